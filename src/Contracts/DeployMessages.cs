@@ -1,0 +1,56 @@
+namespace Pipeline.Contracts;
+
+/// <summary>Sent by the Orchestrator to Deploy: register the best round's model, gate it, serve it.</summary>
+public sealed record DeployModel
+{
+    public required Guid JobId { get; init; }
+    public required string ModelName { get; init; }
+    public required ObjectRef Model { get; init; }
+    public required ObjectRef Transform { get; init; }
+    public required ObjectRef Test { get; init; }
+    public required int BestRound { get; init; }
+    public required ModelMetrics Validation { get; init; }
+}
+
+/// <summary>Published by Deploy when the version is production; serving instances hot-swap to it.</summary>
+public sealed record ModelDeployed
+{
+    public required Guid JobId { get; init; }
+    public required string ModelName { get; init; }
+    public required int Version { get; init; }
+    public required ModelMetrics Test { get; init; }
+}
+
+/// <summary>Published by Deploy when the quality gate keeps the current production version.</summary>
+public sealed record DeploymentRejected
+{
+    public required Guid JobId { get; init; }
+    public required string ModelName { get; init; }
+    public required int Version { get; init; }
+    public required string Reason { get; init; }
+}
+
+/// <summary>Published by Deploy when registering or exporting the model fails; the Orchestrator fails the job.</summary>
+public sealed record DeploymentFailed
+{
+    public required Guid JobId { get; init; }
+    public required string Reason { get; init; }
+}
+
+/// <summary>Sent by the CLI or the API to Deploy: make an earlier version production again.</summary>
+public sealed record RollbackModel
+{
+    public required string ModelName { get; init; }
+
+    /// <summary>The version to go back to; the previous production version when null.</summary>
+    public int? ToVersion { get; init; }
+    public required string RequestedBy { get; init; }
+}
+
+/// <summary>Published by Deploy after a rollback; serving instances swap to the version.</summary>
+public sealed record ModelRolledBack
+{
+    public required string ModelName { get; init; }
+    public required int FromVersion { get; init; }
+    public required int ToVersion { get; init; }
+}

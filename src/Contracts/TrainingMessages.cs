@@ -1,0 +1,69 @@
+namespace Pipeline.Contracts;
+
+/// <summary>Sent by the Orchestrator to TrainWorkers (competing consumers): train one shard for one round.</summary>
+public sealed record TrainShard
+{
+    public required Guid JobId { get; init; }
+    public required int Round { get; init; }
+    public required int Shard { get; init; }
+    public required ObjectRef Data { get; init; }
+
+    /// <summary>The global model to start from (the previous round's merge, or the initial model).</summary>
+    public required ObjectRef GlobalModel { get; init; }
+    public required TrainingSettings Settings { get; init; }
+}
+
+/// <summary>Published by a TrainWorker; the Orchestrator counts it once per (round, shard).</summary>
+public sealed record ShardTrained
+{
+    public required Guid JobId { get; init; }
+    public required int Round { get; init; }
+    public required int Shard { get; init; }
+    public required ObjectRef Model { get; init; }
+    public required long Samples { get; init; }
+    public required double Loss { get; init; }
+    public required string Worker { get; init; }
+}
+
+/// <summary>Published by a TrainWorker when a shard cannot be trained; the Orchestrator retries or fails the job.</summary>
+public sealed record ShardTrainingFailed
+{
+    public required Guid JobId { get; init; }
+    public required int Round { get; init; }
+    public required int Shard { get; init; }
+    public required string Reason { get; init; }
+    public required string Worker { get; init; }
+}
+
+/// <summary>Sent by the Orchestrator to the merger once all K shards of a round are in.</summary>
+public sealed record MergeRound
+{
+    public required Guid JobId { get; init; }
+    public required int Round { get; init; }
+
+    /// <summary>Shard results in shard order, so the merge is reproducible whatever order they arrived in.</summary>
+    public required IReadOnlyList<ShardResult> Results { get; init; }
+    public required ObjectRef Validation { get; init; }
+}
+
+/// <summary>One shard's contribution to a merge.</summary>
+public sealed record ShardResult(int Shard, ObjectRef Model, long Samples, double Loss);
+
+/// <summary>Published by the merger; the Orchestrator records the metrics, then stops early or starts the next round.</summary>
+public sealed record RoundMerged
+{
+    public required Guid JobId { get; init; }
+    public required int Round { get; init; }
+    public required ObjectRef Model { get; init; }
+    public required double TrainLoss { get; init; }
+    public required double ValidationLoss { get; init; }
+    public required ModelMetrics Validation { get; init; }
+}
+
+/// <summary>Published by the merger when a merge cannot be done; the Orchestrator fails the job.</summary>
+public sealed record MergeFailed
+{
+    public required Guid JobId { get; init; }
+    public required int Round { get; init; }
+    public required string Reason { get; init; }
+}

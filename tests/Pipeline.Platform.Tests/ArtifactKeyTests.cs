@@ -1,0 +1,45 @@
+using Pipeline.Platform.Artifacts;
+
+namespace Pipeline.Platform.Tests;
+
+public class ArtifactKeyTests
+{
+    [Theory]
+    [InlineData("a")]
+    [InlineData("jobs/123/prep/shard-0.bin")]
+    [InlineData("models/house prices/3/model.pmdl")]
+    [InlineData("données/été.csv")]
+    public void Accepts_ordinary_keys(string key) => ArtifactKey.Validate(key);
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../etc/passwd")]
+    [InlineData("a/../../b")]
+    [InlineData("a//b")]
+    [InlineData("/abs")]
+    [InlineData("a/./b")]
+    [InlineData("trailing/")]
+    [InlineData("back\\slash")]
+    [InlineData("nul\0byte")]
+    [InlineData("tab\tkey")]
+    [InlineData("bell\u0007")]
+    public void Refuses_keys_that_escape_or_are_unprintable(string key) =>
+        Assert.Throws<ArgumentException>(() => ArtifactKey.Validate(key));
+
+    [Fact]
+    public void Refuses_keys_over_the_S3_limit() =>
+        Assert.Throws<ArgumentException>(() => ArtifactKey.Validate(new string('é', 513)));
+
+    [Theory]
+    [InlineData("ingest", true)]
+    [InlineData("my-bucket.2", true)]
+    [InlineData("ab", false)]
+    [InlineData("Upper", false)]
+    [InlineData("-dash", false)]
+    [InlineData("a..b", false)]
+    public void Validates_bucket_names(string bucket, bool valid)
+    {
+        var ex = Record.Exception(() => ArtifactKey.ValidateBucket(bucket));
+        Assert.Equal(valid, ex is null);
+    }
+}
