@@ -1,0 +1,50 @@
+namespace Pipeline.Platform.Messaging;
+
+/// <summary>Bound from <c>Pipeline</c> (Transport) and <c>Pipeline:Bus</c>.</summary>
+public sealed class BusOptions
+{
+    public const string Section = "Pipeline:Bus";
+
+    /// <summary>Default limit on messages one endpoint processes at once.</summary>
+    public int ConcurrencyLimit { get; set; } = 8;
+
+    /// <summary>Per-endpoint overrides, keyed by queue name (e.g. <c>train-shard: 1</c> so a worker takes one shard at a time).</summary>
+    public Dictionary<string, int> EndpointConcurrency { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Retries of a failed message with exponential back-off before it moves to the endpoint's error queue.</summary>
+    public int RetryLimit { get; set; } = 5;
+
+    public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    public int ConcurrencyFor(string endpoint) =>
+        EndpointConcurrency.TryGetValue(endpoint, out var limit) && limit > 0 ? limit : ConcurrencyLimit;
+}
+
+/// <summary>Bound from <c>Pipeline:RabbitMq</c>. The password comes from configuration or the environment only.</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "Pipeline:RabbitMq";
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    public ushort Port { get; set; } = 5672;
+
+    public string VirtualHost { get; set; } = "/";
+
+    public string Username { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    /// <summary>How long start-up waits for an unreachable broker before giving up with a clear error.</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public string Address => $"amqp://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}";
+}
+
+public enum TransportKind
+{
+    InMemory,
+    RabbitMq,
+}

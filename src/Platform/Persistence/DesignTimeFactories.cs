@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Pipeline.Platform.Scheduling;
+
+namespace Pipeline.Platform.Persistence;
+
+// Used only by `dotnet ef migrations add` to build the model per provider; never at run time. The connection
+// strings are placeholders: generating a migration does not connect.
+internal sealed class PostgresSchedulerDesignFactory : IDesignTimeDbContextFactory<PostgresSchedulerDbContext>
+{
+    public PostgresSchedulerDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresSchedulerDbContext>().UseNpgsql("Host=design-time").Options);
+}
+
+internal sealed class SqliteSchedulerDesignFactory : IDesignTimeDbContextFactory<SqliteSchedulerDbContext>
+{
+    public SqliteSchedulerDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteSchedulerDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
