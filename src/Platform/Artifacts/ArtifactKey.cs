@@ -66,6 +66,51 @@ public static class ArtifactKey
         }
     }
 
+    /// <summary>Most metadata a store accepts for one object, keys and values together, in UTF-8 bytes (S3's limit).</summary>
+    public const int MaxMetadataBytes = 2048;
+
+    /// <summary>
+    /// User metadata must survive an S3 round trip unchanged: keys are 1-128 characters of a-z, 0-9 and '-',
+    /// starting with a letter or digit, and not names that S3 treats as headers ('content-*', 'cache-control',
+    /// 'expires', 'x-*'); values are printable ASCII without leading or trailing blanks. All of it together is at
+    /// most <see cref="MaxMetadataBytes"/> bytes.
+    /// </summary>
+    public static void ValidateMetadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        var total = 0;
+        foreach (var (name, value) in metadata)
+        {
+            ArgumentNullException.ThrowIfNull(name, nameof(metadata));
+            var ok = name.Length is >= 1 and <= 128
+                && (char.IsAsciiLetterLower(name[0]) || char.IsAsciiDigit(name[0]))
+                && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+                && !name.StartsWith("content-", StringComparison.Ordinal)
+                && !name.StartsWith("x-", StringComparison.Ordinal)
+                && name is not ("cache-control" or "expires");
+            if (!ok)
+            {
+                throw new ArgumentException($"Metadata key '{Printable(name)}' is not valid: use 1-128 characters of a-z, 0-9 and '-', not 'content-*', 'x-*', 'cache-control' or 'expires'.", nameof(metadata));
+            }
+
+            if (value is null || value.Any(c => c is < ' ' or > '~') || value.Trim().Length != value.Length)
+            {
+                throw new ArgumentException($"Metadata value of '{name}' must be printable ASCII without leading or trailing blanks.", nameof(metadata));
+            }
+
+            total += name.Length + value.Length;
+        }
+
+        if (total > MaxMetadataBytes)
+        {
+            throw new ArgumentException($"Metadata is larger than {MaxMetadataBytes} bytes.", nameof(metadata));
+        }
+    }
+
     private static string Printable(string s) =>
         string.Concat(s.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 }

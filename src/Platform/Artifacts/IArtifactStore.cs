@@ -12,7 +12,9 @@ public interface IArtifactStore
 
     /// <summary>
     /// Writes the stream to the key, replacing any existing object atomically (a reader sees the old or the new
-    /// content, never a mix). Streams of unknown length are uploaded in bounded parts.
+    /// content, never a mix). Streams of unknown length are uploaded in bounded parts. Metadata keys and values
+    /// follow <see cref="ArtifactKey.ValidateMetadata"/>. Throws <see cref="ArtifactBucketNotFoundException"/>
+    /// when the bucket does not exist.
     /// </summary>
     Task<ArtifactInfo> PutAsync(string bucket, string key, Stream content, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default);
 
@@ -22,7 +24,11 @@ public interface IArtifactStore
     /// <summary>Size, time and metadata of the object, or null when absent.</summary>
     Task<ArtifactInfo?> StatAsync(string bucket, string key, CancellationToken cancellationToken = default);
 
-    /// <summary>All objects whose key starts with the prefix, in key order.</summary>
+    /// <summary>
+    /// All objects whose key starts with the prefix, in key order (ordinal, which for valid keys is also S3's
+    /// UTF-8 byte order). <see cref="ArtifactInfo.Metadata"/> is empty here: use <see cref="StatAsync"/> for it.
+    /// An absent bucket lists nothing.
+    /// </summary>
     IAsyncEnumerable<ArtifactInfo> ListAsync(string bucket, string prefix = "", CancellationToken cancellationToken = default);
 
     /// <summary>Removes the object; removing an absent object is not an error.</summary>
@@ -37,6 +43,13 @@ public sealed record ArtifactInfo(
     DateTimeOffset LastModified,
     string? ETag,
     IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>Thrown when writing into a bucket that does not exist (call <see cref="IArtifactStore.EnsureBucketAsync"/> first).</summary>
+public sealed class ArtifactBucketNotFoundException(string bucket)
+    : Exception($"Bucket '{bucket}' does not exist in the artifact store.")
+{
+    public string Bucket { get; } = bucket;
+}
 
 /// <summary>Thrown when an object that must exist does not.</summary>
 public sealed class ArtifactNotFoundException(string bucket, string key)

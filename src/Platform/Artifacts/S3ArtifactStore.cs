@@ -1,0 +1,349 @@
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using Minio;
+using Minio.DataModel.Args;
+using Minio.Exceptions;
+
+namespace Pipeline.Platform.Artifacts;
+
+/// <summary>
+/// The artifact store on any S3 endpoint (MinIO in production, s3rver locally) through the Minio SDK 7.0.0.
+/// <list type="bullet">
+/// <item>Put: a stream of unknown length goes up in 16 MiB parts (the SDK's multipart upload holds one part at a
+/// time); a seekable stream's remaining length is passed on so that the SDK sizes its parts for it. The SDK caps a
+/// stream of unknown length at 10,000 x 5 MiB (about 48.8 GiB); a longer one is refused, never stored cut short.</item>
+/// <item>Get: the SDK hands the response body to a callback; it is bridged to the returned stream through a
+/// bounded pipe (a few MiB), so nothing holds the whole object; an error after the first byte ends the read with
+/// that error. One GET returns one whole version of the object, so a concurrent overwrite never mixes two. Ranged
+/// GETs are not used (the SDK's WithOffsetAndLength is broken in 7.0.0).</item>
+/// <item>Nothing connects before the first call: a bad endpoint or credentials surface there.</item>
+/// </list>
+/// </summary>
+public sealed class S3ArtifactStore : IArtifactStore, IDisposable
+{
+    private const string MetaPrefix = "x-amz-meta-";
+    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();
+    private static readonly PipeOptions PipeOptions = new(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, minimumSegmentSize: 64 << 10, useSynchronizationContext: false);
+
+    private readonly Lazy<IMinioClient> _client;
+
+    public S3ArtifactStore(ArtifactStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var endpoint = options.Endpoint;
+        var accessKey = options.AccessKey;
+        var secretKey = options.SecretKey;
+        var useSsl = options.UseSsl;
+        var region = options.Region;
+        _client = new Lazy<IMinioClient>(() => CreateClient(endpoint, accessKey, secretKey, useSsl, region), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Wraps an existing client (tests, or a host that configures the SDK itself).</summary>
+    public S3ArtifactStore(IMinioClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = new Lazy<IMinioClient>(client);
+    }
+
+    private IMinioClient Client => _client.Value;
+
+    public async Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        ArtifactKey.ValidateBucket(bucket);
+        if (await Client.BucketExistsAsync(new BucketExistsArgs().WithBucket(bucket), cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await Client.MakeBucketAsync(new MakeBucketArgs().WithBucket(bucket), cancellationToken).ConfigureAwait(false);
+        }
+        catch (MinioException)
+        {
+            // created concurrently by someone else: fine; anything else: rethrow
+            if (!await Client.BucketExistsAsync(new BucketExistsArgs().WithBucket(bucket), cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
+    }
+
+    public async Task<ArtifactInfo> PutAsync(string bucket, string key, Stream content, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        Validate(bucket, key);
+        ArtifactKey.ValidateMetadata(metadata);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in metadata ?? NoMetadata)
+        {
+            headers[MetaPrefix + name] = value;
+        }
+
+        var size = content.CanSeek ? Math.Max(0, content.Length - content.Position) : -1;
+        var args = new PutObjectArgs()
+            .WithBucket(bucket)
+            .WithObject(key)
+            .WithStreamData(content)
+            .WithObjectSize(size)
+            .WithContentType("application/octet-stream")
+            .WithHeaders(headers);
+        try
+        {
+            await Client.PutObjectAsync(args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BucketNotFoundException)
+        {
+            throw new ArtifactBucketNotFoundException(bucket);
+        }
+
+        if (size < 0 && await HasMoreAsync(content, cancellationToken).ConfigureAwait(false))
+        {
+            await DeleteAsync(bucket, key, CancellationToken.None).ConfigureAwait(false);
+            throw new NotSupportedException($"Object '{bucket}/{key}': a stream of unknown length over the SDK's limit for such streams cannot be uploaded; pass a seekable stream (known length) instead.");
+        }
+
+        return await StatAsync(bucket, key, cancellationToken).ConfigureAwait(false)
+            ?? throw new IOException($"Object '{bucket}/{key}' was uploaded but cannot be found.");
+    }
+
+    public async Task<Stream> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        Validate(bucket, key);
+        var pipe = new Pipe(PipeOptions);
+        var abort = new CancellationTokenSource();
+        var bodyStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var args = new GetObjectArgs()
+            .WithBucket(bucket)
+            .WithObject(key)
+            .WithCallbackStream(async (body, ct) =>
+            {
+                bodyStarted.TrySetResult();
+                await PumpAsync(body, pipe.Writer, ct).ConfigureAwait(false);
+            });
+
+        var transfer = Task.Run(async () =>
+        {
+            try
+            {
+                await Client.GetObjectAsync(args, abort.Token).ConfigureAwait(false);
+                await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                var mapped = e is ObjectNotFoundException or BucketNotFoundException ? new ArtifactNotFoundException(bucket, key) : e;
+                bodyStarted.TrySetException(mapped);
+                await pipe.Writer.CompleteAsync(mapped).ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            // The SDK stats first: a missing object fails here, before the caller gets a stream.
+            await bodyStarted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await abort.CancelAsync().ConfigureAwait(false);
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            _ = transfer.ContinueWith(_ => abort.Dispose(), TaskScheduler.Default);
+            throw;
+        }
+
+        return new PipeBackedReadStream(pipe.Reader.AsStream(), abort, transfer);
+    }
+
+    public async Task<ArtifactInfo?> StatAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        Validate(bucket, key);
+        try
+        {
+            var stat = await Client.StatObjectAsync(new StatObjectArgs().WithBucket(bucket).WithObject(key), cancellationToken).ConfigureAwait(false);
+            return new ArtifactInfo(bucket, key, stat.Size, ToUtc(stat.LastModified), stat.ETag, UserMetadata(stat.MetaData));
+        }
+        catch (Exception e) when (e is ObjectNotFoundException or BucketNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public async IAsyncEnumerable<ArtifactInfo> ListAsync(string bucket, string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArtifactKey.ValidateBucket(bucket);
+        ArtifactKey.ValidatePrefix(prefix);
+        if (!await Client.BucketExistsAsync(new BucketExistsArgs().WithBucket(bucket), cancellationToken).ConfigureAwait(false))
+        {
+            yield break;
+        }
+
+        var args = new ListObjectsArgs().WithBucket(bucket).WithPrefix(prefix).WithRecursive(true);
+        string? previous = null;
+        await foreach (var item in Client.ListObjectsEnumAsync(args, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.IsDir)
+            {
+                continue;
+            }
+
+            // S3 lists in UTF-8 byte order, which equals ordinal order for valid keys (no surrogates).
+            if (previous is not null && string.CompareOrdinal(previous, item.Key) >= 0)
+            {
+                throw new InvalidDataException($"The S3 endpoint listed '{item.Key}' after '{previous}': not in key order.");
+            }
+
+            previous = item.Key;
+            var modified = item.LastModifiedDateTime is { } t ? ToUtc(t) : DateTimeOffset.MinValue;
+            yield return new ArtifactInfo(bucket, item.Key, checked((long)item.Size), modified, item.ETag, NoMetadata);
+        }
+    }
+
+    public async Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        Validate(bucket, key);
+        try
+        {
+            await Client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(bucket).WithObject(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ObjectNotFoundException or BucketNotFoundException)
+        {
+            // absent already
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+
+    private static IMinioClient CreateClient(string? endpoint, string? accessKey, string? secretKey, bool useSsl, string? region)
+    {
+        if (string.IsNullOrWhiteSpace(endpoint))
+        {
+            throw new InvalidOperationException($"{ArtifactStoreOptions.SectionName}:Endpoint is not set (host:port of the S3 endpoint).");
+        }
+
+        if (string.IsNullOrEmpty(accessKey) || string.IsNullOrEmpty(secretKey))
+        {
+            throw new InvalidOperationException($"{ArtifactStoreOptions.SectionName}:AccessKey and :SecretKey must be set for the S3 store.");
+        }
+
+        endpoint = endpoint.Trim();
+        if (endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            useSsl = true;
+            endpoint = endpoint["https://".Length..];
+        }
+        else if (endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            useSsl = false;
+            endpoint = endpoint["http://".Length..];
+        }
+
+        var client = new MinioClient()
+            .WithEndpoint(endpoint.TrimEnd('/'))
+            .WithCredentials(accessKey, secretKey)
+            .WithSSL(useSsl);
+        if (!string.IsNullOrWhiteSpace(region))
+        {
+            client = client.WithRegion(region);
+        }
+
+        return client.Build();
+    }
+
+    private static async Task PumpAsync(Stream body, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var memory = writer.GetMemory(64 << 10);
+            var read = await body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+
+            writer.Advance(read);
+            var flushed = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (flushed.IsCompleted || flushed.IsCanceled)
+            {
+                return; // the reader went away: stop reading the body, the SDK drops the connection
+            }
+        }
+    }
+
+    private static async Task<bool> HasMoreAsync(Stream content, CancellationToken cancellationToken)
+    {
+        var probe = new byte[1];
+        return await content.ReadAsync(probe, cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    private static IReadOnlyDictionary<string, string> UserMetadata(IReadOnlyDictionary<string, string> all)
+    {
+        // The SDK strips "x-amz-meta-" and mixes in a few standard headers (Content-Type and the like), which
+        // ArtifactKey.ValidateMetadata keeps out of user metadata names.
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in all)
+        {
+            var lower = name.ToLowerInvariant();
+            if (lower.StartsWith("content-", StringComparison.Ordinal) || lower.StartsWith("x-", StringComparison.Ordinal) || lower is "cache-control" or "expires")
+            {
+                continue;
+            }
+
+            result[lower] = value;
+        }
+
+        return result;
+    }
+
+    private static DateTimeOffset ToUtc(DateTime time) => time.Kind switch
+    {
+        DateTimeKind.Utc => new DateTimeOffset(time, TimeSpan.Zero),
+        DateTimeKind.Local => new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero),
+        _ => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc), TimeSpan.Zero),
+    };
+
+    private static void Validate(string bucket, string key)
+    {
+        ArtifactKey.ValidateBucket(bucket);
+        ArtifactKey.Validate(key);
+    }
+
+    /// <summary>The reading end of the pipe; disposing it early stops the download.</summary>
+    private sealed class PipeBackedReadStream(Stream inner, CancellationTokenSource abort, Task transfer) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                if (!transfer.IsCompleted)
+                {
+                    abort.Cancel();
+                }
+
+                _ = transfer.ContinueWith(_ => abort.Dispose(), TaskScheduler.Default);
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
