@@ -19,6 +19,15 @@ public sealed class CounterHost : IAsyncDisposable
 
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
 
+    /// <summary>Sends to the saga's own queue (no fan-out to other tests' queues on a shared broker).</summary>
+    public async Task Send<T>(T message)
+        where T : class
+    {
+        var name = _host.Services.GetRequiredService<IConfiguration>()["Counter:Endpoint"] ?? "counter-saga";
+        var endpoint = await Bus.GetSendEndpoint(new Uri($"queue:{name}"));
+        await endpoint.Send(message);
+    }
+
     public static IHost Build(IReadOnlyDictionary<string, string?> settings, FinalizedSagaPolicy finalized = FinalizedSagaPolicy.Delete)
     {
         var builder = Host.CreateApplicationBuilder();
