@@ -31,6 +31,7 @@ public sealed class SagaRepositoryPostgresTests
         var id = NewId.NextGuid();
         var first = await scenario.StartHostAsync();
         await first.Send(new StartCounter { CounterId = id });
+        await first.WaitFor(id, s => s is not null);
         await first.Send(new IncrementCounter { CounterId = id, Sequence = 3 });
         await first.WaitFor(id, s => s?.Count == 1);
         await scenario.StopHostAsync(first);

@@ -34,6 +34,7 @@ public sealed class SagaRepositoryTests : IDisposable
         await using (var first = await CounterHost.StartAsync(_embedded.Settings))
         {
             await first.Bus.Publish(new StartCounter { CounterId = id });
+            await first.WaitFor(id, s => s is not null);
             await first.Bus.Publish(new IncrementCounter { CounterId = id, Sequence = 0 });
             await first.WaitFor(id, s => s?.Count == 1);
         }

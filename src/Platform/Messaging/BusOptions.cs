@@ -37,6 +37,9 @@ public sealed class RabbitMqOptions
 
     public string Password { get; set; } = "";
 
+    /// <summary>Shown in RabbitMQ's management UI for this process's connection; defaults to the process name.</summary>
+    public string? ConnectionName { get; set; }
+
     /// <summary>How long start-up waits for an unreachable broker before giving up with a clear error.</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -57,6 +57,7 @@ public static class BusRegistration
                     {
                         h.Username(o.Username);
                         h.Password(o.Password);
+                        h.ConnectionName(o.ConnectionName ?? $"{AppDomain.CurrentDomain.FriendlyName}@{Environment.MachineName}");
                     });
                     UseDurableScheduler(cfg, context);
                     cfg.ConfigureEndpoints(context);
