@@ -8,9 +8,20 @@ public sealed record TrainShard
     public required int Shard { get; init; }
     public required ObjectRef Data { get; init; }
 
-    /// <summary>The global model to start from (the previous round's merge, or the initial model).</summary>
-    public required ObjectRef GlobalModel { get; init; }
+    /// <summary>
+    /// The global model to start from: the previous round's merge, or null in round 1, where every worker builds the
+    /// same initial model from the job's seed (so no extra artifact is needed and the start is reproducible).
+    /// </summary>
+    public ObjectRef? GlobalModel { get; init; }
+    public required int Features { get; init; }
+
+    /// <summary>1 for regression; the number of classes for classification.</summary>
+    public required int Outputs { get; init; }
+    public required TaskKind Task { get; init; }
     public required TrainingSettings Settings { get; init; }
+
+    /// <summary>How many times this (round, shard) has been sent; a worker sees a redelivery as attempt &gt; 1.</summary>
+    public int Attempt { get; init; } = 1;
 }
 
 /// <summary>Published by a TrainWorker; the Orchestrator counts it once per (round, shard).</summary>
@@ -44,6 +55,7 @@ public sealed record MergeRound
     /// <summary>Shard results in shard order, so the merge is reproducible whatever order they arrived in.</summary>
     public required IReadOnlyList<ShardResult> Results { get; init; }
     public required ObjectRef Validation { get; init; }
+    public required TaskKind Task { get; init; }
 }
 
 /// <summary>One shard's contribution to a merge.</summary>
