@@ -1,0 +1,321 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
+using Pipeline.Platform.Messaging;
+
+namespace Pipeline.Orchestrator.StateMachines;
+
+/// <summary>
+/// The life of a training job: Validating -> Preprocessing -> (Training -> Merging) x rounds -> Deploying, ending
+/// Deployed, Rejected (quality gate kept the old version), Failed or Cancelled. Every event is idempotent: a
+/// duplicate or stale message changes nothing, so at-least-once delivery is safe.
+/// </summary>
+public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJobState>
+{
+    public TrainingJobStateMachine(IOptions<OrchestratorOptions> options, TimeProvider clock)
+    {
+        var o = options.Value;
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Submitted, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => Accepted, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => Rejected, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => Preprocessed, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => PreprocessFailed, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => ShardDone, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => ShardFailed, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => Merged, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => MergeFailed, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => Deployed, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => DeployRejected, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => DeployFailed, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => Cancel, x =>
+        {
+            x.CorrelateById(m => m.Message.JobId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+        Schedule(() => RoundTimeout, x => x.RoundTimeoutToken, s =>
+        {
+            s.Delay = o.RoundTimeout;
+            s.Received = r => r.CorrelateById(m => m.Message.JobId);
+        });
+
+        Initially(
+            When(Submitted)
+                .Then(ctx =>
+                {
+                    var job = ctx.Saga;
+                    job.SubmittedAt = ctx.Message.SubmittedAt;
+                    job.Source = ctx.Message.Source;
+                    job.Spec = ctx.Message.Spec;
+                    job.ModelName = ctx.Message.Spec.ModelName ?? ModelNames.FromKey(ctx.Message.Source.Key);
+                    Touch(ctx.Saga, clock);
+                })
+                .Send(CommandQueues.Address(CommandQueues.ValidateDataset), ctx => new ValidateDataset
+                {
+                    JobId = ctx.Saga.CorrelationId,
+                    Source = ctx.Message.Source,
+                    Spec = ctx.Message.Spec,
+                })
+                .TransitionTo(Validating));
+
+        During(Validating,
+            When(Accepted)
+                .Then(ctx =>
+                {
+                    ctx.Saga.DatasetId = ctx.Message.DatasetId;
+                    ctx.Saga.DatasetRows = ctx.Message.Rows;
+                    ctx.Saga.Spec = ctx.Message.ResolvedSpec;
+                    Touch(ctx.Saga, clock);
+                })
+                .Send(CommandQueues.Address(CommandQueues.PreprocessDataset), ctx => new PreprocessDataset
+                {
+                    JobId = ctx.Saga.CorrelationId,
+                    DatasetId = ctx.Message.DatasetId,
+                    Dataset = ctx.Message.Dataset,
+                    Spec = ctx.Message.ResolvedSpec,
+                })
+                .TransitionTo(Preprocessing),
+            When(Rejected).Then(ctx => Fail(ctx.Saga, "ingest", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
+
+        During(Preprocessing,
+            When(Preprocessed)
+                .Then(ctx =>
+                {
+                    ctx.Saga.Prepared = ctx.Message;
+                    ctx.Saga.Round = 0;
+                })
+                .ThenAsync(ctx => StartRound(ctx, null, clock))
+                .Schedule(RoundTimeout, ctx => Timeout(ctx.Saga))
+                .TransitionTo(Training),
+            When(PreprocessFailed).Then(ctx => Fail(ctx.Saga, "preprocess", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
+
+        During(Training,
+            When(ShardDone, ctx => ctx.Message.Round == ctx.Saga.Round && ctx.Saga.RoundResults.TrueForAll(r => r.Shard != ctx.Message.Shard))
+                .Then(ctx =>
+                {
+                    var results = ctx.Saga.RoundResults;
+                    results.Add(new ShardResult(ctx.Message.Shard, ctx.Message.Model, ctx.Message.Samples, ctx.Message.Loss));
+                    ctx.Saga.RoundResults = results;
+                    Touch(ctx.Saga, clock);
+                })
+                .If(ctx => ctx.Saga.RoundResults.Count == ctx.Saga.Prepared!.Shards.Count, all => all
+                    .Unschedule(RoundTimeout)
+                    .Send(CommandQueues.Address(CommandQueues.MergeRound), ctx => new MergeRound
+                    {
+                        JobId = ctx.Saga.CorrelationId,
+                        Round = ctx.Saga.Round,
+                        Results = [.. ctx.Saga.RoundResults.OrderBy(r => r.Shard)],
+                        Validation = ctx.Saga.Prepared!.Validation,
+                        Task = ctx.Saga.Prepared.Task,
+                    })
+                    .TransitionTo(Merging)),
+            When(ShardFailed, ctx => ctx.Message.Round == ctx.Saga.Round && ctx.Saga.RoundResults.TrueForAll(r => r.Shard != ctx.Message.Shard))
+                .IfElse(ctx => AttemptsOf(ctx.Saga, ctx.Message.Shard) < o.MaxShardAttempts,
+                    retry => retry.ThenAsync(ctx => ResendShards(ctx, [ctx.Message.Shard], clock)),
+                    fail => fail
+                        .Then(ctx => Fail(ctx.Saga, "train", $"shard {ctx.Message.Shard} of round {ctx.Message.Round} failed {AttemptsOf(ctx.Saga, ctx.Message.Shard)} times; last error on {ctx.Message.Worker}: {ctx.Message.Reason}", clock))
+                        .Unschedule(RoundTimeout)
+                        .PublishFailed()
+                        .TransitionTo(Failed)),
+            When(RoundTimeout!.Received, ctx => ctx.Message.Round == ctx.Saga.Round)
+                .IfElse(ctx => MissingShards(ctx.Saga).All(s => AttemptsOf(ctx.Saga, s) < o.MaxShardAttempts),
+                    retry => retry
+                        .ThenAsync(ctx => ResendShards(ctx, MissingShards(ctx.Saga), clock))
+                        .Schedule(RoundTimeout, ctx => Timeout(ctx.Saga)),
+                    fail => fail
+                        .Then(ctx => Fail(ctx.Saga, "train", $"round {ctx.Saga.Round} timed out {o.MaxShardAttempts} times (after {o.RoundTimeout.TotalMinutes:0.#} min each) waiting for shards {string.Join(", ", MissingShards(ctx.Saga))}", clock))
+                        .PublishFailed()
+                        .TransitionTo(Failed)));
+
+        During(Merging,
+            When(Merged, ctx => ctx.Message.Round == ctx.Saga.Round)
+                .Then(ctx => RecordRound(ctx.Saga, ctx.Message, clock))
+                .IfElse(ctx => IsLastRound(ctx.Saga),
+                    done => done
+                        .Send(CommandQueues.Address(CommandQueues.DeployModel), ctx => new DeployModel
+                        {
+                            JobId = ctx.Saga.CorrelationId,
+                            ModelName = ctx.Saga.ModelName,
+                            Model = ctx.Saga.BestModel!,
+                            Transform = ctx.Saga.Prepared!.Transform,
+                            Test = ctx.Saga.Prepared.Test,
+                            BestRound = ctx.Saga.BestRound,
+                            Validation = ctx.Saga.History.Single(h => h.Round == ctx.Saga.BestRound).Validation,
+                        })
+                        .TransitionTo(Deploying),
+                    next => next
+                        .ThenAsync(ctx => StartRound(ctx, ctx.Message.Model, clock))
+                        .Schedule(RoundTimeout, ctx => Timeout(ctx.Saga))
+                        .TransitionTo(Training)),
+            When(MergeFailed, ctx => ctx.Message.Round == ctx.Saga.Round)
+                .Then(ctx => Fail(ctx.Saga, "merge", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
+
+        During(Deploying,
+            When(Deployed).Then(ctx =>
+            {
+                ctx.Saga.DeployedVersion = ctx.Message.Version;
+                Touch(ctx.Saga, clock);
+            }).TransitionTo(Completed),
+            When(DeployRejected).Then(ctx =>
+            {
+                ctx.Saga.DeployedVersion = ctx.Message.Version;
+                ctx.Saga.FailureReason = ctx.Message.Reason;
+                Touch(ctx.Saga, clock);
+            }).TransitionTo(GateRejected),
+            When(DeployFailed).Then(ctx => Fail(ctx.Saga, "deploy", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
+
+        // Cancelling works in every state that is not already an outcome; late results are then ignored.
+        During([Validating, Preprocessing, Training, Merging, Deploying],
+            When(Cancel)
+                .Then(ctx =>
+                {
+                    ctx.Saga.FailureReason = ctx.Message.Reason;
+                    Touch(ctx.Saga, clock);
+                })
+                .Unschedule(RoundTimeout)
+                .Publish(ctx => new JobCancelled { JobId = ctx.Saga.CorrelationId, Reason = ctx.Message.Reason })
+                .TransitionTo(Cancelled));
+
+        // Outcomes absorb whatever still arrives (late shard results, duplicates, a second cancel).
+        During([Completed, GateRejected, Failed, Cancelled],
+            Ignore(Submitted), Ignore(Accepted), Ignore(Rejected), Ignore(Preprocessed), Ignore(PreprocessFailed),
+            Ignore(ShardDone), Ignore(ShardFailed), Ignore(Merged), Ignore(MergeFailed), Ignore(Deployed),
+            Ignore(DeployRejected), Ignore(DeployFailed), Ignore(Cancel), Ignore(RoundTimeout.Received));
+
+        // A duplicate JobSubmitted (same object version seen twice) or a stale result in a later state is dropped.
+        DuringAny(Ignore(Submitted));
+        During([Merging, Deploying], Ignore(ShardDone), Ignore(ShardFailed), Ignore(RoundTimeout.Received));
+        During(Training, Ignore(Merged), Ignore(MergeFailed));
+        During([Training, Merging, Deploying], Ignore(Accepted), Ignore(Rejected), Ignore(Preprocessed), Ignore(PreprocessFailed));
+        During(Preprocessing, Ignore(Accepted), Ignore(Rejected));
+        During([Training, Merging], Ignore(Deployed), Ignore(DeployRejected), Ignore(DeployFailed));
+    }
+
+    public State Validating { get; private set; } = null!;
+    public State Preprocessing { get; private set; } = null!;
+    public State Training { get; private set; } = null!;
+    public State Merging { get; private set; } = null!;
+    public State Deploying { get; private set; } = null!;
+
+    /// <summary>Deployed: the job's model is in production.</summary>
+    public State Completed { get; private set; } = null!;
+
+    /// <summary>The quality gate kept the current production version.</summary>
+    public State GateRejected { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+
+    public Event<JobSubmitted> Submitted { get; private set; } = null!;
+    public Event<DatasetAccepted> Accepted { get; private set; } = null!;
+    public Event<DatasetRejected> Rejected { get; private set; } = null!;
+    public Event<DatasetPreprocessed> Preprocessed { get; private set; } = null!;
+    public Event<PreprocessingFailed> PreprocessFailed { get; private set; } = null!;
+    public Event<ShardTrained> ShardDone { get; private set; } = null!;
+    public Event<ShardTrainingFailed> ShardFailed { get; private set; } = null!;
+    public Event<RoundMerged> Merged { get; private set; } = null!;
+    public Event<MergeFailed> MergeFailed { get; private set; } = null!;
+    public Event<ModelDeployed> Deployed { get; private set; } = null!;
+    public Event<DeploymentRejected> DeployRejected { get; private set; } = null!;
+    public Event<DeploymentFailed> DeployFailed { get; private set; } = null!;
+    public Event<CancelJob> Cancel { get; private set; } = null!;
+    public Schedule<TrainingJobState, StageTimedOut> RoundTimeout { get; private set; } = null!;
+
+    private static StageTimedOut Timeout(TrainingJobState job) => new() { JobId = job.CorrelationId, Stage = "train", Round = job.Round };
+
+    private static void Touch(TrainingJobState job, TimeProvider clock) => job.UpdatedAt = clock.GetUtcNow();
+
+    private static void Fail(TrainingJobState job, string stage, string reason, TimeProvider clock)
+    {
+        job.FailedStage = stage;
+        job.FailureReason = reason;
+        Touch(job, clock);
+    }
+
+    private static int AttemptsOf(TrainingJobState job, int shard) => job.Attempts.GetValueOrDefault(shard);
+
+    private static List<int> MissingShards(TrainingJobState job)
+    {
+        var done = job.RoundResults.Select(r => r.Shard).ToHashSet();
+        return [.. job.Prepared!.Shards.Select(s => s.Index).Where(i => !done.Contains(i))];
+    }
+
+    private static bool IsLastRound(TrainingJobState job) =>
+        job.Round >= job.Spec.Training.Rounds
+        || (job.Spec.Training.Patience > 0 && job.RoundsWithoutImprovement >= job.Spec.Training.Patience);
+
+    private static void RecordRound(TrainingJobState job, RoundMerged merged, TimeProvider clock)
+    {
+        var history = job.History;
+        history.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow()));
+        job.History = history;
+        if (job.BestValidationLoss is null || merged.ValidationLoss < job.BestValidationLoss)
+        {
+            job.BestValidationLoss = merged.ValidationLoss;
+            job.BestRound = merged.Round;
+            job.BestModel = merged.Model;
+            job.RoundsWithoutImprovement = 0;
+        }
+        else
+        {
+            job.RoundsWithoutImprovement++;
+        }
+
+        Touch(job, clock);
+    }
+
+    private static async Task StartRound<T>(BehaviorContext<TrainingJobState, T> ctx, ObjectRef? globalModel, TimeProvider clock)
+        where T : class
+    {
+        var job = ctx.Saga;
+        job.Round++;
+        job.RoundResults = [];
+        job.Attempts = [];
+        Touch(job, clock);
+        await SendShards(ctx, job.Prepared!.Shards.Select(s => s.Index), globalModel);
+    }
+
+    private static async Task ResendShards<T>(BehaviorContext<TrainingJobState, T> ctx, IReadOnlyCollection<int> shards, TimeProvider clock)
+        where T : class
+    {
+        Touch(ctx.Saga, clock);
+        var model = ctx.Saga.Round == 1 ? null : ctx.Saga.History.Single(h => h.Round == ctx.Saga.Round - 1).Model;
+        await SendShards(ctx, shards, model);
+    }
+
+    private static async Task SendShards<T>(BehaviorContext<TrainingJobState, T> ctx, IEnumerable<int> shards, ObjectRef? globalModel)
+        where T : class
+    {
+        var job = ctx.Saga;
+        var prepared = job.Prepared!;
+        var attempts = job.Attempts;
+        var endpoint = await ctx.GetSendEndpoint(CommandQueues.Address(CommandQueues.TrainShard));
+        foreach (var index in shards)
+        {
+            attempts[index] = attempts.GetValueOrDefault(index) + 1;
+            await endpoint.Send(new TrainShard
+            {
+                JobId = job.CorrelationId,
+                Round = job.Round,
+                Shard = index,
+                Data = prepared.Shards.Single(s => s.Index == index).Data,
+                GlobalModel = globalModel,
+                Features = prepared.Features,
+                Outputs = prepared.Outputs,
+                Task = prepared.Task,
+                Settings = job.Spec.Training,
+                Attempt = attempts[index],
+            }, ctx.CancellationToken);
+        }
+
+        job.Attempts = attempts;
+    }
+}
+
+internal static class TrainingJobActivities
+{
+    /// <summary>Publishes JobFailed with the stage and reason already recorded on the instance.</summary>
+    public static EventActivityBinder<TrainingJobState, T> PublishFailed<T>(this EventActivityBinder<TrainingJobState, T> binder)
+        where T : class =>
+        binder.Publish(ctx => new JobFailed { JobId = ctx.Saga.CorrelationId, Stage = ctx.Saga.FailedStage!, Reason = ctx.Saga.FailureReason! });
+}

@@ -1,0 +1,135 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Contracts;
+using Pipeline.Orchestrator;
+using Pipeline.Orchestrator.StateMachines;
+
+namespace Pipeline.Orchestrator.Tests;
+
+/// <summary>One in-memory harness around the TrainingJob state machine, with helpers that play the other services.</summary>
+internal sealed class JobHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private JobHarness(ServiceProvider provider)
+    {
+        _provider = provider;
+        Harness = provider.GetRequiredService<ITestHarness>();
+        Saga = Harness.GetSagaStateMachineHarness<TrainingJobStateMachine, TrainingJobState>();
+        Machine = provider.GetRequiredService<TrainingJobStateMachine>();
+    }
+
+    public ITestHarness Harness { get; }
+    public ISagaStateMachineTestHarness<TrainingJobStateMachine, TrainingJobState> Saga { get; }
+    public TrainingJobStateMachine Machine { get; }
+    public Guid JobId { get; } = NewId.NextGuid();
+
+    public static async Task<JobHarness> StartAsync(TimeSpan? roundTimeout = null, int maxAttempts = 3)
+    {
+        var provider = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .Configure<OrchestratorOptions>(o =>
+            {
+                o.RoundTimeout = roundTimeout ?? TimeSpan.FromMinutes(10);
+                o.MaxShardAttempts = maxAttempts;
+            })
+            .AddMassTransitTestHarness(x =>
+            {
+                x.AddDelayedMessageScheduler();
+                x.AddSagaStateMachine<TrainingJobStateMachine, TrainingJobState>().InMemoryRepository();
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseDelayedMessageScheduler();
+                    cfg.ConfigureEndpoints(context);
+                });
+            })
+            .BuildServiceProvider(true);
+        var harness = new JobHarness(provider);
+        await harness.Harness.Start();
+        return harness;
+    }
+
+    public Task Publish<T>(T message)
+        where T : class => Harness.Bus.Publish(message);
+
+    /// <summary>Waits until the job is in the given state; fails the test when it does not get there.</summary>
+    public async Task<TrainingJobState> InState(Func<TrainingJobStateMachine, State> state)
+    {
+        var id = await Saga.Exists(JobId, state);
+        Assert.True(id.HasValue, $"job never reached state {state(Machine).Name}; it is {Saga.Sagas.Contains(JobId)?.CurrentState ?? "(none)"}");
+        return Saga.Sagas.Contains(JobId)!;
+    }
+
+    public static ObjectRef Ref(string key) => new("jobs", key, new string('a', 64), 100);
+
+    public JobSpec Spec(int shards = 3, int rounds = 3, int patience = 0) => new()
+    {
+        Target = "price",
+        Task = TaskKind.Regression,
+        Training = new TrainingSettings { Shards = shards, Rounds = rounds, Patience = patience },
+    };
+
+    public async Task Submit(JobSpec spec) => await Publish(new JobSubmitted
+    {
+        JobId = JobId,
+        Source = new ObjectRef("ingest", "uploads/House Prices.csv", new string('b', 64), 1000),
+        Spec = spec,
+        SubmittedAt = DateTimeOffset.UtcNow,
+    });
+
+    /// <summary>Plays Ingest and Preprocess so the job starts round 1 with the given number of shards.</summary>
+    public async Task DriveToTraining(int shards = 3, int rounds = 3, int patience = 0)
+    {
+        var spec = Spec(shards, rounds, patience);
+        await Submit(spec);
+        await InState(m => m.Validating);
+        await Publish(new DatasetAccepted { JobId = JobId, DatasetId = "ds1", Dataset = Ref("datasets/ds1/raw.csv"), Columns = ["a", "price"], Rows = 1000, ResolvedSpec = spec });
+        await InState(m => m.Preprocessing);
+        await Publish(new DatasetPreprocessed
+        {
+            JobId = JobId,
+            Shards = [.. Enumerable.Range(0, shards).Select(i => new ShardInfo(i, Ref($"jobs/x/prep/shard-{i}.bin"), 100))],
+            Validation = Ref("jobs/x/prep/validation.bin"),
+            Test = Ref("jobs/x/prep/test.bin"),
+            Transform = Ref("jobs/x/prep/transform.json"),
+            Profile = Ref("jobs/x/prep/profile.json"),
+            Features = 5,
+            Outputs = 1,
+            Task = TaskKind.Regression,
+        });
+        await InState(m => m.Training);
+    }
+
+    public ShardTrained Trained(int round, int shard, long samples = 100) => new()
+    {
+        JobId = JobId,
+        Round = round,
+        Shard = shard,
+        Model = Ref($"jobs/x/rounds/{round}/shard-{shard}.model"),
+        Samples = samples,
+        Loss = 1.0 / round,
+        Worker = "w" + shard,
+    };
+
+    public RoundMerged Merged(int round, double validationLoss) => new()
+    {
+        JobId = JobId,
+        Round = round,
+        Model = Ref($"jobs/x/rounds/{round}/merged.model"),
+        TrainLoss = validationLoss,
+        ValidationLoss = validationLoss,
+        Validation = new ModelMetrics { Mse = validationLoss },
+    };
+
+    /// <summary>Every message of type T sent so far for this job, in order.</summary>
+    public List<T> SentOf<T>()
+        where T : class =>
+        [.. Harness.Sent.Select<T>().Select(m => m.Context.Message)];
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        await _provider.DisposeAsync();
+    }
+}
