@@ -7,6 +7,10 @@ switch (args.FirstOrDefault())
 {
     case "gemm":
         return GemmBenchmark.Run(parsed);
+    case "mlp":
+        return MlpBenchmark.Run(parsed);
+    case "profile-seed":
+        return SeedStepProfile.Run();
     case "info":
         Console.WriteLine($"kernel={KernelSelection.Best} v512={Vector512.IsHardwareAccelerated} v256={Vector256.IsHardwareAccelerated} v128={Vector128.IsHardwareAccelerated} cpus={Environment.ProcessorCount}");
         return 0;

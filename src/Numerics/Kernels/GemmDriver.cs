@@ -28,6 +28,7 @@ internal static unsafe class GemmDriver
     private static PinnedBuffer? t_packedA;
 
     /// <summary>C[m x n] (+)= A[m x k] · B[k x n], with A and B given as strided views and C row-major (ldc = n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(
         KernelKind kind, StridedMatrix a, StridedMatrix b, float* c, int m, int k, int n, bool accumulate, int degreeOfParallelism)
     {
@@ -153,6 +154,7 @@ internal static unsafe class GemmDriver
             return (start, end);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void PackBTask(int kBlock, int split)
         {
             var (start, end) = ColumnRange(split);
@@ -167,6 +169,7 @@ internal static unsafe class GemmDriver
             Packing.PackB(B, p0, depth, start, end - start, KernelSelection.Columns(Kind), destination);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ComputeTask(int rowBlock, int split)
         {
             var (start, end) = ColumnRange(split);
@@ -236,6 +239,7 @@ internal static unsafe class GemmDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeEdge(float* tile, int tileStride, float* c, int ldc, int rows, int columns, bool accumulate)
     {
         for (int r = 0; r < rows; r++)

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Pipeline.Numerics.Layers;
 
@@ -16,6 +17,7 @@ public static class ActivationFunctions
     private const float GeluCubic = 0.044715f;
 
     /// <summary>activated[i] = f(preActivation[i]). The spans may be the same memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(Activation activation, ReadOnlySpan<float> preActivation, Span<float> activated)
     {
         var z = preActivation;
@@ -59,6 +61,7 @@ public static class ActivationFunctions
     /// gradPre[i] = gradOut[i] · f'(z[i]), given z (pre-activation) and a = f(z). <paramref name="gradPre"/>
     /// may be the same memory as <paramref name="gradOut"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         Activation activation, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> activated, ReadOnlySpan<float> gradOut, Span<float> gradPre)
     {
@@ -107,6 +110,7 @@ public static class ActivationFunctions
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeakyReluForward(ReadOnlySpan<float> z, Span<float> a)
     {
         int i = 0;
@@ -127,6 +131,7 @@ public static class ActivationFunctions
     }
 
     /// <summary>d = z &gt; 0 ? g : slope·g, as one SIMD select per vector (relu and leaky relu backward).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SlopeSelect(ReadOnlySpan<float> z, ReadOnlySpan<float> g, Span<float> d, float slope)
     {
         int i = 0;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Pipeline.Numerics.Backends;
 
 namespace Pipeline.Numerics.Layers;
@@ -12,10 +13,10 @@ public sealed class Network
     /// <summary>Rows predicted per forward pass; bounds the scratch memory of a large predict call.</summary>
     private const int PredictChunk = 1024;
 
-    private readonly float[] _parameters;
+    private readonly AlignedBuffer _parameters;
     private readonly Stack<Workspace> _predictWorkspaces = new();
 
-    private Network(NetworkSpec spec, float[] parameters, IComputeBackend backend)
+    private Network(NetworkSpec spec, AlignedBuffer parameters, IComputeBackend backend)
     {
         Spec = spec;
         _parameters = parameters;
@@ -49,7 +50,7 @@ public sealed class Network
     /// All parameters as one flat span, writable in place (federated averaging reads and sets it). Layout:
     /// for each layer, W (inputs × outputs, row-major) then b.
     /// </summary>
-    public Span<float> Parameters => _parameters;
+    public Span<float> Parameters => _parameters.Span;
 
     /// <summary>
     /// A new network with He-uniform (relu family, gelu) or Glorot-uniform (tanh, sigmoid, identity) weights and
@@ -57,7 +58,7 @@ public sealed class Network
     /// </summary>
     public static Network Create(NetworkSpec spec, ulong seed, IComputeBackend? backend = null)
     {
-        var network = new Network(spec, new float[spec.ParameterCount()], backend ?? CpuBackend.Default);
+        var network = new Network(spec, new AlignedBuffer(spec.ParameterCount()), backend ?? CpuBackend.Default);
         var random = new DeterministicRandom(seed);
         foreach (var layer in network.Layers)
         {
@@ -82,11 +83,13 @@ public sealed class Network
             throw new ArgumentException($"{spec} has {spec.ParameterCount()} parameters, got {parameters.Length}.", nameof(parameters));
         }
 
-        return new Network(spec, parameters.ToArray(), backend ?? CpuBackend.Default);
+        var buffer = new AlignedBuffer(parameters.Length);
+        parameters.CopyTo(buffer.Span);
+        return new Network(spec, buffer, backend ?? CpuBackend.Default);
     }
 
     /// <summary>A deep copy (same architecture, own parameters).</summary>
-    public Network Clone() => FromParameters(Spec, _parameters, Backend);
+    public Network Clone() => FromParameters(Spec, _parameters.Span, Backend);
 
     /// <summary>Overwrites all parameters (the span must be exactly <see cref="ParameterCount"/> long).</summary>
     public void SetParameters(ReadOnlySpan<float> parameters)
@@ -96,7 +99,7 @@ public sealed class Network
             throw new ArgumentException($"Expected {_parameters.Length} parameters, got {parameters.Length}.", nameof(parameters));
         }
 
-        parameters.CopyTo(_parameters);
+        parameters.CopyTo(_parameters.Span);
     }
 
     /// <summary>
@@ -143,6 +146,7 @@ public sealed class Network
     /// Runs the layers on <paramref name="rows"/> input rows; returns the output layer's values (logits), which
     /// live in the workspace. Every layer's Z and A stay in the workspace for the backward pass.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ReadOnlySpan<float> Forward(IComputeBackend backend, ReadOnlySpan<float> input, int rows, Workspace workspace)
     {
         ReadOnlySpan<float> previous = input;
@@ -150,8 +154,8 @@ public sealed class Network
         {
             var layer = Layers[l];
             var pre = workspace.Pre[l].AsSpan(0, rows * layer.Outputs);
-            backend.MatMul(previous, layer.Weights(_parameters), pre, rows, layer.Inputs, layer.Outputs, false, false, accumulate: false);
-            backend.AddBias(pre, layer.Bias(_parameters), rows, layer.Outputs);
+            backend.MatMul(previous, layer.Weights(_parameters.Span), pre, rows, layer.Inputs, layer.Outputs, false, false, accumulate: false);
+            backend.AddBias(pre, layer.Bias(_parameters.Span), rows, layer.Outputs);
             var post = workspace.Post[l].AsSpan(0, rows * layer.Outputs);
             if (layer.Activation != Activation.Identity)
             {

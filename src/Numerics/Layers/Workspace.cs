@@ -10,28 +10,28 @@ internal sealed class Workspace
     {
         Capacity = capacity;
         var layers = network.Layers;
-        Input = new float[capacity * network.Spec.Inputs];
-        Pre = new float[layers.Count][];
-        Post = new float[layers.Count][];
-        Grad = new float[layers.Count][];
+        Input = new AlignedBuffer(capacity * network.Spec.Inputs);
+        Pre = new AlignedBuffer[layers.Count];
+        Post = new AlignedBuffer[layers.Count];
+        Grad = new AlignedBuffer[layers.Count];
         for (int l = 0; l < layers.Count; l++)
         {
             int size = capacity * layers[l].Outputs;
-            Pre[l] = new float[size];
+            Pre[l] = new AlignedBuffer(size);
             // Identity layers (the output layer) read their activations straight from Z: no copy.
-            Post[l] = layers[l].Activation == Activation.Identity ? Pre[l] : new float[size];
-            Grad[l] = withGradients ? new float[size] : [];
+            Post[l] = layers[l].Activation == Activation.Identity ? Pre[l] : new AlignedBuffer(size);
+            Grad[l] = new AlignedBuffer(withGradients ? size : 0);
         }
     }
 
     public int Capacity { get; }
 
     /// <summary>The batch's input rows (training gathers shuffled rows here).</summary>
-    public float[] Input { get; }
+    public AlignedBuffer Input { get; }
 
-    public float[][] Pre { get; }
+    public AlignedBuffer[] Pre { get; }
 
-    public float[][] Post { get; }
+    public AlignedBuffer[] Post { get; }
 
-    public float[][] Grad { get; }
+    public AlignedBuffer[] Grad { get; }
 }

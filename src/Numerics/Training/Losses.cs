@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Pipeline.Numerics.Training;
 
 /// <summary>Loss values and their gradients with respect to the network outputs.</summary>
@@ -11,6 +12,7 @@ public static class Losses
     /// <paramref name="targets"/> (same shape) and writes d(loss)/d(outputs) into <paramref name="gradient"/>
     /// (skipped when it is empty). Sums run in double, in index order, so the value is deterministic.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Evaluate(
         LossKind kind, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int columns, Span<float> gradient)
     {
@@ -96,6 +98,7 @@ public static class Losses
         return (float)(kind == LossKind.SoftmaxCrossEntropy ? sum / rows : sum / count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SoftmaxCrossEntropy(
         ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int rows, int columns, Span<float> gradient, bool wantGradient)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Pipeline.Numerics.Training;
 
@@ -10,8 +11,8 @@ namespace Pipeline.Numerics.Training;
 public sealed class Optimizer
 {
     private readonly TrainerSettings _settings;
-    private readonly float[] _first;
-    private readonly float[] _second;
+    private readonly AlignedBuffer _first;
+    private readonly AlignedBuffer _second;
     private long _step;
 
     /// <summary>Creates the state for <paramref name="parameterCount"/> parameters.</summary>
@@ -19,8 +20,8 @@ public sealed class Optimizer
     {
         _settings = settings;
         bool needsFirst = settings.Optimizer != OptimizerKind.Sgd || settings.Momentum > 0;
-        _first = needsFirst ? new float[parameterCount] : [];
-        _second = settings.Optimizer == OptimizerKind.Sgd ? [] : new float[parameterCount];
+        _first = new AlignedBuffer(needsFirst ? parameterCount : 0);
+        _second = new AlignedBuffer(settings.Optimizer == OptimizerKind.Sgd ? 0 : parameterCount);
     }
 
     /// <summary>Updates taken so far.</summary>
@@ -44,6 +45,7 @@ public sealed class Optimizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SgdStep(Span<float> w, Span<float> g)
     {
         float lr = _settings.LearningRate;
@@ -51,7 +53,7 @@ public sealed class Optimizer
         float mu = _settings.Momentum;
         bool nesterov = _settings.Nesterov;
         bool firstStep = _step == 1;
-        var v = _first.AsSpan();
+        var v = _first.Span;
         for (int i = 0; i < w.Length; i++)
         {
             float grad = g[i] + (decay * w[i]);
@@ -66,6 +68,7 @@ public sealed class Optimizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AdamStep(Span<float> w, Span<float> g)
     {
         float beta1 = _settings.Beta1;
@@ -80,8 +83,8 @@ public sealed class Optimizer
         float stepSize = (float)(lr / correction1);
         float inverseSqrtC2 = (float)(1 / Math.Sqrt(correction2));
         float eps = _settings.Epsilon;
-        var m = _first.AsSpan();
-        var v = _second.AsSpan();
+        var m = _first.Span;
+        var v = _second.Span;
 
         int i = 0;
         if (Vector.IsHardwareAccelerated)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Pipeline.Numerics.Backends;
 using Pipeline.Numerics.Layers;
 
@@ -16,7 +17,7 @@ public sealed class Trainer
     private readonly Network _network;
     private readonly IComputeBackend _backend;
     private readonly Workspace _workspace;
-    private readonly float[] _gradients;
+    private readonly AlignedBuffer _gradients;
     private readonly float[] _batchTargets;
     private readonly Optimizer _optimizer;
     private int[] _order = [];
@@ -29,7 +30,7 @@ public sealed class Trainer
         Settings = settings;
         _backend = backend ?? network.Backend;
         _workspace = new Workspace(network, settings.BatchSize, withGradients: true);
-        _gradients = new float[network.ParameterCount];
+        _gradients = new AlignedBuffer(network.ParameterCount);
         _batchTargets = new float[settings.BatchSize * network.Spec.Outputs];
         _optimizer = new Optimizer(settings, network.ParameterCount);
     }
@@ -61,6 +62,7 @@ public sealed class Trainer
     }
 
     /// <summary>One pass over the data in a freshly shuffled order; returns the mean (per-row weighted) batch loss.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float TrainEpoch(ReadOnlySpan<float> features, ReadOnlySpan<float> targets, int rows)
     {
         CheckShapes(features, targets, rows);
@@ -70,9 +72,9 @@ public sealed class Trainer
         {
             int count = Math.Min(Settings.BatchSize, rows - start);
             GatherBatch(features, targets, _order.AsSpan(start, count));
-            float loss = ComputeGradients(_workspace.Input, _batchTargets, count, _gradients);
+            float loss = ComputeGradients(_workspace.Input.AsSpan(0, count * _network.Spec.Inputs), _batchTargets, count, _gradients.Span);
             ClipGradients();
-            _optimizer.Step(_network.Parameters, _gradients);
+            _optimizer.Step(_network.Parameters, _gradients.Span);
             lossSum += (double)loss * count;
         }
 
@@ -101,6 +103,7 @@ public sealed class Trainer
     /// Forward and backward pass on one batch: writes d(loss)/d(parameters) into <paramref name="gradients"/>
     /// (flat, same layout as the parameters) and returns the batch loss. Gradient checks call this directly.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> batchTargets, int rows, Span<float> gradients)
     {
         var layers = _network.Layers;
@@ -144,13 +147,15 @@ public sealed class Trainer
             return;
         }
 
-        float norm = TensorPrimitives.Norm(_gradients);
+        var gradients = _gradients.Span;
+        float norm = TensorPrimitives.Norm(gradients);
         if (norm > limit)
         {
-            TensorPrimitives.Multiply(_gradients, limit / norm, _gradients);
+            TensorPrimitives.Multiply(gradients, limit / norm, gradients);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PrepareOrder(int rows, int epoch)
     {
         if (_order.Length != rows)
@@ -177,11 +182,12 @@ public sealed class Trainer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GatherBatch(ReadOnlySpan<float> features, ReadOnlySpan<float> targets, ReadOnlySpan<int> rowIndices)
     {
         int inWidth = _network.Spec.Inputs;
         int outWidth = _network.Spec.Outputs;
-        var input = _workspace.Input.AsSpan();
+        var input = _workspace.Input.Span;
         var batchTargets = _batchTargets.AsSpan();
         for (int r = 0; r < rowIndices.Length; r++)
         {
