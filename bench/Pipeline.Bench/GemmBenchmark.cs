@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pipeline.Numerics;
+using Pipeline.Numerics.Kernels;
+
+namespace Pipeline.Bench;
+
+/// <summary>GFLOP/s of an N×N×N single-precision multiply (2·N³ flops), best of repeated runs after warm-up.</summary>
+internal static class GemmBenchmark
+{
+    public static int Run(BenchArguments args)
+    {
+        int n = args.Int("--size", 1024);
+        int rowsM = args.Int("--m", n);
+        int depthK = args.Int("--k", n);
+        int columnsN = args.Int("--n", n);
+        bool transposeA = args.Has("--ta");
+        bool transposeB = args.Has("--tb");
+        int threads = args.Int("--threads", 1);
+        var kernel = args.Value("--kernel") is { } name ? Enum.Parse<KernelKind>(name, ignoreCase: true) : KernelSelection.Best;
+        double seconds = args.Value("--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 3.0;
+
+        var random = new Random(1);
+        var a = new float[rowsM * depthK];
+        var b = new float[depthK * columnsN];
+        var c = new float[rowsM * columnsN];
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] = (float)random.NextDouble();
+        }
+
+        for (int i = 0; i < b.Length; i++)
+        {
+            b[i] = (float)random.NextDouble();
+        }
+
+        // Warm-up: JIT tiers, worker threads, packing buffers.
+        for (int i = 0; i < 3; i++)
+        {
+            Gemm.Run(a, b, c, rowsM, depthK, columnsN, transposeA, transposeB, false, threads, kernel);
+        }
+
+        double best = double.MaxValue;
+        var total = Stopwatch.StartNew();
+        int runs = 0;
+        while (runs < 3 || total.Elapsed.TotalSeconds < seconds)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Gemm.Run(a, b, c, rowsM, depthK, columnsN, transposeA, transposeB, false, threads, kernel);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            runs++;
+        }
+
+        double gflops = 2.0 * rowsM * depthK * columnsN / best / 1e9;
+        if (args.Has("--json"))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"benchmark\":\"gemm\",\"size\":{n},\"threads\":{threads},\"kernel\":\"{kernel}\",\"runs\":{runs},\"gflops\":{gflops:F2}}}"));
+        }
+        else
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"gemm N={n} threads={threads} kernel={kernel}: {gflops:F2} GFLOP/s (best of {runs})"));
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,20 @@
+using System.Runtime.Intrinsics;
+using Pipeline.Bench;
+using Pipeline.Numerics.Kernels;
+
+var parsed = new BenchArguments(args);
+switch (args.FirstOrDefault())
+{
+    case "gemm":
+        return GemmBenchmark.Run(parsed);
+    case "mlp":
+        return MlpBenchmark.Run(parsed);
+    case "profile-seed":
+        return SeedStepProfile.Run();
+    case "info":
+        Console.WriteLine($"kernel={KernelSelection.Best} v512={Vector512.IsHardwareAccelerated} v256={Vector256.IsHardwareAccelerated} v128={Vector128.IsHardwareAccelerated} cpus={Environment.ProcessorCount}");
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: Pipeline.Bench gemm --size N --threads T [--json] | mlp --preset seed|wide --threads T [--json] | info");
+        return 2;
+}

@@ -1,0 +1,161 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Pipeline.Numerics.Layers;
+
+namespace Pipeline.Numerics.Backends;
+
+/// <summary>The SIMD engine: packed GEMM micro-kernels plus TensorPrimitives / fused loops for element-wise work.</summary>
+public sealed class CpuBackend : IComputeBackend
+{
+    /// <summary>A backend using <see cref="Gemm.DegreeOfParallelism"/> threads.</summary>
+    public static CpuBackend Default { get; } = new(0);
+
+    /// <summary>Creates a backend whose multiplies use <paramref name="degreeOfParallelism"/> threads (0: the global setting).</summary>
+    public CpuBackend(int degreeOfParallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(degreeOfParallelism);
+        DegreeOfParallelism = degreeOfParallelism;
+    }
+
+    /// <summary>Threads per multiply; 0 means <see cref="Gemm.DegreeOfParallelism"/>.</summary>
+    public int DegreeOfParallelism { get; }
+
+    /// <inheritdoc />
+    public string Name => "cpu";
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void MatMul(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate)
+    {
+        if (!accumulate && TryThinShape(a, b, c, m, k, n, transposeA))
+        {
+            return;
+        }
+
+        Gemm.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, DegreeOfParallelism, Kernels.KernelSelection.Best);
+    }
+
+    /// <summary>
+    /// Products with a single output column or a single inner index (the output layer of a regression network)
+    /// run as dot products / scaled row copies: padding them to a whole micro-kernel sliver would waste up to 32x
+    /// the work. Each is a fixed-order loop, so determinism is unaffected.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool TryThinShape(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA)
+    {
+        if (n == 1 && !transposeA)
+        {
+            // c[i] = A[i,:]·b (B is k×1 or, transposed, 1×k: the same memory).
+            for (int i = 0; i < m; i++)
+            {
+                c[i] = TensorPrimitives.Dot(a.Slice(i * k, k), b[..k]);
+            }
+
+            return true;
+        }
+
+        if (n == 1)
+        {
+            // c = Σ_p b[p]·Aᵀ[p,:], A stored k×m: accumulate whole rows in order.
+            var target = c[..m];
+            target.Clear();
+            for (int p = 0; p < k; p++)
+            {
+                TensorPrimitives.MultiplyAdd(a.Slice(p * m, m), b[p], target, target);
+            }
+
+            return true;
+        }
+
+        if (k == 1)
+        {
+            // Outer product: c[i,:] = a[i]·b (A is m×1 or 1×m, B is 1×n or n×1: the same memory either way).
+            for (int i = 0; i < m; i++)
+            {
+                TensorPrimitives.Multiply(b[..n], a[i], c.Slice(i * n, n));
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddBias(Span<float> matrix, ReadOnlySpan<float> bias, int rows, int columns)
+    {
+        if (columns == 1)
+        {
+            TensorPrimitives.Add(matrix[..rows], bias[0], matrix[..rows]);
+            return;
+        }
+
+        // One fused loop instead of a TensorPrimitives call per row: at the seed shapes (64 columns) the per-call
+        // overhead cost more than the additions.
+        var b = bias[..columns];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = matrix.Slice(r * columns, columns);
+            int j = 0;
+            for (; j <= columns - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                (new Vector<float>(row[j..]) + new Vector<float>(b[j..])).CopyTo(row[j..]);
+            }
+
+            for (; j < columns; j++)
+            {
+                row[j] += b[j];
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void SumRows(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> sums, bool accumulate)
+    {
+        var target = sums[..columns];
+        if (!accumulate)
+        {
+            target.Clear();
+        }
+
+        if (columns == 1)
+        {
+            float total = target[0];
+            for (int r = 0; r < rows; r++)
+            {
+                total += matrix[r];
+            }
+
+            target[0] = total;
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            var row = matrix.Slice(r * columns, columns);
+            int j = 0;
+            for (; j <= columns - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                (new Vector<float>(target[j..]) + new Vector<float>(row[j..])).CopyTo(target[j..]);
+            }
+
+            for (; j < columns; j++)
+            {
+                target[j] += row[j];
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Activate(Activation activation, ReadOnlySpan<float> preActivation, Span<float> activated) =>
+        ActivationFunctions.Forward(activation, preActivation, activated);
+
+    /// <inheritdoc />
+    public void ActivationBackward(
+        Activation activation, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> activated, ReadOnlySpan<float> gradOut, Span<float> gradPre) =>
+        ActivationFunctions.Backward(activation, preActivation, activated, gradOut, gradPre);
+}

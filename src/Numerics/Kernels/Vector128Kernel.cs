@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Pipeline.Numerics.Kernels;
+
+/// <summary>
+/// SSE/NEON micro-kernel: 6 rows x 8 columns (12 xmm accumulators, 2 for B, 1 broadcast: fits 16 registers).
+/// </summary>
+internal static unsafe class Vector128Kernel
+{
+    /// <summary>Rows of C computed per call (the packed A sliver height).</summary>
+    public const int Rows = 6;
+
+    /// <summary>Columns of C computed per call (the packed B sliver width).</summary>
+    public const int Columns = 8;
+
+    /// <summary>
+    /// C[0..Rows, 0..Columns] (+)= packed A sliver (kc x Rows, k-major) times packed B sliver (kc x Columns).
+    /// Every accumulator is its own local so the JIT keeps them all in registers for the whole k loop;
+    /// NoInlining + AggressiveOptimization sends the method straight to the optimising tier (tier 0 code
+    /// or an OSR body here is several times slower).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate)
+    {
+        Vector128<float> c0_0 = Vector128<float>.Zero; Vector128<float> c0_1 = Vector128<float>.Zero;
+        Vector128<float> c1_0 = Vector128<float>.Zero; Vector128<float> c1_1 = Vector128<float>.Zero;
+        Vector128<float> c2_0 = Vector128<float>.Zero; Vector128<float> c2_1 = Vector128<float>.Zero;
+        Vector128<float> c3_0 = Vector128<float>.Zero; Vector128<float> c3_1 = Vector128<float>.Zero;
+        Vector128<float> c4_0 = Vector128<float>.Zero; Vector128<float> c4_1 = Vector128<float>.Zero;
+        Vector128<float> c5_0 = Vector128<float>.Zero; Vector128<float> c5_1 = Vector128<float>.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> a0 = Vector128.Create(a[0]);
+            c0_0 = Vector128.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector128.FusedMultiplyAdd(a0, b1, c0_1);
+            Vector128<float> a1 = Vector128.Create(a[1]);
+            c1_0 = Vector128.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector128.FusedMultiplyAdd(a1, b1, c1_1);
+            Vector128<float> a2 = Vector128.Create(a[2]);
+            c2_0 = Vector128.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector128.FusedMultiplyAdd(a2, b1, c2_1);
+            Vector128<float> a3 = Vector128.Create(a[3]);
+            c3_0 = Vector128.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector128.FusedMultiplyAdd(a3, b1, c3_1);
+            Vector128<float> a4 = Vector128.Create(a[4]);
+            c4_0 = Vector128.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector128.FusedMultiplyAdd(a4, b1, c4_1);
+            Vector128<float> a5 = Vector128.Create(a[5]);
+            c5_0 = Vector128.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector128.FusedMultiplyAdd(a5, b1, c5_1);
+            a += 6;
+            b += 8;
+        }
+
+        if (accumulate)
+        {
+            Vector128.Store(Vector128.Load(c + 0) + c0_0, c + 0);
+            Vector128.Store(Vector128.Load(c + 4) + c0_1, c + 4);
+            c += ldc;
+            Vector128.Store(Vector128.Load(c + 0) + c1_0, c + 0);
+            Vector128.Store(Vector128.Load(c + 4) + c1_1, c + 4);
+            c += ldc;
+            Vector128.Store(Vector128.Load(c + 0) + c2_0, c + 0);
+            Vector128.Store(Vector128.Load(c + 4) + c2_1, c + 4);
+            c += ldc;
+            Vector128.Store(Vector128.Load(c + 0) + c3_0, c + 0);
+            Vector128.Store(Vector128.Load(c + 4) + c3_1, c + 4);
+            c += ldc;
+            Vector128.Store(Vector128.Load(c + 0) + c4_0, c + 0);
+            Vector128.Store(Vector128.Load(c + 4) + c4_1, c + 4);
+            c += ldc;
+            Vector128.Store(Vector128.Load(c + 0) + c5_0, c + 0);
+            Vector128.Store(Vector128.Load(c + 4) + c5_1, c + 4);
+        }
+        else
+        {
+            Vector128.Store(c0_0, c + 0);
+            Vector128.Store(c0_1, c + 4);
+            c += ldc;
+            Vector128.Store(c1_0, c + 0);
+            Vector128.Store(c1_1, c + 4);
+            c += ldc;
+            Vector128.Store(c2_0, c + 0);
+            Vector128.Store(c2_1, c + 4);
+            c += ldc;
+            Vector128.Store(c3_0, c + 0);
+            Vector128.Store(c3_1, c + 4);
+            c += ldc;
+            Vector128.Store(c4_0, c + 0);
+            Vector128.Store(c4_1, c + 4);
+            c += ldc;
+            Vector128.Store(c5_0, c + 0);
+            Vector128.Store(c5_1, c + 4);
+        }
+    }
+}

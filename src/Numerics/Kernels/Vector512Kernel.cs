@@ -1,0 +1,159 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Pipeline.Numerics.Kernels;
+
+/// <summary>
+/// AVX-512 micro-kernel: 12 rows x 32 columns (24 zmm accumulators of the 32 registers, 2 for B, 1 broadcast).
+/// </summary>
+internal static unsafe class Vector512Kernel
+{
+    /// <summary>Rows of C computed per call (the packed A sliver height).</summary>
+    public const int Rows = 12;
+
+    /// <summary>Columns of C computed per call (the packed B sliver width).</summary>
+    public const int Columns = 32;
+
+    /// <summary>
+    /// C[0..Rows, 0..Columns] (+)= packed A sliver (kc x Rows, k-major) times packed B sliver (kc x Columns).
+    /// Every accumulator is its own local so the JIT keeps them all in registers for the whole k loop;
+    /// NoInlining + AggressiveOptimization sends the method straight to the optimising tier (tier 0 code
+    /// or an OSR body here is several times slower).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate)
+    {
+        Vector512<float> c0_0 = Vector512<float>.Zero; Vector512<float> c0_1 = Vector512<float>.Zero;
+        Vector512<float> c1_0 = Vector512<float>.Zero; Vector512<float> c1_1 = Vector512<float>.Zero;
+        Vector512<float> c2_0 = Vector512<float>.Zero; Vector512<float> c2_1 = Vector512<float>.Zero;
+        Vector512<float> c3_0 = Vector512<float>.Zero; Vector512<float> c3_1 = Vector512<float>.Zero;
+        Vector512<float> c4_0 = Vector512<float>.Zero; Vector512<float> c4_1 = Vector512<float>.Zero;
+        Vector512<float> c5_0 = Vector512<float>.Zero; Vector512<float> c5_1 = Vector512<float>.Zero;
+        Vector512<float> c6_0 = Vector512<float>.Zero; Vector512<float> c6_1 = Vector512<float>.Zero;
+        Vector512<float> c7_0 = Vector512<float>.Zero; Vector512<float> c7_1 = Vector512<float>.Zero;
+        Vector512<float> c8_0 = Vector512<float>.Zero; Vector512<float> c8_1 = Vector512<float>.Zero;
+        Vector512<float> c9_0 = Vector512<float>.Zero; Vector512<float> c9_1 = Vector512<float>.Zero;
+        Vector512<float> c10_0 = Vector512<float>.Zero; Vector512<float> c10_1 = Vector512<float>.Zero;
+        Vector512<float> c11_0 = Vector512<float>.Zero; Vector512<float> c11_1 = Vector512<float>.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> a0 = Vector512.Create(a[0]);
+            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            Vector512<float> a1 = Vector512.Create(a[1]);
+            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            Vector512<float> a2 = Vector512.Create(a[2]);
+            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            Vector512<float> a3 = Vector512.Create(a[3]);
+            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            Vector512<float> a4 = Vector512.Create(a[4]);
+            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+            Vector512<float> a5 = Vector512.Create(a[5]);
+            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+            Vector512<float> a6 = Vector512.Create(a[6]);
+            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+            Vector512<float> a7 = Vector512.Create(a[7]);
+            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+            Vector512<float> a8 = Vector512.Create(a[8]);
+            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+            Vector512<float> a9 = Vector512.Create(a[9]);
+            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+            Vector512<float> a10 = Vector512.Create(a[10]);
+            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+            Vector512<float> a11 = Vector512.Create(a[11]);
+            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+            a += 12;
+            b += 32;
+        }
+
+        if (accumulate)
+        {
+            Vector512.Store(Vector512.Load(c + 0) + c0_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c0_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c1_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c1_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c2_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c2_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c3_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c3_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c4_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c4_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c5_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c5_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c6_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c6_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c7_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c7_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c8_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c8_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c9_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c9_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c10_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c10_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c11_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c11_1, c + 16);
+        }
+        else
+        {
+            Vector512.Store(c0_0, c + 0);
+            Vector512.Store(c0_1, c + 16);
+            c += ldc;
+            Vector512.Store(c1_0, c + 0);
+            Vector512.Store(c1_1, c + 16);
+            c += ldc;
+            Vector512.Store(c2_0, c + 0);
+            Vector512.Store(c2_1, c + 16);
+            c += ldc;
+            Vector512.Store(c3_0, c + 0);
+            Vector512.Store(c3_1, c + 16);
+            c += ldc;
+            Vector512.Store(c4_0, c + 0);
+            Vector512.Store(c4_1, c + 16);
+            c += ldc;
+            Vector512.Store(c5_0, c + 0);
+            Vector512.Store(c5_1, c + 16);
+            c += ldc;
+            Vector512.Store(c6_0, c + 0);
+            Vector512.Store(c6_1, c + 16);
+            c += ldc;
+            Vector512.Store(c7_0, c + 0);
+            Vector512.Store(c7_1, c + 16);
+            c += ldc;
+            Vector512.Store(c8_0, c + 0);
+            Vector512.Store(c8_1, c + 16);
+            c += ldc;
+            Vector512.Store(c9_0, c + 0);
+            Vector512.Store(c9_1, c + 16);
+            c += ldc;
+            Vector512.Store(c10_0, c + 0);
+            Vector512.Store(c10_1, c + 16);
+            c += ldc;
+            Vector512.Store(c11_0, c + 0);
+            Vector512.Store(c11_1, c + 16);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Pipeline.Numerics.Threading;
+
+/// <summary>
+/// One shared <see cref="WorkerPool"/> per degree of parallelism asked for, created on first use and kept for
+/// the process lifetime (threads are cheap to park and expensive to start per call).
+/// </summary>
+internal static class WorkerPools
+{
+    private static readonly object Gate = new();
+    private static WorkerPool?[] s_pools = new WorkerPool?[Environment.ProcessorCount + 1];
+
+    public static WorkerPool Get(int degreeOfParallelism)
+    {
+        var pools = Volatile.Read(ref s_pools);
+        if (degreeOfParallelism < pools.Length && pools[degreeOfParallelism] is { } existing)
+        {
+            return existing;
+        }
+
+        lock (Gate)
+        {
+            if (degreeOfParallelism >= s_pools.Length)
+            {
+                Array.Resize(ref s_pools, degreeOfParallelism + 1);
+            }
+
+            return s_pools[degreeOfParallelism] ??= new WorkerPool(degreeOfParallelism - 1);
+        }
+    }
+}

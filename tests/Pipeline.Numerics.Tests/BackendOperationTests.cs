@@ -1,0 +1,85 @@
+using Pipeline.Numerics.Backends;
+using Pipeline.Numerics.Layers;
+
+namespace Pipeline.Numerics.Tests;
+
+/// <summary>Every backend operation against the scalar reference backend (the shared backend suite).</summary>
+[Trait("Category", "Kernels")]
+public class BackendOperationTests
+{
+    public static TheoryData<string> Names() => Backends.All();
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void MatMul_matches_the_reference_in_all_three_shapes(string name)
+    {
+        var backend = Backends.Create(name);
+        foreach (var (m, k, n) in new[] { (1, 1, 1), (3, 17, 5), (17, 3, 1), (33, 65, 18), (1, 40, 70), (70, 1, 9) })
+        {
+            foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false) })
+            {
+                var a = NaiveReference.RandomMatrix(m * k, m + k);
+                var b = NaiveReference.RandomMatrix(k * n, k + n);
+                var expected = NaiveReference.RandomMatrix(m * n, 5);
+                var actual = (float[])expected.Clone();
+                ReferenceBackend.Instance.MatMul(a, b, expected, m, k, n, ta, tb, accumulate: true);
+                backend.MatMul(a, b, actual, m, k, n, ta, tb, accumulate: true);
+                AssertClose(expected, actual, 1e-4f, $"{name} {m}x{k}x{n} {ta}/{tb}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Bias_add_and_row_sums_match_the_reference(string name)
+    {
+        var backend = Backends.Create(name);
+        const int rows = 13, columns = 37;
+        var matrix = NaiveReference.RandomMatrix(rows * columns, 1);
+        var bias = NaiveReference.RandomMatrix(columns, 2);
+        var expected = (float[])matrix.Clone();
+        ReferenceBackend.Instance.AddBias(expected, bias, rows, columns);
+        backend.AddBias(matrix, bias, rows, columns);
+        AssertClose(expected, matrix, 1e-6f, "bias");
+
+        var expectedSums = new float[columns];
+        var sums = new float[columns];
+        ReferenceBackend.Instance.SumRows(matrix, rows, columns, expectedSums, accumulate: false);
+        backend.SumRows(matrix, rows, columns, sums, accumulate: false);
+        AssertClose(expectedSums, sums, 1e-5f, "row sums");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Activations_match_the_reference(string name)
+    {
+        var backend = Backends.Create(name);
+        foreach (var activation in Enum.GetValues<Activation>())
+        {
+            var z = NaiveReference.RandomMatrix(301, 3);
+            var g = NaiveReference.RandomMatrix(301, 4);
+            var expected = new float[z.Length];
+            var actual = new float[z.Length];
+            ReferenceBackend.Instance.Activate(activation, z, expected);
+            backend.Activate(activation, z, actual);
+            AssertClose(expected, actual, 1e-5f, $"{activation} forward");
+            var expectedGradient = new float[z.Length];
+            var actualGradient = new float[z.Length];
+            ReferenceBackend.Instance.ActivationBackward(activation, z, expected, g, expectedGradient);
+            backend.ActivationBackward(activation, z, actual, g, actualGradient);
+            AssertClose(expectedGradient, actualGradient, 1e-5f, $"{activation} backward");
+        }
+    }
+
+    internal static void AssertClose(float[] expected, float[] actual, float tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (Math.Abs(expected[i] - actual[i]) > tolerance * (1 + Math.Abs(expected[i])))
+            {
+                Assert.Fail($"{what}: [{i}] = {actual[i]}, expected {expected[i]}");
+            }
+        }
+    }
+}

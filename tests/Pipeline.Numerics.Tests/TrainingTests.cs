@@ -1,0 +1,165 @@
+using Pipeline.Numerics.Backends;
+using Pipeline.Numerics.Layers;
+using Pipeline.Numerics.Training;
+
+namespace Pipeline.Numerics.Tests;
+
+public class TrainingTests
+{
+    [Fact]
+    public void Same_seed_and_data_give_bit_identical_weights_with_one_or_two_threads()
+    {
+        var (features, targets) = SeedData.Generate(3000, seed: 9);
+        var spec = new NetworkSpec(5, [128, 96], Activation.Relu, 1);
+        var settings = new TrainerSettings { BatchSize = 200, Epochs = 2, Seed = 17, WeightDecay = 1e-4f, GradientClipNorm = 5f };
+
+        var single = Network.Create(spec, 1, new CpuBackend(1));
+        var lossesSingle = new Trainer(single, settings).Train(features, targets, 3000).EpochLosses;
+        var dual = Network.Create(spec, 1, new CpuBackend(2));
+        var lossesDual = new Trainer(dual, settings).Train(features, targets, 3000).EpochLosses;
+
+        Assert.Equal(single.Parameters.ToArray(), dual.Parameters.ToArray());
+        Assert.Equal(lossesSingle, lossesDual);
+    }
+
+    [Fact]
+    public void A_different_seed_gives_different_weights()
+    {
+        var spec = new NetworkSpec(5, [8], Activation.Relu, 1);
+        Assert.NotEqual(Network.Create(spec, 1).Parameters.ToArray(), Network.Create(spec, 2).Parameters.ToArray());
+        Assert.Equal(Network.Create(spec, 1).Parameters.ToArray(), Network.Create(spec, 1).Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Seed_workload_reaches_the_noise_floor_on_validation()
+    {
+        // y = x·w + 0.3 + N(0, 0.5²): the best possible validation MSE is 0.25.
+        var (features, targets) = SeedData.Generate(24_000, seed: 3);
+        var (valFeatures, valTargets) = SeedData.Generate(4_000, seed: 4);
+        var network = Network.Create(new NetworkSpec(5, [64], Activation.Relu, 1), 7);
+        var trainer = new Trainer(network, new TrainerSettings { BatchSize = 256, Epochs = 8, LearningRate = 0.003f });
+        var report = trainer.Train(features, targets, 24_000);
+        float validation = trainer.Evaluate(valFeatures, valTargets, 4_000);
+
+        Assert.True(report.EpochLosses[^1] < report.EpochLosses[0]);
+        Assert.InRange(validation, 0.22f, 0.27f);
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, 0f, false)]
+    [InlineData(OptimizerKind.Sgd, 0.9f, false)]
+    [InlineData(OptimizerKind.Sgd, 0.9f, true)]
+    [InlineData(OptimizerKind.Adam, 0f, false)]
+    [InlineData(OptimizerKind.AdamW, 0f, false)]
+    public void Every_optimizer_lowers_the_loss(OptimizerKind optimizer, float momentum, bool nesterov)
+    {
+        var (features, targets) = SeedData.Generate(2000, seed: 5);
+        var network = Network.Create(new NetworkSpec(5, [16], Activation.Tanh, 1), 2);
+        var settings = new TrainerSettings
+        {
+            Optimizer = optimizer, Momentum = momentum, Nesterov = nesterov, LearningRate = optimizer == OptimizerKind.Sgd ? 0.01f : 0.005f,
+            BatchSize = 64, Epochs = 5, WeightDecay = 1e-4f,
+        };
+        var trainer = new Trainer(network, settings);
+        float before = trainer.Evaluate(features, targets, 2000);
+        trainer.Train(features, targets, 2000);
+        Assert.True(trainer.Evaluate(features, targets, 2000) < before * 0.5f);
+    }
+
+    [Fact]
+    public void Sgd_with_momentum_follows_the_pytorch_update_rule()
+    {
+        var settings = new TrainerSettings { Optimizer = OptimizerKind.Sgd, LearningRate = 0.1f, Momentum = 0.5f, Nesterov = true, WeightDecay = 0.1f };
+        var optimizer = new Optimizer(settings, 1);
+        float[] w = [1f];
+        optimizer.Step(w, new[] { 2f });
+        // g = 2 + 0.1·1 = 2.1; v = 2.1; nesterov step = g + 0.5·v = 3.15; w = 1 - 0.315
+        Assert.Equal(0.685f, w[0], 5);
+        optimizer.Step(w, new[] { 1f });
+        // g = 1 + 0.0685 = 1.0685; v = 0.5·2.1 + 1.0685 = 2.1185; step = 1.0685 + 1.05925 = 2.12775
+        Assert.Equal(0.685f - 0.212775f, w[0], 5);
+    }
+
+    [Fact]
+    public void Adam_first_step_moves_each_weight_by_the_learning_rate_and_adamw_decays_separately()
+    {
+        var adam = new Optimizer(new TrainerSettings { Optimizer = OptimizerKind.Adam, LearningRate = 0.01f }, 2);
+        float[] w = [1f, 1f];
+        adam.Step(w, new[] { 3f, -0.5f });
+        Assert.Equal(0.99f, w[0], 5);
+        Assert.Equal(1.01f, w[1], 5);
+
+        var adamW = new Optimizer(new TrainerSettings { Optimizer = OptimizerKind.AdamW, LearningRate = 0.01f, WeightDecay = 0.5f }, 1);
+        float[] v = [2f];
+        adamW.Step(v, new[] { 1f });
+        // decoupled: w·(1 - lr·wd) - lr·sign(g) = 2·0.995 - 0.01
+        Assert.Equal(1.98f, v[0], 5);
+    }
+
+    [Fact]
+    public void Gradient_clipping_bounds_the_update()
+    {
+        var (features, targets) = SeedData.Generate(64, seed: 8);
+        for (int i = 0; i < targets.Length; i++)
+        {
+            targets[i] *= 1000; // huge errors, huge gradients
+        }
+
+        var spec = new NetworkSpec(5, [4], Activation.Identity, 1);
+        var network = Network.Create(spec, 1);
+        var before = network.Parameters.ToArray();
+        var settings = new TrainerSettings { Optimizer = OptimizerKind.Sgd, LearningRate = 1f, BatchSize = 64, GradientClipNorm = 0.5f, Shuffle = false };
+        new Trainer(network, settings).Train(features, targets, 64);
+        double moved = Math.Sqrt(before.Zip(network.Parameters.ToArray(), (a, b) => (double)(a - b) * (a - b)).Sum());
+        Assert.InRange(moved, 0.49, 0.51);
+    }
+
+    [Fact]
+    public void Weighted_average_weights_each_model_by_its_samples()
+    {
+        var spec = new NetworkSpec(2, [3], Activation.Relu, 1);
+        var a = Network.Create(spec, 1);
+        var b = Network.Create(spec, 2);
+        var merged = ModelAveraging.WeightedAverage([(a, 100), (b, 300)]);
+        for (int i = 0; i < merged.ParameterCount; i++)
+        {
+            Assert.Equal((0.25 * a.Parameters[i]) + (0.75 * b.Parameters[i]), merged.Parameters[i], 6);
+        }
+
+        Assert.Throws<ArgumentException>(() => ModelAveraging.WeightedAverage([(a, 1), (Network.Create(new NetworkSpec(2, [4], Activation.Relu, 1), 1), 1)]));
+        Assert.Throws<ArgumentException>(() => ModelAveraging.WeightedAverage([]));
+    }
+
+    [Fact]
+    public void Parameters_can_be_read_and_set_as_one_flat_vector()
+    {
+        var spec = new NetworkSpec(3, [4], Activation.Relu, 2);
+        var network = Network.Create(spec, 1);
+        Assert.Equal((3 * 4) + 4 + (4 * 2) + 2, network.ParameterCount);
+        var values = Enumerable.Range(0, network.ParameterCount).Select(i => i * 0.01f).ToArray();
+        network.SetParameters(values);
+        Assert.Equal(values, network.Parameters.ToArray());
+        Assert.Throws<ArgumentException>(() => network.SetParameters(new float[3]));
+    }
+
+    [Fact]
+    public void Predict_is_thread_safe_and_applies_the_output_transform()
+    {
+        var spec = new NetworkSpec(4, [16], Activation.Gelu, 3, OutputKind.MulticlassClassification);
+        var network = Network.Create(spec, 4);
+        var inputs = NaiveReference.RandomMatrix(2500 * 4, 1);
+        var expected = new float[2500 * 3];
+        network.Predict(inputs, 2500, expected);
+        for (int r = 0; r < 2500; r++)
+        {
+            Assert.Equal(1f, expected[(r * 3)..((r * 3) + 3)].Sum(), 4);
+        }
+
+        Parallel.For(0, 8, _ =>
+        {
+            var outputs = new float[2500 * 3];
+            network.Predict(inputs, 2500, outputs);
+            Assert.Equal(expected, outputs);
+        });
+    }
+}
