@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Pipeline.Platform.Artifacts;
@@ -15,7 +16,7 @@ public static class ArtifactStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ArtifactStoreOptions>().Bind(configuration.GetSection(ArtifactStoreOptions.SectionName));
-        services.AddSingleton<IArtifactStore>(sp => Create(sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value));
+        services.TryAddSingleton<IArtifactStore>(sp => Create(sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value));
         return services;
     }
 

@@ -42,7 +42,15 @@ public static class BusRegistration
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 var bus = context.GetRequiredService<IOptions<BusOptions>>().Value;
-                endpoint.ConcurrentMessageLimit = bus.ConcurrencyFor(name);
+                var limit = bus.ConcurrencyFor(name);
+                endpoint.ConcurrentMessageLimit = limit;
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    // Unacknowledged messages held by this process: no more than it works on, so a busy worker
+                    // does not sit on commands an idle one could take.
+                    rabbit.PrefetchCount = limit;
+                }
+
                 endpoint.UseMessageRetry(r => r.Exponential(bus.RetryLimit, bus.RetryMinInterval, bus.RetryMaxInterval, bus.RetryMinInterval));
             });
 

@@ -1,0 +1,49 @@
+using MassTransit;
+using Pipeline.Contracts;
+using Pipeline.Numerics;
+using Pipeline.Numerics.Layers;
+
+namespace Pipeline.TrainWorker.Consumers;
+
+/// <summary>
+/// Federated averaging: the round's shard models are averaged with weights proportional to their sample counts, in
+/// shard order (so the result does not depend on which result arrived first), evaluated on the validation split,
+/// and stored as the round's checkpoint.
+/// </summary>
+public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models) : IConsumer<MergeRound>
+{
+    public async Task Consume(ConsumeContext<MergeRound> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        try
+        {
+            var inputs = new List<(Network Model, long Samples)>(m.Results.Count);
+            foreach (var result in m.Results.OrderBy(r => r.Shard))
+            {
+                inputs.Add((await models.LoadAsync(result.Model, ct), result.Samples));
+            }
+
+            var merged = ModelAveraging.WeightedAverage(inputs);
+            var validation = await shards.GetAsync(m.Validation, ct);
+            var (validationLoss, metrics) = ModelEvaluation.Evaluate(merged, validation, m.Task);
+            var samples = m.Results.Sum(r => r.Samples);
+            var trainLoss = m.Results.Sum(r => r.Loss * r.Samples) / Math.Max(samples, 1);
+            var saved = await models.SaveAsync(JobArtifacts.MergedModel(m.JobId, m.Round), merged, samples, validationLoss, ct);
+
+            await context.Publish(new RoundMerged
+            {
+                JobId = m.JobId,
+                Round = m.Round,
+                Model = saved,
+                TrainLoss = trainLoss,
+                ValidationLoss = validationLoss,
+                Validation = metrics,
+            }, ct);
+        }
+        catch (Exception ex) when (TrainShardConsumer.IsPermanent(ex))
+        {
+            await context.Publish(new MergeFailed { JobId = m.JobId, Round = m.Round, Reason = ex.Message }, ct);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
+using Pipeline.Numerics.Layers;
+using Pipeline.Numerics.Serialization;
+using Pipeline.Numerics.Training;
+
+namespace Pipeline.TrainWorker.Consumers;
+
+/// <summary>
+/// Trains one shard for one round, starting from the global model, and reports the local model. One shard at a time
+/// per worker process (the engine uses every core); the message is acknowledged only when the result is stored, so
+/// a worker killed mid-shard leaves the message to the broker, which hands it to another worker.
+/// </summary>
+public sealed partial class TrainShardConsumer(
+    ShardCache shards,
+    ModelArtifacts models,
+    CancelledJobs cancelled,
+    IOptions<TrainWorkerOptions> options,
+    ILogger<TrainShardConsumer> logger) : IConsumer<TrainShard>
+{
+    public async Task Consume(ConsumeContext<TrainShard> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        if (cancelled.Contains(m.JobId))
+        {
+            return;
+        }
+
+        var key = JobArtifacts.ShardModel(m.JobId, m.Round, m.Shard);
+
+        // Delivered again after the work was done (worker died between upload and ack, or the broker gave up on
+        // the ack): report the stored result instead of training twice. Training is deterministic, so it is the
+        // same result a retrain would give.
+        var done = await models.FindAsync(key, ct);
+        if (done is not null)
+        {
+            await context.Publish(Trained(m, done.Ref, done.Samples, done.Loss), ct);
+            return;
+        }
+
+        try
+        {
+            var data = await shards.GetAsync(m.Data, ct);
+            if (data.FeatureCount != m.Features)
+            {
+                throw new InvalidDataException($"shard {m.Data} has {data.FeatureCount} features, the job's model expects {m.Features}");
+            }
+
+            var spec = ModelSpecs.Network(m.Features, m.Outputs, m.Task, m.Settings);
+            var network = m.GlobalModel is null
+                ? Network.Create(spec, ModelSpecs.InitialSeed(m.Settings))
+                : await models.LoadAsync(m.GlobalModel, ct);
+
+            // Optimizer state starts fresh each round (see docs/TRAINING.md): only parameters are averaged.
+            var trainer = new Trainer(network, ModelSpecs.Trainer(m.Settings, m.Task, m.Round, m.Shard));
+            var report = trainer.Train(data.Features, data.Targets, data.Rows);
+            var loss = (double)report.FinalLoss;
+            if (!double.IsFinite(loss))
+            {
+                throw new ArithmeticException($"training diverged (loss {loss}); lower the learning rate");
+            }
+
+            var saved = await models.SaveAsync(key, network, data.Rows, loss, ct);
+            LogTrained(logger, m.JobId, m.Round, m.Shard, data.Rows, loss, report.Elapsed.TotalSeconds);
+            await context.Publish(Trained(m, saved, data.Rows, loss), ct);
+        }
+        catch (Exception ex) when (IsPermanent(ex))
+        {
+            // Retrying cannot help: report it so the saga decides (another attempt or fail the job with the reason).
+            LogFailed(logger, ex, m.JobId, m.Round, m.Shard);
+            await context.Publish(new ShardTrainingFailed
+            {
+                JobId = m.JobId,
+                Round = m.Round,
+                Shard = m.Shard,
+                Reason = ex.Message,
+                Worker = options.Value.Name,
+            }, ct);
+        }
+    }
+
+    private ShardTrained Trained(TrainShard m, ObjectRef model, long samples, double loss) => new()
+    {
+        JobId = m.JobId,
+        Round = m.Round,
+        Shard = m.Shard,
+        Model = model,
+        Samples = samples,
+        Loss = loss,
+        Worker = options.Value.Name,
+    };
+
+    /// <summary>Bad data, a bad model file or bad settings; anything else (the store or broker away) is retried.</summary>
+    internal static bool IsPermanent(Exception ex) =>
+        ex is InvalidDataException or ModelFormatException or ArgumentException or ArithmeticException or OutOfMemoryException;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: {Rows} rows, loss {Loss:G5}, {Seconds:F2} s")]
+    private static partial void LogTrained(ILogger logger, Guid jobId, int round, int shard, int rows, double loss, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} round {Round} shard {Shard} cannot be trained")]
+    private static partial void LogFailed(ILogger logger, Exception ex, Guid jobId, int round, int shard);
+}

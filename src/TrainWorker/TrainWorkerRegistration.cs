@@ -1,0 +1,34 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Messaging;
+using Pipeline.TrainWorker.Consumers;
+
+namespace Pipeline.TrainWorker;
+
+public static class TrainWorkerRegistration
+{
+    /// <summary>Worker services; call with <see cref="AddTrainWorkerConsumers"/> inside AddPipelineBus.</summary>
+    public static IServiceCollection AddTrainWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TrainWorkerOptions>().Bind(configuration.GetSection(TrainWorkerOptions.Section));
+
+        // One shard at a time per process (and no prefetched shards waiting behind it, which would starve other
+        // workers): the engine already uses every core for one shard.
+        services.PostConfigure<BusOptions>(o => o.EndpointConcurrency.TryAdd(CommandQueues.TrainShard, 1));
+        services.AddArtifactStore(configuration);
+        services.AddSingleton<ShardCache>();
+        services.AddSingleton<ModelArtifacts>();
+        services.AddSingleton<CancelledJobs>();
+        return services;
+    }
+
+    public static IBusRegistrationConfigurator AddTrainWorkerConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<TrainShardConsumer>().Endpoint(e => e.Name = CommandQueues.TrainShard);
+        bus.AddConsumer<MergeRoundConsumer>().Endpoint(e => e.Name = CommandQueues.MergeRound);
+        bus.AddConsumer<JobCancelledConsumer>().Endpoint(e => e.Temporary = true);
+        return bus;
+    }
+}

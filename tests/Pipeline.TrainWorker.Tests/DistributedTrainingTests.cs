@@ -1,0 +1,72 @@
+using Pipeline.Contracts;
+
+namespace Pipeline.TrainWorker.Tests;
+
+/// <summary>Whole training jobs through the real saga and workers, on a small version of the seed workload.</summary>
+public sealed class DistributedTrainingTests
+{
+    private static readonly TrainingData Data = TrainingData.Create(trainRows: 8_000, validationRows: 2_000, seed: 7);
+
+    private static TrainingSettings Settings(int shards, int rounds = 6) => new()
+    {
+        Shards = shards,
+        Rounds = rounds,
+        LocalEpochs = 1,
+        BatchSize = 64,
+        HiddenLayers = [64],
+        LearningRate = 0.003,
+        Patience = 0,
+        Seed = 11,
+    };
+
+    [Fact]
+    public async Task A_job_trains_every_round_and_deploys_the_best_merged_model()
+    {
+        await using var system = new EmbeddedTraining(Data);
+        await system.StartAsync();
+
+        var job = await system.RunJob(Settings(shards: 4));
+
+        Assert.Equal("Completed", job.CurrentState);
+        Assert.Equal(6, job.History.Count);
+        Assert.Equal(job.History.MinBy(h => h.ValidationLoss)!.Round, job.BestRound);
+
+        // Close to the noise floor (0.25): the model learned the linear signal.
+        Assert.InRange(job.BestValidationLoss!.Value, 0.2, 0.4);
+        Assert.True(job.History[^1].ValidationLoss < job.History[0].ValidationLoss);
+    }
+
+    [Fact]
+    public async Task The_final_model_is_bit_identical_whatever_order_the_shards_finish_in()
+    {
+        byte[] sequential, concurrent;
+        await using (var one = new EmbeddedTraining(Data, workerConcurrency: 1))
+        {
+            await one.StartAsync();
+            var job = await one.RunJob(Settings(shards: 4, rounds: 3));
+            sequential = await one.Bytes(job.BestModel!);
+        }
+
+        await using (var four = new EmbeddedTraining(Data, workerConcurrency: 4))
+        {
+            await four.StartAsync();
+            var job = await four.RunJob(Settings(shards: 4, rounds: 3));
+            concurrent = await four.Bytes(job.BestModel!);
+        }
+
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(sequential)), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(concurrent)));
+    }
+
+    [Fact]
+    public async Task Sharded_training_matches_single_shard_training_within_five_percent()
+    {
+        await using var system = new EmbeddedTraining(Data);
+        await system.StartAsync();
+
+        var single = await system.RunJob(Settings(shards: 1, rounds: 15));
+        var sharded = await system.RunJob(Settings(shards: 4, rounds: 15));
+
+        var ratio = sharded.BestValidationLoss!.Value / single.BestValidationLoss!.Value;
+        Assert.True(ratio is >= 0.95 and <= 1.05, $"val MSE K=4 {sharded.BestValidationLoss:F4} vs K=1 {single.BestValidationLoss:F4}: ratio {ratio:F4}");
+    }
+}

@@ -1,0 +1,76 @@
+using MassTransit;
+using Pipeline.Contracts;
+using Pipeline.Platform.Artifacts;
+
+namespace Pipeline.TrainWorker.Tests;
+
+/// <summary>
+/// Plays Ingest, Preprocess and Deploy around the real saga and workers: accepts the dataset, writes K shards of a
+/// synthetic regression set plus a validation split, and "deploys" whatever model it is given.
+/// </summary>
+internal sealed class StandInIngest(TrainingData data) : IConsumer<ValidateDataset>
+{
+    public Task Consume(ConsumeContext<ValidateDataset> context) => context.Publish(new DatasetAccepted
+    {
+        JobId = context.Message.JobId,
+        DatasetId = "synthetic",
+        Dataset = context.Message.Source,
+        Columns = ["x0", "x1", "x2", "x3", "x4", "y"],
+        Rows = data.TrainRows + data.ValidationRows,
+        ResolvedSpec = context.Message.Spec,
+    });
+}
+
+internal sealed class StandInPreprocess(IArtifactStore store, TrainingData data) : IConsumer<PreprocessDataset>
+{
+    public async Task Consume(ConsumeContext<PreprocessDataset> context)
+    {
+        var m = context.Message;
+        var k = m.Spec.Training.Shards;
+        await store.EnsureBucketAsync("jobs");
+        var shards = new List<ShardInfo>();
+        for (var i = 0; i < k; i++)
+        {
+            var (from, to) = (data.TrainRows * i / k, data.TrainRows * (i + 1) / k);
+            shards.Add(new ShardInfo(i, await Put($"{m.JobId:N}/prep/shard-{i}.bin", SyntheticRegression.Shard(data.X, data.Y, from, to)), to - from));
+        }
+
+        var all = data.TrainRows + data.ValidationRows;
+        var validation = await Put($"{m.JobId:N}/prep/validation.bin", SyntheticRegression.Shard(data.X, data.Y, data.TrainRows, all));
+        await context.Publish(new DatasetPreprocessed
+        {
+            JobId = m.JobId,
+            Shards = shards,
+            Validation = validation,
+            Test = validation,
+            Transform = validation,
+            Profile = validation,
+            Features = SyntheticRegression.Features,
+            Outputs = 1,
+            Task = TaskKind.Regression,
+        });
+    }
+
+    private Task<ObjectRef> Put(string key, byte[] bytes) => store.PutWithHashAsync("jobs", key, new MemoryStream(bytes));
+}
+
+/// <summary>The synthetic data set of one test run: training rows first, then validation rows.</summary>
+internal sealed record TrainingData(float[] X, float[] Y, int TrainRows, int ValidationRows)
+{
+    public static TrainingData Create(int trainRows, int validationRows, int seed)
+    {
+        var (x, y) = SyntheticRegression.Generate(trainRows + validationRows, seed);
+        return new TrainingData(x, y, trainRows, validationRows);
+    }
+}
+
+internal sealed class StandInDeploy : IConsumer<DeployModel>
+{
+    public Task Consume(ConsumeContext<DeployModel> context) => context.Publish(new ModelDeployed
+    {
+        JobId = context.Message.JobId,
+        ModelName = context.Message.ModelName,
+        Version = 1,
+        Test = context.Message.Validation,
+    });
+}
