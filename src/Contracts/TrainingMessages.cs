@@ -58,8 +58,8 @@ public sealed record MergeRound
     public required TaskKind Task { get; init; }
 }
 
-/// <summary>One shard's contribution to a merge.</summary>
-public sealed record ShardResult(int Shard, ObjectRef Model, long Samples, double Loss);
+/// <summary>One shard's contribution to a merge, and which worker trained it.</summary>
+public sealed record ShardResult(int Shard, ObjectRef Model, long Samples, double Loss, string? Worker = null);
 
 /// <summary>Published by the merger; the Orchestrator records the metrics, then stops early or starts the next round.</summary>
 public sealed record RoundMerged

@@ -69,4 +69,35 @@ public sealed class DistributedTrainingTests
         var ratio = sharded.BestValidationLoss!.Value / single.BestValidationLoss!.Value;
         Assert.True(ratio is >= 0.95 and <= 1.05, $"val MSE K=4 {sharded.BestValidationLoss:F4} vs K=1 {single.BestValidationLoss:F4}: ratio {ratio:F4}");
     }
+
+    [Fact]
+    public async Task Four_jobs_at_once_do_not_interfere()
+    {
+        await using var system = new EmbeddedTraining(Data, workerConcurrency: 2);
+        await system.StartAsync();
+        var alone = await system.RunJob(Settings(shards: 2, rounds: 2));
+
+        var together = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => system.RunJob(Settings(shards: 2, rounds: 2))));
+
+        var expected = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await system.Bytes(alone.BestModel!)));
+        foreach (var job in together)
+        {
+            Assert.Equal("Completed", job.CurrentState);
+            Assert.Equal(expected, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await system.Bytes(job.BestModel!))));
+        }
+    }
+
+    [Fact]
+    public async Task A_corrupt_shard_fails_the_job_after_the_bounded_attempts_with_the_reason()
+    {
+        await using var system = new EmbeddedTraining(Data, corruptShard: 1);
+        await system.StartAsync();
+
+        var job = await system.RunJob(Settings(shards: 2, rounds: 2));
+
+        Assert.Equal("Failed", job.CurrentState);
+        Assert.Equal("train", job.FailedStage);
+        Assert.Contains("shard 1 of round 1 failed 3 times", job.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("checksum", job.FailureReason, StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -20,7 +20,7 @@ internal sealed class EmbeddedTraining : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("pipeline-train-").FullName;
     private readonly IHost _host;
 
-    public EmbeddedTraining(TrainingData data, int workerConcurrency = 1)
+    public EmbeddedTraining(TrainingData data, int workerConcurrency = 1, int? corruptShard = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
@@ -35,6 +35,7 @@ internal sealed class EmbeddedTraining : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(data);
+        builder.Services.AddSingleton(new StandInOptions(corruptShard));
         builder.Services.AddOrchestrator(builder.Configuration);
         builder.Services.AddTrainWorker(builder.Configuration);
         builder.Services.AddPipelineBus(builder.Configuration, x =>

@@ -21,7 +21,7 @@ internal sealed class StandInIngest(TrainingData data) : IConsumer<ValidateDatas
     });
 }
 
-internal sealed class StandInPreprocess(IArtifactStore store, TrainingData data) : IConsumer<PreprocessDataset>
+internal sealed class StandInPreprocess(IArtifactStore store, TrainingData data, StandInOptions options) : IConsumer<PreprocessDataset>
 {
     public async Task Consume(ConsumeContext<PreprocessDataset> context)
     {
@@ -32,7 +32,17 @@ internal sealed class StandInPreprocess(IArtifactStore store, TrainingData data)
         for (var i = 0; i < k; i++)
         {
             var (from, to) = (data.TrainRows * i / k, data.TrainRows * (i + 1) / k);
-            shards.Add(new ShardInfo(i, await Put($"{m.JobId:N}/prep/shard-{i}.bin", SyntheticRegression.Shard(data.X, data.Y, from, to)), to - from));
+            var bytes = SyntheticRegression.Shard(data.X, data.Y, from, to);
+            var reference = await Put($"{m.JobId:N}/prep/shard-{i}.bin", bytes);
+            if (i == options.CorruptShard)
+            {
+                // Flip a feature byte after hashing the object reference: the object is intact, the shard's own
+                // checksum is not, as when a writer had a bug.
+                bytes[40] ^= 0xFF;
+                reference = await Put($"{m.JobId:N}/prep/shard-{i}.bin", bytes);
+            }
+
+            shards.Add(new ShardInfo(i, reference, to - from));
         }
 
         var all = data.TrainRows + data.ValidationRows;
@@ -74,3 +84,5 @@ internal sealed class StandInDeploy : IConsumer<DeployModel>
         Test = context.Message.Validation,
     });
 }
+
+internal sealed record StandInOptions(int? CorruptShard);

@@ -95,4 +95,4 @@ public sealed class TrainingJobState : IVersionedSaga
 }
 
 /// <summary>What the job remembers of one merged round (shown as the loss chart).</summary>
-public sealed record RoundRecord(int Round, double TrainLoss, double ValidationLoss, ModelMetrics Validation, ObjectRef Model, DateTimeOffset MergedAt);
+public sealed record RoundRecord(int Round, double TrainLoss, double ValidationLoss, ModelMetrics Validation, ObjectRef Model, DateTimeOffset MergedAt, IReadOnlyList<ShardResult> Shards);
