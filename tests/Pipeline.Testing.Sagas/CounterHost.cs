@@ -33,7 +33,7 @@ public sealed class CounterHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders().QuietStartupFailures().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().UsePipelineDefaults().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddCounterService(builder.Configuration, finalized);
         var host = builder.Build();
 

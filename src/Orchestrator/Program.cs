@@ -1,0 +1,10 @@
+using Pipeline.Orchestrator;
+using Pipeline.Platform.Hosting;
+using Pipeline.Platform.Messaging;
+
+// The orchestrator process: hosts the TrainingJob saga. Settings from the environment.
+return await PipelineHost.RunAsync(args, builder =>
+{
+    builder.Services.AddOrchestrator(builder.Configuration);
+    builder.Services.AddPipelineBus(builder.Configuration, x => x.AddOrchestratorSagas());
+});
