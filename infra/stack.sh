@@ -288,18 +288,28 @@ s3_pid() { # the pid of our s3rver, from the pid file or from the listening sock
   echo "$pid"
 }
 
+s3_accepts_our_key() { # a signed ListBuckets with our key: 200, or 403 for an unknown key
+  local empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+  [[ $(curl -s -o /dev/null -m 5 -w '%{http_code}' -H "x-amz-content-sha256: $empty_sha" --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user "$S3_ACCESS:$S3_SECRET" "http://$HOST:$S3_PORT/" || true) == 200 ]]
+}
+
 s3_start() {
   if s3_answers; then
     [[ -n "$(s3_pid)" ]] || die "something that is not s3rver answers on $HOST:$S3_PORT"
-    return 0
+    s3_accepts_our_key && return 0
+    log "s3rver runs with other credentials (another checkout's stack.sh, or an old start): restarting it"
+    s3_stop
   fi
   log "starting s3rver"
   mkdir -p "$S3_DATA"
-  nohup node "$S3RVER_JS" -d "$S3_DATA" -a "$HOST" -p "$S3_PORT" --silent >"$S3_LOG" 2>&1 </dev/null &
+  # s3rver.js would accept only its built-in S3RVER key: the launcher registers ours instead (secrets via env)
+  S3RVER_ACCESS_KEY="$S3_ACCESS" S3RVER_SECRET_KEY="$S3_SECRET" \
+    nohup node "$ROOT/infra/s3rver-start.js" "$S3RVER_DIR/node_modules/s3rver" "$S3_DATA" "$HOST" "$S3_PORT" >"$S3_LOG" 2>&1 </dev/null &
   echo $! >"$S3_PID"
   local i
   for ((i = 0; i < 300; i++)); do
-    s3_answers && return 0
+    s3_answers && s3_accepts_our_key && return 0
     kill -0 "$(cat "$S3_PID")" 2>/dev/null || die "s3rver exited; see $S3_LOG"
     sleep 0.1
   done
@@ -355,6 +365,7 @@ cmd_up() {
   wait "$npm_pid" || { cat "$npm_log" >&2; die "s3rver install/start failed"; }
   cat "$npm_log"
   s3_answers || die "s3rver does not answer on $HOST:$S3_PORT"
+  s3_accepts_our_key || die "s3rver does not accept the access key in $ENV_FILE; see $S3_LOG"
   local elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
   cmd_status
   echo "S3 access key: $S3_ACCESS"
