@@ -138,13 +138,9 @@ install_s3rver() {
     npm install --prefix "$S3RVER_DIR" --no-audit --no-fund --loglevel=error "s3rver@$S3RVER_VERSION" >/dev/null \
       || die "npm install s3rver@$S3RVER_VERSION failed"
   fi
-  # s3rver 3.7.1 answers with a wrong XML namespace; the Minio SDK then sees empty listings.
-  local f
-  for f in "$S3RVER_DIR"/node_modules/s3rver/lib/controllers/*.js; do
-    if grep -q 'http://doc.s3.amazonaws.com/2006-03-01/' "$f"; then
-      sed -i 's#http://doc.s3.amazonaws.com/2006-03-01/#http://s3.amazonaws.com/doc/2006-03-01/#g' "$f"
-    fi
-  done
+  # s3rver 3.7.1: wrong XML namespace in replies (the Minio SDK then sees empty listings) and non-atomic
+  # object writes; the patch fixes both (idempotent)
+  node "$ROOT/infra/s3rver-patch.js" "$S3RVER_DIR/node_modules/s3rver" >/dev/null || die "patching s3rver failed"
 }
 
 # ---------------------------------------------------------------------------------------------- RabbitMQ
@@ -297,9 +293,15 @@ s3_accepts_our_key() { # a signed ListBuckets with our key: 200, or 403 for an u
 s3_start() {
   if s3_answers; then
     [[ -n "$(s3_pid)" ]] || die "something that is not s3rver answers on $HOST:$S3_PORT"
-    s3_accepts_our_key && return 0
-    log "s3rver runs with other credentials (another checkout's stack.sh, or an old start): restarting it"
-    s3_stop
+    if [[ -f "$S3_PID" && "$S3RVER_DIR/node_modules/s3rver/lib/stores/filesystem.js" -nt "$S3_PID" ]]; then
+      log "s3rver was patched after it started: restarting it"
+      s3_stop
+    elif s3_accepts_our_key; then
+      return 0
+    else
+      log "s3rver runs with other credentials (another checkout's stack.sh, or an old start): restarting it"
+      s3_stop
+    fi
   fi
   log "starting s3rver"
   mkdir -p "$S3_DATA"

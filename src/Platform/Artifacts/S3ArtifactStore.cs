@@ -176,8 +176,10 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
             yield break;
         }
 
+        // S3 and MinIO list in UTF-8 byte order (= ordinal order for valid keys, which have no surrogates), but
+        // not every endpoint does (s3rver walks its folders): collect and sort, as the local store does.
         var args = new ListObjectsArgs().WithBucket(bucket).WithPrefix(prefix).WithRecursive(true);
-        string? previous = null;
+        var items = new List<ArtifactInfo>();
         await foreach (var item in Client.ListObjectsEnumAsync(args, cancellationToken).ConfigureAwait(false))
         {
             if (item.IsDir)
@@ -185,15 +187,14 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
                 continue;
             }
 
-            // S3 lists in UTF-8 byte order, which equals ordinal order for valid keys (no surrogates).
-            if (previous is not null && string.CompareOrdinal(previous, item.Key) >= 0)
-            {
-                throw new InvalidDataException($"The S3 endpoint listed '{item.Key}' after '{previous}': not in key order.");
-            }
-
-            previous = item.Key;
             var modified = item.LastModifiedDateTime is { } t ? ToUtc(t) : DateTimeOffset.MinValue;
-            yield return new ArtifactInfo(bucket, item.Key, checked((long)item.Size), modified, item.ETag, NoMetadata);
+            items.Add(new ArtifactInfo(bucket, item.Key, checked((long)item.Size), modified, item.ETag, NoMetadata));
+        }
+
+        items.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var item in items)
+        {
+            yield return item;
         }
     }
 
