@@ -118,7 +118,10 @@ public sealed class GeneratedStream(long length, ulong seed) : Stream
     }
 }
 
-/// <summary>Samples the managed heap and the working set every few milliseconds and keeps the peaks.</summary>
+/// <summary>
+/// Samples the managed heap and the working set every 20 ms and keeps the peaks. With MEMWATCH_TRACE set, each
+/// sample is printed to stderr (a saw-tooth is garbage waiting for a collection; a plateau is memory held).
+/// </summary>
 public sealed class MemoryWatch : IDisposable
 {
     private readonly Timer _timer;
@@ -158,6 +161,11 @@ public sealed class MemoryWatch : IDisposable
 
             _process.Refresh();
             workingSet = _process.WorkingSet64;
+        }
+
+        if (Environment.GetEnvironmentVariable("MEMWATCH_TRACE") is not null)
+        {
+            Console.Error.WriteLine($"MEMTRACE {DateTime.UtcNow:HH:mm:ss.fff} managed={managed >> 20} ws={workingSet >> 20} gc2={GC.CollectionCount(2)}");
         }
 
         InterlockedMax(ref _peakManaged, managed);
