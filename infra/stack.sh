@@ -11,7 +11,10 @@
 # The services are machine-wide: an `up` from another checkout (another state folder, other secrets) resets
 # the RabbitMQ and PostgreSQL passwords to its own, and the last `up` wins. s3rver keeps its data in the state
 # folder of the checkout that started it.
-# Measured here: cold (apt + npm installs) ~25 s, installed but stopped ~8.5 s, already running ~0.2 s.
+# s3rver is started through infra/s3rver-start.js (our access key instead of its built-in one) after
+# infra/s3rver-patch.js fixed its XML namespace, atomic writes and listings.
+# Measured here: cold (apt + npm installs) ~25 s, installed but stopped ~8.5 s (~14 s on a loaded machine),
+# already running ~0.2-0.9 s.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
