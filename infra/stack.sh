@@ -11,7 +11,10 @@
 # The services are machine-wide: an `up` from another checkout (another state folder, other secrets) resets
 # the RabbitMQ and PostgreSQL passwords to its own, and the last `up` wins. s3rver keeps its data in the state
 # folder of the checkout that started it.
-# Measured here: cold (apt + npm installs) ~25 s, installed but stopped ~8.5 s, already running ~0.2 s.
+# s3rver is started through infra/s3rver-start.js (our access key instead of its built-in one) after
+# infra/s3rver-patch.js fixed its XML namespace, atomic writes and listings.
+# Measured here: cold (apt + npm installs) ~25 s, installed but stopped ~8.5 s (~14 s on a loaded machine),
+# already running ~0.2-0.9 s.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -138,13 +141,9 @@ install_s3rver() {
     npm install --prefix "$S3RVER_DIR" --no-audit --no-fund --loglevel=error "s3rver@$S3RVER_VERSION" >/dev/null \
       || die "npm install s3rver@$S3RVER_VERSION failed"
   fi
-  # s3rver 3.7.1 answers with a wrong XML namespace; the Minio SDK then sees empty listings.
-  local f
-  for f in "$S3RVER_DIR"/node_modules/s3rver/lib/controllers/*.js; do
-    if grep -q 'http://doc.s3.amazonaws.com/2006-03-01/' "$f"; then
-      sed -i 's#http://doc.s3.amazonaws.com/2006-03-01/#http://s3.amazonaws.com/doc/2006-03-01/#g' "$f"
-    fi
-  done
+  # s3rver 3.7.1: wrong XML namespace in replies (the Minio SDK then sees empty listings) and non-atomic
+  # object writes; the patch fixes both (idempotent)
+  node "$ROOT/infra/s3rver-patch.js" "$S3RVER_DIR/node_modules/s3rver" >/dev/null || die "patching s3rver failed"
 }
 
 # ---------------------------------------------------------------------------------------------- RabbitMQ
@@ -288,18 +287,34 @@ s3_pid() { # the pid of our s3rver, from the pid file or from the listening sock
   echo "$pid"
 }
 
+s3_accepts_our_key() { # a signed ListBuckets with our key: 200, or 403 for an unknown key
+  local empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+  [[ $(curl -s -o /dev/null -m 5 -w '%{http_code}' -H "x-amz-content-sha256: $empty_sha" --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user "$S3_ACCESS:$S3_SECRET" "http://$HOST:$S3_PORT/" || true) == 200 ]]
+}
+
 s3_start() {
   if s3_answers; then
     [[ -n "$(s3_pid)" ]] || die "something that is not s3rver answers on $HOST:$S3_PORT"
-    return 0
+    if [[ -f "$S3_PID" && "$S3RVER_DIR/node_modules/s3rver/lib/stores/filesystem.js" -nt "$S3_PID" ]]; then
+      log "s3rver was patched after it started: restarting it"
+      s3_stop
+    elif s3_accepts_our_key; then
+      return 0
+    else
+      log "s3rver runs with other credentials (another checkout's stack.sh, or an old start): restarting it"
+      s3_stop
+    fi
   fi
   log "starting s3rver"
   mkdir -p "$S3_DATA"
-  nohup node "$S3RVER_JS" -d "$S3_DATA" -a "$HOST" -p "$S3_PORT" --silent >"$S3_LOG" 2>&1 </dev/null &
+  # s3rver.js would accept only its built-in S3RVER key: the launcher registers ours instead (secrets via env)
+  S3RVER_ACCESS_KEY="$S3_ACCESS" S3RVER_SECRET_KEY="$S3_SECRET" \
+    nohup node "$ROOT/infra/s3rver-start.js" "$S3RVER_DIR/node_modules/s3rver" "$S3_DATA" "$HOST" "$S3_PORT" >"$S3_LOG" 2>&1 </dev/null &
   echo $! >"$S3_PID"
   local i
   for ((i = 0; i < 300; i++)); do
-    s3_answers && return 0
+    s3_answers && s3_accepts_our_key && return 0
     kill -0 "$(cat "$S3_PID")" 2>/dev/null || die "s3rver exited; see $S3_LOG"
     sleep 0.1
   done
@@ -355,6 +370,7 @@ cmd_up() {
   wait "$npm_pid" || { cat "$npm_log" >&2; die "s3rver install/start failed"; }
   cat "$npm_log"
   s3_answers || die "s3rver does not answer on $HOST:$S3_PORT"
+  s3_accepts_our_key || die "s3rver does not accept the access key in $ENV_FILE; see $S3_LOG"
   local elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
   cmd_status
   echo "S3 access key: $S3_ACCESS"

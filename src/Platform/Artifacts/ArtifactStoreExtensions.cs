@@ -8,12 +8,12 @@ public static class ArtifactStoreExtensions
 {
     /// <summary>
     /// Uploads the stream and returns the <see cref="ObjectRef"/> that messages carry: SHA-256 and size are
-    /// computed while the bytes go up, in one pass, whatever the length of the stream.
+    /// computed while the bytes go up, in one pass, whatever the length of the stream. The stream is left open.
     /// </summary>
     public static async Task<ObjectRef> PutWithHashAsync(this IArtifactStore store, string bucket, string key, Stream content, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var hashing = new HashingReadStream(content);
+        var hashing = new HashingReadStream(content, leaveOpen: true);
         await using (hashing.ConfigureAwait(false))
         {
             var info = await store.PutAsync(bucket, key, hashing, metadata, cancellationToken).ConfigureAwait(false);

@@ -5,9 +5,10 @@ namespace Pipeline.Platform.Artifacts;
 
 /// <summary>
 /// A read-only pass-through stream that hashes (SHA-256) and counts what is read. Given an expected
-/// <see cref="ObjectRef"/>, it checks size and hash when the end is reached.
+/// <see cref="ObjectRef"/>, it checks size and hash when the end is reached. With <c>leaveOpen</c> the inner stream
+/// stays open when this one is disposed.
 /// </summary>
-internal sealed class HashingReadStream(Stream inner, ObjectRef? expected = null) : Stream
+internal sealed class HashingReadStream(Stream inner, ObjectRef? expected = null, bool leaveOpen = false) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private string? _sha256;
@@ -49,7 +50,11 @@ internal sealed class HashingReadStream(Stream inner, ObjectRef? expected = null
     {
         if (disposing)
         {
-            inner.Dispose();
+            if (!leaveOpen)
+            {
+                inner.Dispose();
+            }
+
             _hash.Dispose();
         }
 
@@ -58,7 +63,11 @@ internal sealed class HashingReadStream(Stream inner, ObjectRef? expected = null
 
     public override async ValueTask DisposeAsync()
     {
-        await inner.DisposeAsync().ConfigureAwait(false);
+        if (!leaveOpen)
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+        }
+
         _hash.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
     }

@@ -12,6 +12,11 @@ namespace Pipeline.Platform.Artifacts;
 /// <item>Put: a stream of unknown length goes up in 16 MiB parts (the SDK's multipart upload holds one part at a
 /// time); a seekable stream's remaining length is passed on so that the SDK sizes its parts for it. The SDK caps a
 /// stream of unknown length at 10,000 x 5 MiB (about 48.8 GiB); a longer one is refused, never stored cut short.</item>
+/// <item>The SDK keeps one part alive at a time, but allocates ~48 MiB per 16 MiB part (a fresh array, then copies
+/// of the request body) and the runtime let that large-object garbage reach ~240 MiB during a 1 GiB upload. The
+/// stream handed to the SDK therefore starts a background (non-blocking) full collection after each part read,
+/// which kept a 1 GiB upload's peak near 120 MiB. The SDK's part-level API
+/// is not public in 7.0.0, so parts cannot be fed from pooled buffers without re-implementing S3 signing.</item>
 /// <item>Get: the SDK hands the response body to a callback; it is bridged to the returned stream through a
 /// bounded pipe (a few MiB), so nothing holds the whole object; an error after the first byte ends the read with
 /// that error. One GET returns one whole version of the object, so a concurrent overwrite never mixes two. Ranged
@@ -84,7 +89,7 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
         var args = new PutObjectArgs()
             .WithBucket(bucket)
             .WithObject(key)
-            .WithStreamData(content)
+            .WithStreamData(size is < 0 or > 16 << 20 ? new CollectingReadStream(content) : content)
             .WithObjectSize(size)
             .WithContentType("application/octet-stream")
             .WithHeaders(headers);
@@ -176,8 +181,10 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
             yield break;
         }
 
+        // S3 and MinIO list in UTF-8 byte order (= ordinal order for valid keys, which have no surrogates), but
+        // not every endpoint does (s3rver walks its folders): collect and sort, as the local store does.
         var args = new ListObjectsArgs().WithBucket(bucket).WithPrefix(prefix).WithRecursive(true);
-        string? previous = null;
+        var items = new List<ArtifactInfo>();
         await foreach (var item in Client.ListObjectsEnumAsync(args, cancellationToken).ConfigureAwait(false))
         {
             if (item.IsDir)
@@ -185,15 +192,14 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
                 continue;
             }
 
-            // S3 lists in UTF-8 byte order, which equals ordinal order for valid keys (no surrogates).
-            if (previous is not null && string.CompareOrdinal(previous, item.Key) >= 0)
-            {
-                throw new InvalidDataException($"The S3 endpoint listed '{item.Key}' after '{previous}': not in key order.");
-            }
-
-            previous = item.Key;
             var modified = item.LastModifiedDateTime is { } t ? ToUtc(t) : DateTimeOffset.MinValue;
-            yield return new ArtifactInfo(bucket, item.Key, checked((long)item.Size), modified, item.ETag, NoMetadata);
+            items.Add(new ArtifactInfo(bucket, item.Key, checked((long)item.Size), modified, item.ETag, NoMetadata));
+        }
+
+        items.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var item in items)
+        {
+            yield return item;
         }
     }
 
@@ -310,6 +316,42 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
     {
         ArtifactKey.ValidateBucket(bucket);
         ArtifactKey.Validate(key);
+    }
+
+    /// <summary>Passes reads through; every 16 MiB (one part) it asks for a full collection (see the class notes).</summary>
+    private sealed class CollectingReadStream(Stream inner) : Stream
+    {
+        private const long Interval = 16L << 20; // the SDK's part size for streams of unknown length
+        private long _sinceCollect;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Account(inner.Read(buffer, offset, count));
+        public override int Read(Span<byte> buffer) => Account(inner.Read(buffer));
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Account(await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken).ConfigureAwait(false));
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Account(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Account(int read)
+        {
+            _sinceCollect += read;
+            if (_sinceCollect >= Interval)
+            {
+                _sinceCollect = 0;
+                GC.Collect(2, GCCollectionMode.Forced, blocking: false, compacting: false); // background: no pause for the host
+            }
+
+            return read;
+        }
     }
 
     /// <summary>The reading end of the pipe; disposing it early stops the download.</summary>
