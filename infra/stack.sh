@@ -163,6 +163,9 @@ EOF
 listeners.tcp.default = $HOST:$AMQP_PORT
 management.tcp.ip = $HOST
 management.tcp.port = $MGMT_PORT
+# A shard is acknowledged when its model is stored; workers stop a shard at Pipeline:TrainWorker:MaxShardDuration
+# (3 h), well inside this, so the broker never redelivers a shard that is still being trained.
+consumer_timeout = 14400000
 EOF
   if ! grep -q rabbitmq_management "$RMQ_ETC/enabled_plugins" 2>/dev/null; then
     rabbitmq-plugins enable --offline rabbitmq_management >/dev/null || die "rabbitmq-plugins enable rabbitmq_management failed"
@@ -374,7 +377,7 @@ cmd_up() {
   local elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
   cmd_status
   echo "S3 access key: $S3_ACCESS"
-  echo "S3 secret key: $S3_SECRET"
+  echo "S3 secret key: (in $ENV_FILE)"
   echo "settings: . $ENV_FILE   (or: eval \"\$(infra/stack.sh env)\")"
   echo "up took $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000))) s"
 }

@@ -1,3 +1,4 @@
+using Pipeline.Testing.Training;
 using Pipeline.Contracts;
 
 namespace Pipeline.TrainWorker.Tests;
@@ -22,7 +23,7 @@ public sealed class DistributedTrainingTests
     [Fact]
     public async Task A_job_trains_every_round_and_deploys_the_best_merged_model()
     {
-        await using var system = new EmbeddedTraining(Data);
+        await using var system = new TrainingSystem(Data);
         await system.StartAsync();
 
         var job = await system.RunJob(Settings(shards: 4));
@@ -40,14 +41,14 @@ public sealed class DistributedTrainingTests
     public async Task The_final_model_is_bit_identical_whatever_order_the_shards_finish_in()
     {
         byte[] sequential, concurrent;
-        await using (var one = new EmbeddedTraining(Data, workerConcurrency: 1))
+        await using (var one = new TrainingSystem(Data, workerConcurrency: 1))
         {
             await one.StartAsync();
             var job = await one.RunJob(Settings(shards: 4, rounds: 3));
             sequential = await one.Bytes(job.BestModel!);
         }
 
-        await using (var four = new EmbeddedTraining(Data, workerConcurrency: 4))
+        await using (var four = new TrainingSystem(Data, workerConcurrency: 4))
         {
             await four.StartAsync();
             var job = await four.RunJob(Settings(shards: 4, rounds: 3));
@@ -60,7 +61,7 @@ public sealed class DistributedTrainingTests
     [Fact]
     public async Task Sharded_training_matches_single_shard_training_within_five_percent()
     {
-        await using var system = new EmbeddedTraining(Data);
+        await using var system = new TrainingSystem(Data);
         await system.StartAsync();
 
         var single = await system.RunJob(Settings(shards: 1, rounds: 15));
@@ -73,7 +74,7 @@ public sealed class DistributedTrainingTests
     [Fact]
     public async Task Four_jobs_at_once_do_not_interfere()
     {
-        await using var system = new EmbeddedTraining(Data, workerConcurrency: 2);
+        await using var system = new TrainingSystem(Data, workerConcurrency: 2);
         await system.StartAsync();
         var alone = await system.RunJob(Settings(shards: 2, rounds: 2));
 
@@ -90,7 +91,7 @@ public sealed class DistributedTrainingTests
     [Fact]
     public async Task A_corrupt_shard_fails_the_job_after_the_bounded_attempts_with_the_reason()
     {
-        await using var system = new EmbeddedTraining(Data, corruptShard: 1);
+        await using var system = new TrainingSystem(Data, corruptShard: 1);
         await system.StartAsync();
 
         var job = await system.RunJob(Settings(shards: 2, rounds: 2));

@@ -130,8 +130,9 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
             Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, BufferSize / 8, FileOptions.Asynchronous | FileOptions.SequentialScan);
             return Task.FromResult(stream);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException && !File.Exists(path))
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException || (e is UnauthorizedAccessException && !File.Exists(path)))
         {
+            // Absent when we tried to open it, even if a concurrent writer has created it since.
             throw new ArtifactNotFoundException(bucket, key);
         }
     }

@@ -36,6 +36,14 @@ public static class BusRegistration
         services.TryAddSingleton<IScheduleMessageProvider, DurableScheduleMessageProvider>();
         services.AddHostedService<ScheduledMessageDispatcher>();
 
+        // Start-up completes only when every receive endpoint is consuming (queues declared and bound), so a
+        // message published right after start-up cannot fall into an exchange with no queue behind it yet.
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromMinutes(1);
+        });
+
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();

@@ -56,15 +56,15 @@ public sealed partial class TrainShardConsumer(
 
             // Optimizer state starts fresh each round (see docs/TRAINING.md): only parameters are averaged.
             var trainer = new Trainer(network, ModelSpecs.Trainer(m.Settings, m.Task, m.Round, m.Shard));
-            var report = trainer.Train(data.Features, data.Targets, data.Rows);
-            var loss = (double)report.FinalLoss;
+            LogStarted(logger, m.JobId, m.Round, m.Shard, m.Attempt);
+            var loss = TrainWithinDeadline(trainer, data, ct);
             if (!double.IsFinite(loss))
             {
                 throw new ArithmeticException($"training diverged (loss {loss}); lower the learning rate");
             }
 
             var saved = await models.SaveAsync(key, network, data.Rows, loss, ct);
-            LogTrained(logger, m.JobId, m.Round, m.Shard, data.Rows, loss, report.Elapsed.TotalSeconds);
+            LogTrained(logger, m.JobId, m.Round, m.Shard, data.Rows, loss);
             await context.Publish(Trained(m, saved, data.Rows, loss), ct);
         }
         catch (Exception ex) when (IsPermanent(ex))
@@ -82,6 +82,26 @@ public sealed partial class TrainShardConsumer(
         }
     }
 
+    /// <summary>Epoch by epoch, so shutdown and the shard deadline are noticed between epochs.</summary>
+    private double TrainWithinDeadline(Trainer trainer, Platform.Data.ShardData data, CancellationToken ct)
+    {
+        var deadline = options.Value.MaxShardDuration;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var loss = double.NaN;
+        for (var epoch = 0; epoch < trainer.Settings.Epochs; epoch++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > deadline)
+            {
+                throw new TimeoutException($"shard still training after {deadline.TotalMinutes:0} min (Pipeline:TrainWorker:MaxShardDuration); use more shards or fewer local epochs");
+            }
+
+            loss = trainer.TrainEpoch(data.Features, data.Targets, data.Rows);
+        }
+
+        return loss;
+    }
+
     private ShardTrained Trained(TrainShard m, ObjectRef model, long samples, double loss) => new()
     {
         JobId = m.JobId,
@@ -95,10 +115,13 @@ public sealed partial class TrainShardConsumer(
 
     /// <summary>Bad data, a bad model file or bad settings; anything else (the store or broker away) is retried.</summary>
     internal static bool IsPermanent(Exception ex) =>
-        ex is InvalidDataException or ModelFormatException or ArgumentException or ArithmeticException or OutOfMemoryException;
+        ex is InvalidDataException or ModelFormatException or ArgumentException or ArithmeticException or OutOfMemoryException or TimeoutException;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: {Rows} rows, loss {Loss:G5}, {Seconds:F2} s")]
-    private static partial void LogTrained(ILogger logger, Guid jobId, int round, int shard, int rows, double loss, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: trained {Rows} rows, loss {Loss:G5}")]
+    private static partial void LogTrained(ILogger logger, Guid jobId, int round, int shard, int rows, double loss);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: training (attempt {Attempt})")]
+    private static partial void LogStarted(ILogger logger, Guid jobId, int round, int shard, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} round {Round} shard {Shard} cannot be trained")]
     private static partial void LogFailed(ILogger logger, Exception ex, Guid jobId, int round, int shard);

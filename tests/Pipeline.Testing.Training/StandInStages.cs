@@ -2,13 +2,13 @@ using MassTransit;
 using Pipeline.Contracts;
 using Pipeline.Platform.Artifacts;
 
-namespace Pipeline.TrainWorker.Tests;
+namespace Pipeline.Testing.Training;
 
 /// <summary>
 /// Plays Ingest, Preprocess and Deploy around the real saga and workers: accepts the dataset, writes K shards of a
 /// synthetic regression set plus a validation split, and "deploys" whatever model it is given.
 /// </summary>
-internal sealed class StandInIngest(TrainingData data) : IConsumer<ValidateDataset>
+public sealed class StandInIngest(TrainingData data) : IConsumer<ValidateDataset>
 {
     public Task Consume(ConsumeContext<ValidateDataset> context) => context.Publish(new DatasetAccepted
     {
@@ -21,7 +21,7 @@ internal sealed class StandInIngest(TrainingData data) : IConsumer<ValidateDatas
     });
 }
 
-internal sealed class StandInPreprocess(IArtifactStore store, TrainingData data, StandInOptions options) : IConsumer<PreprocessDataset>
+public sealed class StandInPreprocess(IArtifactStore store, TrainingData data, StandInOptions options) : IConsumer<PreprocessDataset>
 {
     public async Task Consume(ConsumeContext<PreprocessDataset> context)
     {
@@ -65,7 +65,7 @@ internal sealed class StandInPreprocess(IArtifactStore store, TrainingData data,
 }
 
 /// <summary>The synthetic data set of one test run: training rows first, then validation rows.</summary>
-internal sealed record TrainingData(float[] X, float[] Y, int TrainRows, int ValidationRows)
+public sealed record TrainingData(float[] X, float[] Y, int TrainRows, int ValidationRows)
 {
     public static TrainingData Create(int trainRows, int validationRows, int seed)
     {
@@ -74,7 +74,7 @@ internal sealed record TrainingData(float[] X, float[] Y, int TrainRows, int Val
     }
 }
 
-internal sealed class StandInDeploy : IConsumer<DeployModel>
+public sealed class StandInDeploy : IConsumer<DeployModel>
 {
     public Task Consume(ConsumeContext<DeployModel> context) => context.Publish(new ModelDeployed
     {
@@ -85,4 +85,4 @@ internal sealed class StandInDeploy : IConsumer<DeployModel>
     });
 }
 
-internal sealed record StandInOptions(int? CorruptShard);
+public sealed record StandInOptions(int? CorruptShard);

@@ -1,9 +1,9 @@
 using Pipeline.Platform.Data;
 
-namespace Pipeline.TrainWorker.Tests;
+namespace Pipeline.Testing.Training;
 
 /// <summary>The seed workload in small: y = x·w + 0.3 + N(0, 0.5²) with x ~ N(0, 1); the best possible MSE is 0.25.</summary>
-internal static class SyntheticRegression
+public static class SyntheticRegression
 {
     public const int Features = 5;
     private static readonly float[] Weights = [1.5f, -2f, 0.7f, 3f, -0.4f];

@@ -7,33 +7,32 @@ using Pipeline.Contracts;
 using Pipeline.Orchestrator;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
+using Pipeline.TrainWorker;
 
-namespace Pipeline.TrainWorker.Tests;
+namespace Pipeline.Testing.Training;
 
 /// <summary>
-/// The real saga and the real workers in one process (embedded mode: in-memory transport, SQLite, local folder),
-/// with stand-ins for the stages around training.
+/// The real saga (and, unless workers run in their own processes, the real workers) in one host, with stand-ins
+/// for Ingest, Preprocess and Deploy. Embedded settings by default; the local stack's when given.
 /// </summary>
-internal sealed class EmbeddedTraining : IAsyncDisposable
+public sealed class TrainingSystem : IAsyncDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("pipeline-train-").FullName;
     private readonly IHost _host;
 
-    public EmbeddedTraining(TrainingData data, int workerConcurrency = 1, int? corruptShard = null)
+    public TrainingSystem(TrainingData data, int workerConcurrency = 1, int? corruptShard = null, IReadOnlyDictionary<string, string?>? settings = null, bool inProcessWorkers = true)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings ?? EmbeddedSettings(_folder));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Pipeline:Transport"] = "inmemory",
-            ["Pipeline:Database:Provider"] = "sqlite",
-            ["Pipeline:Database:ConnectionString"] = $"Data Source={Path.Combine(_folder, "pipeline.db")}",
-            ["Pipeline:Storage:Provider"] = "local",
-            ["Pipeline:Storage:Root"] = Path.Combine(_folder, "objects"),
             ["Pipeline:Bus:EndpointConcurrency:train-shard"] = workerConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        builder.Logging.ClearProviders();
+        // Warnings and errors reach the test output, which is where a failing scenario is diagnosed.
+        builder.Logging.ClearProviders().UsePipelineDefaults().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(new StandInOptions(corruptShard));
         builder.Services.AddOrchestrator(builder.Configuration);
@@ -41,7 +40,11 @@ internal sealed class EmbeddedTraining : IAsyncDisposable
         builder.Services.AddPipelineBus(builder.Configuration, x =>
         {
             x.AddOrchestratorSagas();
-            x.AddTrainWorkerConsumers();
+            if (inProcessWorkers)
+            {
+                x.AddTrainWorkerConsumers();
+            }
+
             x.AddConsumer<StandInIngest>().Endpoint(e => e.Name = CommandQueues.ValidateDataset);
             x.AddConsumer<StandInPreprocess>().Endpoint(e => e.Name = CommandQueues.PreprocessDataset);
             x.AddConsumer<StandInDeploy>().Endpoint(e => e.Name = CommandQueues.DeployModel);
@@ -52,10 +55,21 @@ internal sealed class EmbeddedTraining : IAsyncDisposable
 
     public IArtifactStore Store => _host.Services.GetRequiredService<IArtifactStore>();
 
+    public static Dictionary<string, string?> EmbeddedSettings(string folder) => new()
+    {
+        ["Pipeline:Transport"] = "inmemory",
+        ["Pipeline:Database:Provider"] = "sqlite",
+        ["Pipeline:Database:ConnectionString"] = $"Data Source={Path.Combine(folder, "pipeline.db")}",
+        ["Pipeline:Storage:Provider"] = "local",
+        ["Pipeline:Storage:Root"] = Path.Combine(folder, "objects"),
+    };
+
     public Task StartAsync() => _host.StartAsync();
 
-    /// <summary>Submits a job and waits for it to end; returns its final state.</summary>
-    public async Task<TrainingJobState> RunJob(TrainingSettings settings, TimeSpan? timeout = null)
+    public Task StopAsync() => _host.StopAsync();
+
+    /// <summary>Submits a job; returns its id at once.</summary>
+    public async Task<Guid> Submit(TrainingSettings settings)
     {
         var id = NewId.NextGuid();
         await _host.Services.GetRequiredService<IBus>().Publish(new JobSubmitted
@@ -65,21 +79,38 @@ internal sealed class EmbeddedTraining : IAsyncDisposable
             Spec = new JobSpec { Target = "y", Task = TaskKind.Regression, Training = settings },
             SubmittedAt = DateTimeOffset.UtcNow,
         });
+        return id;
+    }
 
+    /// <summary>Submits a job and waits for it to end; returns its final state.</summary>
+    public async Task<TrainingJobState> RunJob(TrainingSettings settings, TimeSpan? timeout = null) =>
+        await WaitFor(await Submit(settings), IsOver, timeout);
+
+    public static bool IsOver(TrainingJobState? job) => job?.CurrentState is "Completed" or "GateRejected" or "Failed" or "Cancelled";
+
+    /// <summary>Waits until the stored job satisfies the condition (read through the saga's load repository).</summary>
+    public async Task<TrainingJobState> WaitFor(Guid id, Func<TrainingJobState?, bool> condition, TimeSpan? timeout = null)
+    {
         var jobs = _host.Services.GetRequiredService<ILoadSagaRepository<TrainingJobState>>();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        string[] outcomes = ["Completed", "GateRejected", "Failed", "Cancelled"];
-        while (await tick.WaitForNextTickAsync(cts.Token))
+        TrainingJobState? job = null;
+        try
         {
-            var job = await jobs.Load(id);
-            if (job is not null && outcomes.Contains(job.CurrentState))
+            while (await tick.WaitForNextTickAsync(cts.Token))
             {
-                return job;
+                job = await jobs.Load(id);
+                if (condition(job))
+                {
+                    return job!;
+                }
             }
         }
+        catch (OperationCanceledException)
+        {
+        }
 
-        throw new TimeoutException();
+        throw new TimeoutException($"job {id} did not get there; last seen {job?.CurrentState ?? "(none)"}, round {job?.Round}, {job?.FailureReason}");
     }
 
     public async Task<byte[]> Bytes(ObjectRef reference) => await Store.ReadAllBytesAsync(reference.Bucket, reference.Key);

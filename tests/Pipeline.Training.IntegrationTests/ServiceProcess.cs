@@ -1,0 +1,115 @@
+using System.Diagnostics;
+
+namespace Pipeline.Training.IntegrationTests;
+
+/// <summary>
+/// One of our service executables running as its own OS process (settings passed as environment variables), so a
+/// test can SIGKILL it like an operator or the OOM killer would.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waiters = [];
+
+    private ServiceProcess(Process process) => _process = process;
+
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string?> settings)
+    {
+        var info = new ProcessStartInfo("dotnet", [ExecutablePath(project)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        info.Environment["Logging__LogLevel__Default"] = "Information";
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        var service = new ServiceProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
+        service._process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
+        service._process.ErrorDataReceived += (_, e) => service.OnLine(e.Data);
+        service._process.Start();
+        service._process.BeginOutputReadLine();
+        service._process.BeginErrorReadLine();
+        return service;
+    }
+
+    /// <summary>Completes when the process prints a line containing the text.</summary>
+    public Task<string> WaitForLine(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lines)
+        {
+            var earlier = _lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (earlier is not null)
+            {
+                return Task.FromResult(earlier);
+            }
+
+            _waiters.Add((l => l.Contains(text, StringComparison.Ordinal), seen));
+        }
+
+        return seen.Task.WaitAsync(timeout);
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return string.Join('\n', _lines);
+            }
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no acknowledgements, no goodbyes.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+            foreach (var waiter in _waiters.Where(w => w.Match(line)).ToList())
+            {
+                waiter.Seen.TrySetResult(line);
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+
+    /// <summary>The service's build output next to this test's (same configuration).</summary>
+    private static string ExecutablePath(string project)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = dir.Parent!.Name; // .../bin/{Configuration}/net10.0/
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var path = Path.Combine(dir!.FullName, "src", project, "bin", configuration, "net10.0", $"Pipeline.{project}.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {path} is missing.");
+    }
+}
