@@ -8,10 +8,32 @@ using Pipeline.TrainBench;
 // Convergence parity: the seed workload (200k house-price rows, MLP 64 relu -> 1, Adam 0.001) trained on K shards
 // for the same number of passes over the data, through the real saga and workers in embedded mode.
 //   dotnet run -c Release --project bench/Pipeline.TrainBench -- parity [--rows 200000] [--rounds 10] [--shards 1,2,4,8] [--json]
+// Coordination overhead and worker scaling on the local stack (needs `source infra/.state/stack.env`):
+//   dotnet run -c Release --project bench/Pipeline.TrainBench -- overhead [--json]
 var options = Args.Parse(args);
+if (options.Command == "overhead")
+{
+    var perRound = new List<object>();
+    foreach (var k in new[] { 2, 8, 32 })
+    {
+        perRound.Add(await Overhead.PerRound(k, rounds: 6));
+        Console.Error.WriteLine(JsonSerializer.Serialize(perRound[^1]));
+    }
+
+    var scaling = new List<object>();
+    foreach (var workers in new[] { 1, 2, 4 })
+    {
+        scaling.Add(await Overhead.Scaling(workers, shards: 4, rows: 200_000, rounds: 3));
+        Console.Error.WriteLine(JsonSerializer.Serialize(scaling[^1]));
+    }
+
+    Console.WriteLine(JsonSerializer.Serialize(new { perRound, scaling }));
+    return 0;
+}
+
 if (options.Command != "parity")
 {
-    Console.Error.WriteLine("usage: Pipeline.TrainBench parity [--rows N] [--rounds R] [--shards 1,2,4,8] [--json]");
+    Console.Error.WriteLine("usage: Pipeline.TrainBench parity [--rows N] [--rounds R] [--shards 1,2,4,8] [--json] | overhead");
     return 64;
 }
 

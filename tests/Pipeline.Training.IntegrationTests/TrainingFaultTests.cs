@@ -33,19 +33,22 @@ public sealed class TrainingFaultTests
     }
 
     [Fact]
-    public async Task A_restart_of_the_process_hosting_the_saga_resumes_the_job_from_PostgreSQL()
+    public async Task A_full_restart_of_every_service_resumes_the_job_from_its_last_round()
     {
         await using var stack = await StackTraining.CreateAsync();
         var data = TrainingData.Create(trainRows: 20_000, validationRows: 2_000, seed: 4);
-        await using var worker = ServiceProcess.Start("TrainWorker", stack.Settings);
         Guid id;
+        await using (var firstWorker = ServiceProcess.Start("TrainWorker", stack.Settings))
         await using (var first = new TrainingSystem(data, settings: stack.Settings, inProcessWorkers: false))
         {
             await first.StartAsync();
             id = await first.Submit(StackTraining.Job(shards: 2, rounds: 4));
             await first.WaitFor(id, j => j?.History.Count >= 1, TimeSpan.FromMinutes(2));
+            firstWorker.Kill();
         }
 
+        // Everything is down now; state, checkpoints and pending commands are in PostgreSQL, S3 and RabbitMQ.
+        await using var worker = ServiceProcess.Start("TrainWorker", stack.Settings);
         await using var second = new TrainingSystem(data, settings: stack.Settings, inProcessWorkers: false);
         await second.StartAsync();
         var job = await second.WaitFor(id, TrainingSystem.IsOver, TimeSpan.FromMinutes(3));

@@ -22,6 +22,12 @@ public sealed class TrainingJobState : IVersionedSaga
     public string? DatasetId { get; set; }
     public long? DatasetRows { get; set; }
 
+    // When each stage ended, for per-stage timings (ingest = AcceptedAt - SubmittedAt, and so on).
+    public DateTimeOffset? AcceptedAt { get; set; }
+    public DateTimeOffset? PreprocessedAt { get; set; }
+    public DateTimeOffset? TrainedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+
     // Set once preprocessing is done.
     public string? PreparedJson { get; set; }
 

@@ -63,6 +63,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
             When(Accepted)
                 .Then(ctx =>
                 {
+                    ctx.Saga.AcceptedAt = clock.GetUtcNow();
                     ctx.Saga.DatasetId = ctx.Message.DatasetId;
                     ctx.Saga.DatasetRows = ctx.Message.Rows;
                     ctx.Saga.Spec = ctx.Message.ResolvedSpec;
@@ -83,6 +84,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 .Then(ctx =>
                 {
                     ctx.Saga.Prepared = ctx.Message;
+                    ctx.Saga.PreprocessedAt = clock.GetUtcNow();
                     ctx.Saga.Round = 0;
                 })
                 .ThenAsync(ctx => StartRound(ctx, null, clock))
@@ -133,6 +135,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 .Then(ctx => RecordRound(ctx.Saga, ctx.Message, clock))
                 .IfElse(ctx => IsLastRound(ctx.Saga),
                     done => done
+                        .Then(ctx => ctx.Saga.TrainedAt = clock.GetUtcNow())
                         .Send(CommandQueues.Address(CommandQueues.DeployModel), ctx => new DeployModel
                         {
                             JobId = ctx.Saga.CorrelationId,
@@ -155,13 +158,13 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
             When(Deployed).Then(ctx =>
             {
                 ctx.Saga.DeployedVersion = ctx.Message.Version;
-                Touch(ctx.Saga, clock);
+                Finish(ctx.Saga, clock);
             }).TransitionTo(Completed),
             When(DeployRejected).Then(ctx =>
             {
                 ctx.Saga.DeployedVersion = ctx.Message.Version;
                 ctx.Saga.FailureReason = ctx.Message.Reason;
-                Touch(ctx.Saga, clock);
+                Finish(ctx.Saga, clock);
             }).TransitionTo(GateRejected),
             When(DeployFailed).Then(ctx => Fail(ctx.Saga, "deploy", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
 
@@ -171,7 +174,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 .Then(ctx =>
                 {
                     ctx.Saga.FailureReason = ctx.Message.Reason;
-                    Touch(ctx.Saga, clock);
+                    Finish(ctx.Saga, clock);
                 })
                 .Unschedule(RoundTimeout)
                 .Publish(ctx => new JobCancelled { JobId = ctx.Saga.CorrelationId, Reason = ctx.Message.Reason })
@@ -225,11 +228,17 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
 
     private static void Touch(TrainingJobState job, TimeProvider clock) => job.UpdatedAt = clock.GetUtcNow();
 
+    private static void Finish(TrainingJobState job, TimeProvider clock)
+    {
+        job.FinishedAt = clock.GetUtcNow();
+        job.UpdatedAt = job.FinishedAt.Value;
+    }
+
     private static void Fail(TrainingJobState job, string stage, string reason, TimeProvider clock)
     {
         job.FailedStage = stage;
         job.FailureReason = reason;
-        Touch(job, clock);
+        Finish(job, clock);
     }
 
     private static int AttemptsOf(TrainingJobState job, int shard) => job.Attempts.GetValueOrDefault(shard);

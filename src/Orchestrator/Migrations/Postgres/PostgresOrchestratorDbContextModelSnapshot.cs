@@ -27,6 +27,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                     b.Property<Guid>("CorrelationId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("AttemptsJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -62,6 +65,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                     b.Property<string>("FailureReason")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("HistoryJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -73,6 +79,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
 
                     b.Property<string>("PreparedJson")
                         .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("PreprocessedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Round")
                         .HasColumnType("integer");
@@ -102,6 +111,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("UpdatedAt")

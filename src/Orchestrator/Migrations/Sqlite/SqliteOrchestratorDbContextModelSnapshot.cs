@@ -22,6 +22,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                     b.Property<Guid>("CorrelationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AttemptsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -57,6 +60,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                     b.Property<string>("FailureReason")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("HistoryJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -67,6 +73,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PreparedJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("PreprocessedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Round")
@@ -95,6 +104,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset>("UpdatedAt")

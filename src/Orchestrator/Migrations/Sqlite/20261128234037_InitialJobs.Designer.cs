@@ -11,7 +11,7 @@ using Pipeline.Orchestrator;
 namespace Pipeline.Orchestrator.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261128224308_InitialJobs")]
+    [Migration("20261128234037_InitialJobs")]
     partial class InitialJobs
     {
         /// <inheritdoc />
@@ -23,6 +23,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
             modelBuilder.Entity("Pipeline.Orchestrator.StateMachines.TrainingJobState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AttemptsJson")
@@ -60,6 +63,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                     b.Property<string>("FailureReason")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("HistoryJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -70,6 +76,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PreparedJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("PreprocessedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Round")
@@ -98,6 +107,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset>("UpdatedAt")

@@ -12,7 +12,7 @@ using Pipeline.Orchestrator;
 namespace Pipeline.Orchestrator.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOrchestratorDbContext))]
-    [Migration("20261128224253_InitialJobs")]
+    [Migration("20261128234009_InitialJobs")]
     partial class InitialJobs
     {
         /// <inheritdoc />
@@ -29,6 +29,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                 {
                     b.Property<Guid>("CorrelationId")
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("AttemptsJson")
                         .IsRequired()
@@ -65,6 +68,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                     b.Property<string>("FailureReason")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("HistoryJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -76,6 +82,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
 
                     b.Property<string>("PreparedJson")
                         .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("PreprocessedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Round")
                         .HasColumnType("integer");
@@ -105,6 +114,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
