@@ -1,0 +1,116 @@
+namespace Pipeline.Ingest.Schema;
+
+/// <summary>
+/// What one pass over a column learns about it, over all rows: how many values are missing, numbers, booleans or
+/// dates, a bounded set of distinct values, and the first value that is not a number (for error messages).
+/// Memory is bounded: distinct values are tracked up to <see cref="DistinctCap"/>.
+/// </summary>
+public sealed class ColumnScan
+{
+    private readonly HashSet<string> _distinct = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private double _last = double.NegativeInfinity;
+
+    public ColumnScan(string name, int distinctCap)
+    {
+        Name = name;
+        DistinctCap = distinctCap;
+        _lookup = _distinct.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public string Name { get; }
+
+    public int DistinctCap { get; }
+
+    public long Missing { get; private set; }
+
+    public long Present { get; private set; }
+
+    public long Numbers { get; private set; }
+
+    public long Booleans { get; private set; }
+
+    public long Dates { get; private set; }
+
+    /// <summary>Every number seen is a whole number.</summary>
+    public bool AllIntegers { get; private set; } = true;
+
+    /// <summary>No value is missing and every value is a number larger than the one before (a row id).</summary>
+    public bool StrictlyIncreasingNumbers { get; private set; } = true;
+
+    /// <summary>Some value occurred twice among those tracked (before the cap was reached).</summary>
+    public bool HasRepeats { get; private set; }
+
+    /// <summary>More than <see cref="DistinctCap"/> distinct values: <see cref="Distinct"/> holds only the first ones.</summary>
+    public bool DistinctOverflow { get; private set; }
+
+    public IReadOnlyCollection<string> Distinct => _distinct;
+
+    public long? FirstNonNumberLine { get; private set; }
+
+    public string? FirstNonNumberValue { get; private set; }
+
+    public void Add(ReadOnlySpan<char> raw, long line)
+    {
+        if (ValueParser.IsMissing(raw))
+        {
+            Missing++;
+            StrictlyIncreasingNumbers = false;
+            return;
+        }
+
+        Present++;
+        var value = raw.Trim();
+        if (ValueParser.TryNumber(value, out var number))
+        {
+            Numbers++;
+            if (number != Math.Floor(number))
+            {
+                AllIntegers = false;
+            }
+
+            if (!(number > _last))
+            {
+                StrictlyIncreasingNumbers = false;
+            }
+
+            _last = number;
+        }
+        else
+        {
+            StrictlyIncreasingNumbers = false;
+            if (FirstNonNumberLine is null)
+            {
+                FirstNonNumberLine = line;
+                FirstNonNumberValue = value.Length > 40 ? string.Concat(value[..40], "...") : value.ToString();
+            }
+
+            if (ValueParser.TryBoolean(value, out _))
+            {
+                Booleans++;
+            }
+            else if (ValueParser.TryDate(value, out _))
+            {
+                Dates++;
+            }
+        }
+
+        if (DistinctOverflow)
+        {
+            return;
+        }
+
+        if (_lookup.Contains(value))
+        {
+            HasRepeats = true;
+        }
+        else if (_distinct.Count >= DistinctCap)
+        {
+            DistinctOverflow = true;
+        }
+        else
+        {
+            _lookup.Add(value);
+        }
+    }
+}
