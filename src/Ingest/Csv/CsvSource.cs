@@ -16,7 +16,7 @@ public sealed class CsvSource : IDisposable
     private const int SniffBytes = 64 * 1024;
 
     // The header is the first line (Sep reports line numbers of the first row one too high).
-    private const int HeaderLine = 1;
+    private const int HeaderLineNumber = 1;
     private static readonly char[] Candidates = [',', ';', '\t'];
 
     private readonly SepReader _reader;
@@ -254,12 +254,12 @@ public sealed class CsvSource : IDisposable
             var name = header[i].Span.Trim().ToString();
             if (name.Length == 0)
             {
-                throw new DatasetValidationException(file, $"column {i + 1} of the header has an empty name; every column needs a name.", HeaderLine);
+                throw new DatasetValidationException(file, $"column {i + 1} of the header has an empty name; every column needs a name.", HeaderLineNumber);
             }
 
             if (!seen.TryAdd(name, i))
             {
-                throw new DatasetValidationException(file, $"column name '{name}' appears twice in the header (columns {seen[name] + 1} and {i + 1}); names must be unique.", HeaderLine);
+                throw new DatasetValidationException(file, $"column name '{name}' appears twice in the header (columns {seen[name] + 1} and {i + 1}); names must be unique.", HeaderLineNumber);
             }
 
             names.Add(name);
@@ -267,7 +267,7 @@ public sealed class CsvSource : IDisposable
 
         if (names.Count < 2)
         {
-            throw new DatasetValidationException(file, $"the header has a single column ('{names[0]}'); a data set needs at least one feature and a target, separated by ',', ';' or a tab.", HeaderLine);
+            throw new DatasetValidationException(file, $"the header has a single column ('{names[0]}'); a data set needs at least one feature and a target, separated by ',', ';' or a tab.", HeaderLineNumber);
         }
 
         return names;

@@ -50,19 +50,26 @@ public sealed class ColumnScan
 
     public string? FirstNonNumberValue { get; private set; }
 
-    public void Add(ReadOnlySpan<char> raw, long line)
+    /// <summary>
+    /// Counts the value and says what it is; <paramref name="number"/> is then the number, 1/0 for a boolean, or
+    /// the days since 1970 for a date, so callers fitting statistics do not parse it again.
+    /// </summary>
+    public ValueClass Add(ReadOnlySpan<char> raw, long line, out double number)
     {
         if (ValueParser.IsMissing(raw))
         {
             Missing++;
             StrictlyIncreasingNumbers = false;
-            return;
+            number = 0;
+            return ValueClass.Missing;
         }
 
         Present++;
         var value = raw.Trim();
-        if (ValueParser.TryNumber(value, out var number))
+        ValueClass result;
+        if (ValueParser.TryNumber(value, out number))
         {
+            result = ValueClass.Number;
             Numbers++;
             if (number != Math.Floor(number))
             {
@@ -85,19 +92,27 @@ public sealed class ColumnScan
                 FirstNonNumberValue = value.Length > 40 ? string.Concat(value[..40], "...") : value.ToString();
             }
 
-            if (ValueParser.TryBoolean(value, out _))
+            if (ValueParser.TryBoolean(value, out var flag))
             {
                 Booleans++;
+                number = flag ? 1 : 0;
+                result = ValueClass.Boolean;
             }
-            else if (ValueParser.TryDate(value, out _))
+            else if (ValueParser.TryDate(value, out var date))
             {
                 Dates++;
+                number = ValueParser.ToDays(date);
+                result = ValueClass.Date;
+            }
+            else
+            {
+                result = ValueClass.Text;
             }
         }
 
         if (DistinctOverflow)
         {
-            return;
+            return result;
         }
 
         if (_lookup.Contains(value))
@@ -112,5 +127,20 @@ public sealed class ColumnScan
         {
             _lookup.Add(value);
         }
+
+        return result;
     }
+
+    /// <summary>Counts the value (see the other overload).</summary>
+    public void Add(ReadOnlySpan<char> raw, long line) => Add(raw, line, out _);
+}
+
+/// <summary>What a single raw value reads as.</summary>
+public enum ValueClass
+{
+    Missing,
+    Number,
+    Boolean,
+    Date,
+    Text,
 }

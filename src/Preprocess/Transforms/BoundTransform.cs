@@ -1,0 +1,30 @@
+using Pipeline.Ingest.Csv;
+
+namespace Pipeline.Preprocess.Transforms;
+
+/// <summary>A <see cref="FittedTransform"/> bound to the column positions of one file, applied row by row without allocating.</summary>
+public sealed class BoundTransform
+{
+    private readonly int[] _ordinals;
+
+    internal BoundTransform(FittedTransform transform, int[] ordinals)
+    {
+        Transform = transform;
+        _ordinals = ordinals;
+        FeatureCount = transform.FeatureCount;
+    }
+
+    public FittedTransform Transform { get; }
+
+    public int FeatureCount { get; }
+
+    public void Apply(CsvRow row, Span<float> features)
+    {
+        var offset = 0;
+        var columns = Transform.Columns;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            offset += FittedTransform.Encode(columns[i], row[_ordinals[i]], features[offset..]);
+        }
+    }
+}
