@@ -1,0 +1,94 @@
+using System.Text;
+using Pipeline.Ingest.Tests.Support;
+using Pipeline.Platform.IntegrationTests;
+using RabbitMQ.Client;
+
+namespace Pipeline.Ingest.IntegrationTests;
+
+/// <summary>
+/// One scenario on the local stack: its own PostgreSQL database, buckets, queues (prefixed, auto-deleted) and
+/// MinIO exchange, so scenarios and other people's tests on the same broker do not see each other's work.
+/// </summary>
+public sealed class IngestStack : IAsyncDisposable
+{
+    private readonly TempDatabase _database;
+
+    private IngestStack(TempDatabase database, Dictionary<string, string?> settings, string id)
+    {
+        _database = database;
+        Settings = settings;
+        Id = id;
+    }
+
+    public Dictionary<string, string?> Settings { get; }
+
+    public string Id { get; }
+
+    public string QueuePrefix => $"t{Id}-";
+
+    public IngestTestHost? Host { get; private set; }
+
+    public static async Task<IngestStack> CreateAsync(TimeSpan pollInterval)
+    {
+        var settings = LocalStack.Settings();
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var database = await TempDatabase.CreateAsync(settings["Pipeline:Database:ConnectionString"]!);
+        settings["Pipeline:Transport"] = "rabbitmq";
+        settings["Pipeline:Database:Provider"] = "postgres";
+        settings["Pipeline:Database:ConnectionString"] = database.ConnectionString;
+        settings["Pipeline:Ingest:Bucket"] = $"ingest-{id}";
+        settings["Pipeline:Ingest:DatasetsBucket"] = $"datasets-{id}";
+        settings["Pipeline:Preprocess:Bucket"] = $"jobs-{id}";
+        settings["Pipeline:Ingest:PollInterval"] = pollInterval.ToString("c");
+        settings["Pipeline:Ingest:MinioExchange"] = $"minio-events-{id}";
+        settings["Pipeline:Ingest:MinioEndpoint"] = $"t{id}-ingest-minio-events";
+        settings["Pipeline:Bus:RetryLimit"] = "2";
+        settings["Pipeline:Bus:RetryMinInterval"] = "00:00:00.200";
+        settings["Pipeline:Bus:RetryMaxInterval"] = "00:00:01";
+        return new IngestStack(database, settings, id);
+    }
+
+    public async Task<IngestTestHost> StartAsync()
+    {
+        Host = await IngestTestHost.StartAsync(Settings, QueuePrefix);
+        return Host;
+    }
+
+    /// <summary>Publishes a notification shaped like MinIO's AMQP target does, to the exchange MinIO would use.</summary>
+    public async Task PublishMinioEventAsync(string bucket, string key, string etag, long size)
+    {
+        var factory = new ConnectionFactory
+        {
+            HostName = Settings["Pipeline:RabbitMq:Host"]!,
+            Port = int.Parse(Settings.GetValueOrDefault("Pipeline:RabbitMq:Port") ?? "5672", System.Globalization.CultureInfo.InvariantCulture),
+            VirtualHost = Settings.GetValueOrDefault("Pipeline:RabbitMq:VirtualHost") ?? "/",
+            UserName = Settings["Pipeline:RabbitMq:Username"]!,
+            Password = Settings["Pipeline:RabbitMq:Password"]!,
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var body = Encoding.UTF8.GetBytes(MinioEventJson(bucket, key, etag, size));
+        var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+        await channel.BasicPublishAsync(Settings["Pipeline:Ingest:MinioExchange"]!, string.Empty, mandatory: false, properties, body);
+    }
+
+    /// <summary>A MinIO "s3:ObjectCreated:Put" event as its AMQP target sends it (key URL-encoded).</summary>
+    public static string MinioEventJson(string bucket, string key, string etag, long size) => $$"""
+        {"EventName":"s3:ObjectCreated:Put","Key":"{{bucket}}/{{key}}","Records":[{"eventVersion":"2.0","eventSource":"minio:s3",
+        "awsRegion":"","eventTime":"2026-11-28T23:00:00.000Z","eventName":"s3:ObjectCreated:Put","userIdentity":{"principalId":"minio"},
+        "requestParameters":{"sourceIPAddress":"127.0.0.1"},"responseElements":{"x-amz-request-id":"17A2B3C4D5E6F708"},
+        "s3":{"s3SchemaVersion":"1.0","configurationId":"Config","bucket":{"name":"{{bucket}}","ownerIdentity":{"principalId":"minio"},"arn":"arn:aws:s3:::{{bucket}}"},
+        "object":{"key":"{{Uri.EscapeDataString(key)}}","size":{{size}},"eTag":"{{etag}}","contentType":"text/csv","userMetadata":{"content-type":"text/csv"},"sequencer":"17A2B3C4D5E6F709"}},
+        "source":{"host":"127.0.0.1","port":"","userAgent":"MinIO (linux; amd64) minio-go/v7.0.66"}}]}
+        """;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        await _database.DisposeAsync();
+    }
+}
