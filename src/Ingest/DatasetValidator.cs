@@ -65,7 +65,7 @@ public sealed partial class DatasetValidator(
 
         var work = o.WorkFolder is { Length: > 0 } folder ? folder : Path.GetTempPath();
         Directory.CreateDirectory(work);
-        var local = Path.Combine(work, $"ingest-{request.JobId:N}.data");
+        var local = Path.Combine(work, $"ingest-{request.JobId:N}-{Guid.NewGuid():N}.data"); // duplicates may run at once
         try
         {
             var (sha256, size) = await DownloadAsync(source, local, cancellationToken);

@@ -26,7 +26,7 @@ public sealed partial class PreprocessDatasetConsumer(
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
         var o = options.Value;
-        var work = Path.Combine(o.WorkFolder is { Length: > 0 } folder ? folder : Path.GetTempPath(), $"prep-{message.JobId:N}");
+        var work = Path.Combine(o.WorkFolder is { Length: > 0 } folder ? folder : Path.GetTempPath(), $"prep-{message.JobId:N}-{Guid.NewGuid():N}"); // a redelivered duplicate may run at the same time
         Directory.CreateDirectory(work);
         try
         {

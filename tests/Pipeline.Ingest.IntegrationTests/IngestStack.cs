@@ -6,8 +6,9 @@ using RabbitMQ.Client;
 namespace Pipeline.Ingest.IntegrationTests;
 
 /// <summary>
-/// One scenario on the local stack: its own PostgreSQL database, buckets, queues (prefixed, auto-deleted) and
-/// MinIO exchange, so scenarios and other people's tests on the same broker do not see each other's work.
+/// One scenario on the local stack: its own PostgreSQL database, buckets, queues (prefixed, deleted at the end
+/// through the management API) and MinIO exchange, so scenarios and other people's tests on the same broker do
+/// not see each other's work.
 /// </summary>
 public sealed class IngestStack : IAsyncDisposable
 {
@@ -73,14 +74,19 @@ public sealed class IngestStack : IAsyncDisposable
     }
 
     /// <summary>A MinIO "s3:ObjectCreated:Put" event as its AMQP target sends it (key URL-encoded).</summary>
-    public static string MinioEventJson(string bucket, string key, string etag, long size) => $$"""
-        {"EventName":"s3:ObjectCreated:Put","Key":"{{bucket}}/{{key}}","Records":[{"eventVersion":"2.0","eventSource":"minio:s3",
+    public static string MinioEventJson(string bucket, string key, string etag, long size) => """
+        {"EventName":"s3:ObjectCreated:Put","Key":"BUCKET/RAWKEY","Records":[{"eventVersion":"2.0","eventSource":"minio:s3",
         "awsRegion":"","eventTime":"2026-11-28T23:00:00.000Z","eventName":"s3:ObjectCreated:Put","userIdentity":{"principalId":"minio"},
         "requestParameters":{"sourceIPAddress":"127.0.0.1"},"responseElements":{"x-amz-request-id":"17A2B3C4D5E6F708"},
-        "s3":{"s3SchemaVersion":"1.0","configurationId":"Config","bucket":{"name":"{{bucket}}","ownerIdentity":{"principalId":"minio"},"arn":"arn:aws:s3:::{{bucket}}"},
-        "object":{"key":"{{Uri.EscapeDataString(key)}}","size":{{size}},"eTag":"{{etag}}","contentType":"text/csv","userMetadata":{"content-type":"text/csv"},"sequencer":"17A2B3C4D5E6F709"}},
+        "s3":{"s3SchemaVersion":"1.0","configurationId":"Config","bucket":{"name":"BUCKET","ownerIdentity":{"principalId":"minio"},"arn":"arn:aws:s3:::BUCKET"},
+        "object":{"key":"ESCAPEDKEY","size":SIZE,"eTag":"ETAG","contentType":"text/csv","userMetadata":{"content-type":"text/csv"},"sequencer":"17A2B3C4D5E6F709"}},
         "source":{"host":"127.0.0.1","port":"","userAgent":"MinIO (linux; amd64) minio-go/v7.0.66"}}]}
-        """;
+        """
+        .Replace("BUCKET", bucket, StringComparison.Ordinal)
+        .Replace("RAWKEY", key, StringComparison.Ordinal)
+        .Replace("ESCAPEDKEY", Uri.EscapeDataString(key), StringComparison.Ordinal)
+        .Replace("SIZE", size.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("ETAG", etag, StringComparison.Ordinal);
 
     public async ValueTask DisposeAsync()
     {
@@ -90,5 +96,25 @@ public sealed class IngestStack : IAsyncDisposable
         }
 
         await _database.DisposeAsync();
+        await DeleteQueuesAsync();
+    }
+
+    private async Task DeleteQueuesAsync()
+    {
+        var vhost = Uri.EscapeDataString(Settings.GetValueOrDefault("Pipeline:RabbitMq:VirtualHost") ?? "/");
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Settings["Pipeline:RabbitMq:Username"]}:{Settings["Pipeline:RabbitMq:Password"]}"));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{Settings["Pipeline:RabbitMq:Host"]}:{Settings.GetValueOrDefault("Pipeline:RabbitMq:ManagementPort") ?? "15672"}/") };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", auth);
+        using var queues = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri($"api/queues/{vhost}?columns=name", UriKind.Relative)));
+        foreach (var queue in queues.RootElement.EnumerateArray())
+        {
+            var name = queue.GetProperty("name").GetString()!;
+            if (name.StartsWith(QueuePrefix, StringComparison.Ordinal))
+            {
+                using var _ = await http.DeleteAsync(new Uri($"api/queues/{vhost}/{Uri.EscapeDataString(name)}", UriKind.Relative));
+            }
+        }
+
+        using var __ = await http.DeleteAsync(new Uri($"api/exchanges/{vhost}/{Uri.EscapeDataString(Settings["Pipeline:Ingest:MinioExchange"]!)}", UriKind.Relative));
     }
 }

@@ -114,7 +114,7 @@ public sealed class EmbeddedFlowTests : IAsyncLifetime
         var jobId = JobIds.ForObjectVersion(_host.Options.Bucket, "crash.csv", info!.ETag!);
         await using (var db = await Databases().CreateDbContextAsync())
         {
-            db.ObjectVersions.Add(new ObjectVersionRecord { Bucket = _host.Options.Bucket, Key = "crash.csv", ETag = JobIds.NormalizeETag(info.ETag), JobId = jobId, Trigger = "listing", SpecJson = "{}", CreatedAt = DateTimeOffset.UtcNow });
+            db.ObjectVersions.Add(new ObjectVersionRecord { Bucket = _host.Options.Bucket, Key = "crash.csv", ETag = JobIds.NormalizeETag(info.ETag), JobId = jobId, Trigger = "listing", SpecJson = "{}", CreatedAt = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1) });
             await db.SaveChangesAsync();
         }
 

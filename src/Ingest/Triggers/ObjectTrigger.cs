@@ -39,6 +39,9 @@ public sealed partial class ObjectTrigger(
     TimeProvider time,
     ILogger<ObjectTrigger> logger)
 {
+    /// <summary>How long an unpublished row is taken to be in the hands of the trigger that wrote it.</summary>
+    public static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(30);
+
     public async Task<TriggerResult> TriggerAsync(string bucket, string key, string trigger, Guid? requestedJobId = null, JobSpec? requestedSpec = null, CancellationToken cancellationToken = default)
     {
         var info = await store.StatAsync(bucket, key, cancellationToken);
@@ -90,7 +93,9 @@ public sealed partial class ObjectTrigger(
             LogDuplicateSubmit(logger, jobId, bucket, key, record.JobId);
         }
 
-        if (record.PublishedAt is not null)
+        // Published, or being published right now by the trigger that inserted it (a duplicate notification
+        // arriving at the same moment). Only a row left unpublished for longer is a crash to complete.
+        if (record.PublishedAt is not null || (!inserted && time.GetUtcNow() - record.CreatedAt < InFlightGrace))
         {
             return new TriggerResult(record.JobId, TriggerOutcome.Duplicate);
         }

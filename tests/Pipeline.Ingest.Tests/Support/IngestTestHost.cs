@@ -33,6 +33,11 @@ public sealed class IngestTestHost : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
+        if (Environment.GetEnvironmentVariable("PIPELINE_TEST_LOG") == "1")
+        {
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Information);
+        }
+
         builder.Services.AddSingleton<PipelineProbe>();
         builder.Services.AddSingleton(new TestQueues(queuePrefix));
         builder.Services.AddIngest(builder.Configuration);
@@ -42,15 +47,6 @@ public sealed class IngestTestHost : IAsyncDisposable
             if (queuePrefix.Length > 0)
             {
                 x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(queuePrefix.TrimEnd('-'), false));
-
-                // Test queues on a shared broker go away with the test's connection.
-                x.AddConfigureEndpointsCallback((_, _, endpoint) =>
-                {
-                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
-                    {
-                        rabbit.AutoDelete = true;
-                    }
-                });
             }
 
             x.AddIngestConsumers();

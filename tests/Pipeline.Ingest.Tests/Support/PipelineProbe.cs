@@ -88,9 +88,10 @@ public sealed class PipelineProbe
 
 /// <summary>
 /// Stands in for the Orchestrator's TrainingJob saga: the two hops it makes between the stages
-/// (JobSubmitted → ValidateDataset, DatasetAccepted → PreprocessDataset), and records every event.
+/// (JobSubmitted → ValidateDataset, DatasetAccepted → PreprocessDataset), and records every event. Sends go to
+/// the consumers' endpoint names (validate-dataset, preprocess-dataset; prefixed in integration tests).
 /// </summary>
-public sealed class SagaStandIn(PipelineProbe probe, TestQueues queues) :
+public sealed class SagaStandIn(PipelineProbe probe, IEndpointNameFormatter names) :
     IConsumer<JobSubmitted>,
     IConsumer<DatasetAccepted>,
     IConsumer<DatasetRejected>,
@@ -100,7 +101,7 @@ public sealed class SagaStandIn(PipelineProbe probe, TestQueues queues) :
     public async Task Consume(ConsumeContext<JobSubmitted> context)
     {
         probe.Add(context.Message);
-        var endpoint = await context.GetSendEndpoint(new Uri($"queue:{queues.Prefix}validate-dataset"));
+        var endpoint = await context.GetSendEndpoint(new Uri($"queue:{names.Consumer<Consumers.ValidateDatasetConsumer>()}"));
         await endpoint.Send(new ValidateDataset { JobId = context.Message.JobId, Source = context.Message.Source, Spec = context.Message.Spec });
     }
 
@@ -108,7 +109,7 @@ public sealed class SagaStandIn(PipelineProbe probe, TestQueues queues) :
     {
         probe.Add(context.Message);
         var m = context.Message;
-        var endpoint = await context.GetSendEndpoint(new Uri($"queue:{queues.Prefix}preprocess-dataset"));
+        var endpoint = await context.GetSendEndpoint(new Uri($"queue:{names.Consumer<Pipeline.Preprocess.PreprocessDatasetConsumer>()}"));
         await endpoint.Send(new PreprocessDataset { JobId = m.JobId, DatasetId = m.DatasetId, Dataset = m.Dataset, Spec = m.ResolvedSpec });
     }
 
