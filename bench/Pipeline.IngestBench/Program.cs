@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using nietras.SeparatedValues;
 using Pipeline.Contracts;
 using Pipeline.Ingest.Csv;
 using Pipeline.Ingest.Schema;
@@ -9,7 +10,7 @@ using Pipeline.Preprocess;
 
 // Usage:
 //   Pipeline.IngestBench generate FILE MEGABYTES     a CSV like the seed's houses (7 numeric, 1 categorical, target)
-//   Pipeline.IngestBench read|mlnet|ingest|preprocess FILE [SHARDS]
+//   Pipeline.IngestBench read|sep|mlnet|ingest|preprocess FILE [SHARDS]
 // Each measurement runs in its own process (bench/ingest-bench.sh) so its peak memory is its own.
 var mode = args.ElementAtOrDefault(0) ?? "help";
 var file = args.ElementAtOrDefault(1) ?? string.Empty;
@@ -20,6 +21,8 @@ switch (mode)
         return 0;
     case "read":
         return Measure("plain read (FileStream, count lines)", file, () => ReadPlain(file));
+    case "sep":
+        return Measure("Sep 0.17.1 alone: parse every field (numbers as double)", file, () => ReadSep(file));
     case "mlnet":
         return Measure("ML.NET 5.0.1 LoadFromTextFile + cursor over every column", file, () => ReadMlNet(file));
     case "ingest":
@@ -28,7 +31,7 @@ switch (mode)
         var shards = int.Parse(args.ElementAtOrDefault(2) ?? "8", CultureInfo.InvariantCulture);
         return Measure($"Preprocess (fit pass + transform/write pass, {shards} shards)", file, () => Preprocess(file, shards));
     default:
-        Console.Error.WriteLine("usage: generate FILE MB | read|mlnet|ingest|preprocess FILE [SHARDS]");
+        Console.Error.WriteLine("usage: generate FILE MB | read|sep|mlnet|ingest|preprocess FILE [SHARDS]");
         return 2;
 }
 
@@ -104,6 +107,27 @@ static string ReadMlNet(string path)
         }
 
         city(ref text);
+        rows++;
+    }
+
+    return $"{rows} rows";
+}
+
+static string ReadSep(string path)
+{
+    using var reader = Sep.Reader(o => o with { Unescape = true }).FromFile(path);
+    long rows = 0;
+    double sum = 0;
+    foreach (var row in reader)
+    {
+        for (var i = 0; i < row.ColCount; i++)
+        {
+            if (row[i].TryParse<double>(out var v))
+            {
+                sum += v;
+            }
+        }
+
         rows++;
     }
 

@@ -76,7 +76,7 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
                 dropped++;
                 foreach (var f in fits)
                 {
-                    f.AddDropped(row[f.Ordinal], line);
+                    f.AddDropped(row, line);
                 }
 
                 continue;
@@ -87,7 +87,7 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
             var train = split == Split.Train;
             foreach (var f in fits)
             {
-                f.Add(row[f.Ordinal], line, train);
+                f.Add(row, line, train);
             }
         }
 

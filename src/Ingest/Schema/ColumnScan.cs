@@ -64,55 +64,73 @@ public sealed class ColumnScan
             return ValueClass.Missing;
         }
 
-        Present++;
         var value = raw.Trim();
-        ValueClass result;
         if (ValueParser.TryNumber(value, out number))
         {
-            result = ValueClass.Number;
-            Numbers++;
-            if (number != Math.Floor(number))
-            {
-                AllIntegers = false;
-            }
+            return AddNumber(value, number);
+        }
 
-            if (!(number > _last))
-            {
-                StrictlyIncreasingNumbers = false;
-            }
+        Present++;
+        ValueClass result;
+        StrictlyIncreasingNumbers = false;
+        if (FirstNonNumberLine is null)
+        {
+            FirstNonNumberLine = line;
+            FirstNonNumberValue = value.Length > 40 ? string.Concat(value[..40], "...") : value.ToString();
+        }
 
-            _last = number;
+        if (ValueParser.TryBoolean(value, out var flag))
+        {
+            Booleans++;
+            number = flag ? 1 : 0;
+            result = ValueClass.Boolean;
+        }
+        else if (ValueParser.TryDate(value, out var date))
+        {
+            Dates++;
+            number = ValueParser.ToDays(date);
+            result = ValueClass.Date;
         }
         else
         {
-            StrictlyIncreasingNumbers = false;
-            if (FirstNonNumberLine is null)
-            {
-                FirstNonNumberLine = line;
-                FirstNonNumberValue = value.Length > 40 ? string.Concat(value[..40], "...") : value.ToString();
-            }
-
-            if (ValueParser.TryBoolean(value, out var flag))
-            {
-                Booleans++;
-                number = flag ? 1 : 0;
-                result = ValueClass.Boolean;
-            }
-            else if (ValueParser.TryDate(value, out var date))
-            {
-                Dates++;
-                number = ValueParser.ToDays(date);
-                result = ValueClass.Date;
-            }
-            else
-            {
-                result = ValueClass.Text;
-            }
+            result = ValueClass.Text;
         }
 
+        Track(value);
+        return result;
+    }
+
+    /// <summary>Counts field <paramref name="column"/> of the row, numbers parsed by the fast path.</summary>
+    public ValueClass Add(Csv.CsvRow row, int column, long line, out double number)
+    {
+        var raw = row[column];
+        return row.TryNumber(column, out number) ? AddNumber(raw, number) : Add(raw, line, out number);
+    }
+
+    private ValueClass AddNumber(ReadOnlySpan<char> value, double number)
+    {
+        Present++;
+        Numbers++;
+        if (number != Math.Floor(number))
+        {
+            AllIntegers = false;
+        }
+
+        if (!(number > _last))
+        {
+            StrictlyIncreasingNumbers = false;
+        }
+
+        _last = number;
+        Track(value);
+        return ValueClass.Number;
+    }
+
+    private void Track(ReadOnlySpan<char> value)
+    {
         if (DistinctOverflow)
         {
-            return result;
+            return;
         }
 
         if (_lookup.Contains(value))
@@ -127,8 +145,6 @@ public sealed class ColumnScan
         {
             _lookup.Add(value);
         }
-
-        return result;
     }
 
     /// <summary>Counts the value (see the other overload).</summary>

@@ -60,7 +60,7 @@ public static class DatasetScanner
             var line = row.Line;
             for (var i = 0; i < scans.Length; i++)
             {
-                scans[i].Add(row[i], line);
+                scans[i].Add(row, i, line, out _);
             }
 
             rows++;

@@ -1,3 +1,4 @@
+using Pipeline.Ingest.Csv;
 using Pipeline.Ingest.Schema;
 using Pipeline.Preprocess.Transforms;
 
@@ -52,11 +53,11 @@ internal sealed class ColumnFit
     public string Name => Scan.Name;
 
     /// <summary>A row whose target is missing: counts towards the kind only.</summary>
-    public void AddDropped(ReadOnlySpan<char> raw, long line) => Scan.Add(raw, line);
+    public void AddDropped(CsvRow row, long line) => Scan.Add(row, Ordinal, line, out _);
 
-    public void Add(ReadOnlySpan<char> raw, long line, bool train)
+    public void Add(CsvRow row, long line, bool train)
     {
-        var kind = Scan.Add(raw, line, out var value);
+        var kind = Scan.Add(row, Ordinal, line, out var value);
         _keptRows++;
         switch (kind)
         {
@@ -104,7 +105,7 @@ internal sealed class ColumnFit
                 break;
         }
 
-        CountCategory(raw.Trim());
+        CountCategory(row[Ordinal].Trim());
     }
 
     /// <summary>Decides whether the column is kept and how it is transformed; the reason is for the profile.</summary>

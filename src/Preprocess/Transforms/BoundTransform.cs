@@ -24,7 +24,14 @@ public sealed class BoundTransform
         var columns = Transform.Columns;
         for (var i = 0; i < columns.Count; i++)
         {
-            offset += FittedTransform.Encode(columns[i], row[_ordinals[i]], features[offset..]);
+            var column = columns[i];
+            if (column.Kind == Ingest.Schema.ColumnKind.Numeric && row.TryNumber(_ordinals[i], out var number))
+            {
+                features[offset++] = column.Scales![0].Apply(number); // fast path; same result as Encode
+                continue;
+            }
+
+            offset += FittedTransform.Encode(column, row[_ordinals[i]], features[offset..]);
         }
     }
 }
