@@ -69,7 +69,7 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
             var line = row.Line;
             rows++;
             var raw = row[targetIndex];
-            var targetClass = targetScan.Add(raw, line, out _);
+            var targetClass = targetScan.Add(row, targetIndex, line, out _);
             var usable = task == TaskKind.Classification ? targetClass != ValueClass.Missing : targetClass == ValueClass.Number;
             if (!usable)
             {
@@ -181,7 +181,9 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
 
                 var row = source.Current;
                 var raw = row[targetIndex];
-                if (transform.EncodeTarget(raw) is not { } y)
+                // Regression targets take the fast number path; the result is the same as EncodeTarget's.
+                var y = !classification && row.TryNumber(targetIndex, out var number) ? (float)number : transform.EncodeTarget(raw);
+                if (y is null)
                 {
                     continue;
                 }
@@ -194,7 +196,7 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
                     Split.Validation => validation,
                     _ => test,
                 };
-                writer.WriteRow(buffer, y);
+                writer.WriteRow(buffer, y.Value);
             }
 
             foreach (var w in shards)
