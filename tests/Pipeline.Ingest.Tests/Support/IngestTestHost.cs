@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Ingest.Triggers;
@@ -44,15 +45,17 @@ public sealed class IngestTestHost : IAsyncDisposable
         builder.Services.AddPreprocess(builder.Configuration);
         builder.Services.AddPipelineBus(builder.Configuration, x =>
         {
-            if (queuePrefix.Length > 0)
-            {
-                x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(queuePrefix.TrimEnd('-'), false));
-            }
-
             x.AddIngestConsumers();
             x.AddPreprocessConsumers();
             x.AddConsumer<SagaStandIn>();
         });
+        if (queuePrefix.Length > 0)
+        {
+            // MassTransit keeps the first formatter registered (the platform's kebab case): replace it, so this
+            // host's queues are its own on a shared broker.
+            builder.Services.Replace(ServiceDescriptor.Singleton<IEndpointNameFormatter>(new KebabCaseEndpointNameFormatter(queuePrefix.TrimEnd('-'), false)));
+        }
+
         var host = builder.Build();
         LogContext.ConfigureCurrentLogContext(host.Services.GetRequiredService<ILoggerFactory>());
         await host.StartAsync();
