@@ -4,7 +4,9 @@
 //    empty listings: use http://s3.amazonaws.com/doc/2006-03-01/;
 // 2. it writes objects in place and answers before the file is flushed, so readers see partial objects and
 //    concurrent writers mix: write to a temporary file, wait for it to close, rename it over the object
-//    (what S3 and MinIO guarantee: a GET returns one whole version); the same for its ETag and metadata files.
+//    (what S3 and MinIO guarantee: a GET returns one whole version); the same for its ETag and metadata files;
+// 3. listings: vanished files are skipped and keys come in key order;
+// 4. HEAD bucket without a listing (see below).
 // Usage: node s3rver-patch.js <path to node_modules/s3rver>
 const fs = require('fs');
 const path = require('path');
@@ -140,5 +142,24 @@ if (!store.includes('pipeline: sorted listing')) {
     process.exit(1);
   }
   fs.writeFileSync(storeFile, store.replace(listOld, listNew));
+}
+// 4. HEAD on a bucket (which the Minio SDK sends before most object calls) is answered by its GET handler, i.e. a
+//    full listing of the bucket: with thousands of objects every stat/get cost a directory walk. Answer HEAD as
+//    soon as the bucket is known to exist (the bucketExists middleware has run by then).
+const bucketFile = path.join(controllers, 'bucket.js');
+const bucketCode = fs.readFileSync(bucketFile, 'utf8');
+const headOld = 'exports.getBucket = async function getBucket(ctx) {\n';
+const headNew = `${headOld}  /* pipeline: cheap HEAD bucket */
+  if (ctx.method === 'HEAD') {
+    ctx.status = 200;
+    return;
+  }
+`;
+if (!bucketCode.includes('pipeline: cheap HEAD bucket')) {
+  if (!bucketCode.includes(headOld)) {
+    console.error(`s3rver-patch: getBucket in ${bucketFile} is not the expected 3.7.1 code`);
+    process.exit(1);
+  }
+  fs.writeFileSync(bucketFile, bucketCode.replace(headOld, headNew));
 }
 console.log('s3rver patched');

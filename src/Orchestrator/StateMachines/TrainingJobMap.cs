@@ -25,5 +25,6 @@ internal static class TrainingJobMap
         job.Ignore(x => x.Attempts);
         job.Ignore(x => x.History);
         job.Ignore(x => x.BestModel);
+        job.Ignore(x => x.TestMetrics);
     }
 }

@@ -48,6 +48,9 @@ public sealed class TrainingJobState : IVersionedSaga
 
     // Outcome.
     public int? DeployedVersion { get; set; }
+
+    /// <summary>Metrics of the deployed version on the test split, as Deploy measured them.</summary>
+    public string? TestMetricsJson { get; set; }
     public string? FailedStage { get; set; }
     public string? FailureReason { get; set; }
 
@@ -87,6 +90,12 @@ public sealed class TrainingJobState : IVersionedSaga
     {
         get => Read<List<RoundRecord>>(HistoryJson)!;
         set => HistoryJson = Write(value);
+    }
+
+    public ModelMetrics? TestMetrics
+    {
+        get => TestMetricsJson is null ? null : Read<ModelMetrics>(TestMetricsJson);
+        set => TestMetricsJson = value is null ? null : Write(value);
     }
 
     public ObjectRef? BestModel

@@ -158,6 +158,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
             When(Deployed).Then(ctx =>
             {
                 ctx.Saga.DeployedVersion = ctx.Message.Version;
+                ctx.Saga.TestMetrics = ctx.Message.Test;
                 Finish(ctx.Saga, clock);
             }).TransitionTo(Completed),
             When(DeployRejected).Then(ctx =>

@@ -113,6 +113,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                     b.Property<DateTimeOffset>("SubmittedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("TestMetricsJson")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("timestamp with time zone");
 

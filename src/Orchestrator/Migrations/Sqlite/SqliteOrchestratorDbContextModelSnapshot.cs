@@ -106,6 +106,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                     b.Property<DateTimeOffset>("SubmittedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TestMetricsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("TEXT");
 

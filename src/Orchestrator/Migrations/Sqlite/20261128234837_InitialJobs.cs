@@ -40,6 +40,7 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                     RoundsWithoutImprovement = table.Column<int>(type: "INTEGER", nullable: false),
                     RoundTimeoutToken = table.Column<Guid>(type: "TEXT", nullable: true),
                     DeployedVersion = table.Column<int>(type: "INTEGER", nullable: true),
+                    TestMetricsJson = table.Column<string>(type: "TEXT", nullable: true),
                     FailedStage = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     FailureReason = table.Column<string>(type: "TEXT", nullable: true)
                 },

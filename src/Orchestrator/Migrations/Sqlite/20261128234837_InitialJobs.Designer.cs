@@ -11,7 +11,7 @@ using Pipeline.Orchestrator;
 namespace Pipeline.Orchestrator.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261128234037_InitialJobs")]
+    [Migration("20261128234837_InitialJobs")]
     partial class InitialJobs
     {
         /// <inheritdoc />
@@ -107,6 +107,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TestMetricsJson")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset?>("TrainedAt")

@@ -12,7 +12,7 @@ using Pipeline.Orchestrator;
 namespace Pipeline.Orchestrator.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOrchestratorDbContext))]
-    [Migration("20261128234009_InitialJobs")]
+    [Migration("20261128234817_InitialJobs")]
     partial class InitialJobs
     {
         /// <inheritdoc />
@@ -115,6 +115,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("SubmittedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TestMetricsJson")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("timestamp with time zone");

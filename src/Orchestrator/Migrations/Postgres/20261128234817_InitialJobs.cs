@@ -40,6 +40,7 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                     RoundsWithoutImprovement = table.Column<int>(type: "integer", nullable: false),
                     RoundTimeoutToken = table.Column<Guid>(type: "uuid", nullable: true),
                     DeployedVersion = table.Column<int>(type: "integer", nullable: true),
+                    TestMetricsJson = table.Column<string>(type: "text", nullable: true),
                     FailedStage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     FailureReason = table.Column<string>(type: "text", nullable: true)
                 },
