@@ -299,7 +299,7 @@ s3_accepts_our_key() { # a signed ListBuckets with our key: 200, or 403 for an u
 s3_start() {
   if s3_answers; then
     [[ -n "$(s3_pid)" ]] || die "something that is not s3rver answers on $HOST:$S3_PORT"
-    if [[ -f "$S3_PID" && "$S3RVER_DIR/node_modules/s3rver/lib/stores/filesystem.js" -nt "$S3_PID" ]]; then
+    if [[ -f "$S3_PID" && -n "$(find "$S3RVER_DIR/node_modules/s3rver/lib" -name '*.js' -newer "$S3_PID" -print -quit)" ]]; then
       log "s3rver was patched after it started: restarting it"
       s3_stop
     elif s3_accepts_our_key; then

@@ -9,7 +9,7 @@ using Pipeline.TrainBench;
 // for the same number of passes over the data, through the real saga and workers in embedded mode.
 //   dotnet run -c Release --project bench/Pipeline.TrainBench -- parity [--rows 200000] [--rounds 10] [--shards 1,2,4,8] [--json]
 // Coordination overhead and worker scaling on the local stack (needs `source infra/.state/stack.env`):
-//   dotnet run -c Release --project bench/Pipeline.TrainBench -- overhead [--json]
+//   dotnet run -c Release --project bench/Pipeline.TrainBench -- overhead [--skip-scaling]
 var options = Args.Parse(args);
 if (options.Command == "overhead")
 {
@@ -21,7 +21,7 @@ if (options.Command == "overhead")
     }
 
     var scaling = new List<object>();
-    foreach (var workers in new[] { 1, 2, 4 })
+    foreach (var workers in args.Contains("--skip-scaling") ? [] : new[] { 1, 2, 4 })
     {
         scaling.Add(await Overhead.Scaling(workers, shards: 4, rows: 200_000, rounds: 3));
         Console.Error.WriteLine(JsonSerializer.Serialize(scaling[^1]));

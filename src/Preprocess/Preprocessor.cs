@@ -58,6 +58,7 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
         var assigner = new SplitAssigner(seed, options.ValidationFraction, options.TestFraction);
         var splitRows = new long[3];
         long rows = 0, dropped = 0;
+        var targetStats = default(RunningStats);
         while (source.MoveNext())
         {
             if ((rows & 0xFFFF) == 0)
@@ -85,6 +86,10 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
             var split = assigner.Next(task == TaskKind.Classification ? raw.Trim() : []);
             splitRows[(int)split]++;
             var train = split == Split.Train;
+            if (train && task != TaskKind.Classification && row.TryNumber(targetIndex, out var targetValue))
+            {
+                targetStats.Add(targetValue);
+            }
             foreach (var f in fits)
             {
                 f.Add(row, line, train);
@@ -139,7 +144,14 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
             throw new DatasetValidationException(file, "no feature column is left after cleaning: " + string.Join("; ", reports.Where(r => r.Decision == "dropped").Select(r => $"'{r.Name}' {r.Reason}")) + ".");
         }
 
-        var fitted = new FittedTransform { Target = targetName, Task = task, Classes = classes, Columns = columns };
+        var fitted = new FittedTransform
+        {
+            Target = targetName,
+            Task = task,
+            Classes = classes,
+            Columns = columns,
+            TargetScale = task == TaskKind.Classification ? null : new FeatureScale(targetStats.Mean, targetStats.Std),
+        };
         return new FitResult(fitted, reports, rows, dropped, splitRows);
     }
 
@@ -182,7 +194,7 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
                 var row = source.Current;
                 var raw = row[targetIndex];
                 // Regression targets take the fast number path; the result is the same as EncodeTarget's.
-                var y = !classification && row.TryNumber(targetIndex, out var number) ? (float)number : transform.EncodeTarget(raw);
+                var y = !classification && row.TryNumber(targetIndex, out var number) ? transform.EncodeTarget(number) : transform.EncodeTarget(raw);
                 if (y is null)
                 {
                     continue;

@@ -167,7 +167,8 @@ public class PreprocessTests
                 row[source.Columns[i]] = source.Current[i].ToString();
             }
 
-            var y = float.Parse(row["y"]!, CultureInfo.InvariantCulture);
+            // Shards hold the standardised target: find the row by its encoded value.
+            var y = transform.EncodeTarget(double.Parse(row["y"]!, CultureInfo.InvariantCulture));
             if (expected.TryGetValue(y, out var features))
             {
                 Assert.Equal(features, transform.Apply(row));
@@ -208,5 +209,16 @@ public class PreprocessTests
         }
 
         return rows;
+    }
+
+    [Fact]
+    public void Regression_targets_are_standardised_on_the_training_split_and_decoded_back()
+    {
+        using var run = new PreprocessTestRun(Houses(), Spec(TaskKind.Regression));
+        var transform = run.Result.Transform;
+        var scale = Assert.IsType<FeatureScale>(transform.TargetScale);
+        Assert.True(scale.Std > 0);
+        Assert.Equal(0f, transform.EncodeTarget(scale.Mean), 5);
+        Assert.Equal(1234.5, transform.DecodeTarget(transform.EncodeTarget(1234.5)), 3);
     }
 }

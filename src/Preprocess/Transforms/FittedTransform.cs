@@ -31,6 +31,15 @@ public sealed record FittedTransform
     /// <summary>Classification: the label of each class index (the float target in shards); null for regression.</summary>
     public IReadOnlyList<string>? Classes { get; init; }
 
+    /// <summary>
+    /// Regression: the target's mean and standard deviation on the training split. Shards hold the standardised
+    /// target, so the network trains on values near 0 whatever the unit (prices in the hundreds of thousands
+    /// would otherwise need thousands of Adam steps just to reach the right scale); predictions are turned back
+    /// into the original unit with <see cref="DecodeTarget"/>. Null for classification (and in version-1 files
+    /// written before it existed, which then mean "not scaled").
+    /// </summary>
+    public FeatureScale? TargetScale { get; init; }
+
     /// <summary>The columns kept as features, in feature order. Dropped columns are only in the profile.</summary>
     public required IReadOnlyList<ColumnTransform> Columns { get; init; }
 
@@ -148,7 +157,7 @@ public sealed record FittedTransform
 
         if (Task != TaskKind.Classification)
         {
-            return ValueParser.TryNumber(raw, out var y) ? (float)y : null;
+            return ValueParser.TryNumber(raw, out var y) ? EncodeTarget(y) : null;
         }
 
         var value = raw.Trim();
@@ -163,6 +172,13 @@ public sealed record FittedTransform
 
         return null;
     }
+
+    /// <summary>A regression target value as the shards hold it (standardised when <see cref="TargetScale"/> is set).</summary>
+    public float EncodeTarget(double value) => TargetScale is { } scale ? scale.Apply(value) : (float)value;
+
+    /// <summary>A regression model output back in the target's original unit.</summary>
+    public double DecodeTarget(float output) =>
+        TargetScale is { } scale ? (output * (scale.Std > 0 ? scale.Std : 1)) + scale.Mean : output;
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
