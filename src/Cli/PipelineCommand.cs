@@ -1,44 +1,58 @@
+using Pipeline.Cli.Demo;
+using Pipeline.Platform.Hosting;
+
 namespace Pipeline.Cli;
 
-/// <summary>
-/// The `pipeline` command. Today it knows only what exists: the verbs that need the pipeline stages say so and exit
-/// with <see cref="ExitCodes.NotAvailable"/> rather than pretending to run.
-/// </summary>
+/// <summary>The `pipeline` command: verbs, their options and consistent exit codes.</summary>
 public static class PipelineCommand
 {
     public const string Usage = """
         usage: pipeline <verb> [options]
 
         verbs:
-          demo      run a whole job in embedded mode (needs the pipeline stages: not built yet)
+          demo      run a whole job in embedded mode (nothing to install but the .NET SDK)
           help      this text
 
         Every verb accepts --help.
         """;
 
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
         {
             output.WriteLine(Usage);
-            return Task.FromResult(args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok);
+            return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
         }
 
-        switch (args[0])
+        var verb = args[0];
+        var rest = args[1..];
+        try
         {
-            case "demo":
-                if (args.Skip(1).Any(a => a is "--help" or "-h"))
-                {
-                    output.WriteLine("usage: pipeline demo [--json]\n\nRuns a whole job in embedded mode once the pipeline stages exist.");
-                    return Task.FromResult(ExitCodes.Ok);
-                }
+            switch (verb)
+            {
+                case "demo":
+                    var line = CommandLine.Parse(verb, rest, DemoCommand.ValueOptions, DemoCommand.Flags);
+                    if (line.Help)
+                    {
+                        output.WriteLine(DemoCommand.Usage);
+                        return ExitCodes.Ok;
+                    }
 
-                error.WriteLine("pipeline demo: the ingest, preprocess, training and deploy stages are not built yet (open issues 4-7); nothing was run.");
-                return Task.FromResult(ExitCodes.NotAvailable);
-            default:
-                error.WriteLine($"pipeline: unknown verb '{args[0]}'.");
-                error.WriteLine(Usage);
-                return Task.FromResult(ExitCodes.Usage);
+                    return await DemoCommand.RunAsync(line, output, error, cancellationToken);
+                default:
+                    throw new UsageException($"unknown verb '{verb}'.");
+            }
+        }
+        catch (UsageException ex)
+        {
+            error.WriteLine($"pipeline {verb}: {ex.Message}");
+            error.WriteLine(verb == "demo" ? DemoCommand.Usage : Usage);
+            return ExitCodes.Usage;
+        }
+        catch (Exception ex) when (PipelineHost.Unwrap(ex) is StartupException startup)
+        {
+            error.WriteLine($"pipeline {verb}: {startup.Message}");
+            return PipelineHost.StartupFailedExitCode;
         }
     }
 }
@@ -48,5 +62,4 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int Failed = 1;
     public const int Usage = 64;
-    public const int NotAvailable = 69;
 }

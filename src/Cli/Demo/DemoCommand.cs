@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Contracts;
+using Pipeline.Ingest;
+using Pipeline.Orchestrator.StateMachines;
+
+namespace Pipeline.Cli.Demo;
+
+/// <summary>
+/// `pipeline demo`: a whole job in embedded mode (in-memory transport, SQLite, local folder as object store), on a
+/// generated house-price file or the user's own, followed live until it ends.
+/// </summary>
+public static class DemoCommand
+{
+    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed"];
+    public static readonly string[] Flags = ["--json", "--serve"];
+
+    public const string Usage = """
+        usage: pipeline demo [--file PATH --target COLUMN] [--task regression|classification] [--rows N]
+                             [--workers K] [--rounds R] [--seed S] [--json] [--serve]
+
+        Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
+        synthetic house-price file (--rows, default 100000). --workers is the number of shards trained in parallel
+        (default 4), --rounds the rounds of training and merging (default 8). --json prints one JSON object instead
+        of the live progress and summary. --serve keeps the serving API up on http://127.0.0.1:5080 afterwards.
+        Exit code 0 when the model is deployed, 1 otherwise.
+        """;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var json = line.Flag("--json");
+        var rows = line.Int("--rows", 100_000, 100, 50_000_000);
+        var workers = line.Int("--workers", 4, 1, 64);
+        var rounds = line.Int("--rounds", 8, 1, 1000);
+        var seed = line.Int("--seed", 42, 0, int.MaxValue);
+        var task = line.Value("--task") switch
+        {
+            null => TaskKind.Auto,
+            "regression" => TaskKind.Regression,
+            "classification" => TaskKind.Classification,
+            var other => throw new UsageException($"--task must be regression or classification, not '{other}'."),
+        };
+        var file = line.Value("--file");
+        if (file is not null && !File.Exists(file))
+        {
+            throw new UsageException($"--file {file}: no such file.");
+        }
+
+        var log = json ? error : output;
+        var folder = Path.GetFullPath(Path.Combine(".pipeline", "demo"));
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Directory.CreateDirectory(folder);
+        if (file is null)
+        {
+            file = Path.Combine(folder, "houses.csv");
+            HousePriceCsv.Write(file, rows, seed);
+            log.WriteLine($"generated {rows:N0} house-price rows (seed {seed}) -> {file}");
+        }
+
+        var spec = new JobSpec
+        {
+            Target = line.Value("--target") ?? (line.Value("--file") is null ? "price" : null),
+            Task = task,
+            Training = new TrainingSettings { Shards = workers, Rounds = rounds, LocalEpochs = 1, Seed = seed, Patience = 3 },
+        };
+
+        var started = Stopwatch.GetTimestamp();
+        await using var app = ServiceHost.Build(ServiceHost.All, ServiceHost.EmbeddedSettings(folder), line.Flag("--serve") ? "http://127.0.0.1:5080" : null, quiet: true);
+        await app.StartAsync(cancellationToken);
+        SubmittedFile submitted;
+        using (var scope = app.Services.CreateScope())
+        {
+            submitted = await scope.ServiceProvider.GetRequiredService<IngestClient>().SubmitFileAsync(file, spec, Path.GetFileName(file), cancellationToken);
+        }
+
+        log.WriteLine($"job {submitted.JobId} submitted ({submitted.Source})");
+        var job = await Follow(app.Services, submitted.JobId, log, started, cancellationToken);
+        var result = Summarise(job);
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(result, Json));
+        }
+        else
+        {
+            PrintSummary(result, job, output, Stopwatch.GetElapsedTime(started));
+        }
+
+        if (line.Flag("--serve"))
+        {
+            log.WriteLine("serving on http://127.0.0.1:5080 (Ctrl+C to stop)");
+            await app.WaitForShutdownAsync(cancellationToken);
+        }
+
+        return result.State == "Deployed" ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Polls the job's saga and prints a line whenever its stage or round changes.</summary>
+    private static async Task<TrainingJobState> Follow(IServiceProvider services, Guid jobId, TextWriter log, long started, CancellationToken cancellationToken)
+    {
+        var jobs = services.GetRequiredService<ILoadSagaRepository<TrainingJobState>>();
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        var last = "";
+        while (await tick.WaitForNextTickAsync(cancellationToken))
+        {
+            var job = await jobs.Load(jobId);
+            if (job is null)
+            {
+                continue;
+            }
+
+            var now = Progress(job);
+            if (now != last)
+            {
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Stopwatch.GetElapsedTime(started).TotalSeconds,6:F1}s] {now}"));
+                last = now;
+            }
+
+            if (JobOutcome.IsOver(job))
+            {
+                return job;
+            }
+        }
+
+        throw new OperationCanceledException();
+    }
+
+    private static string Progress(TrainingJobState job)
+    {
+        var state = JobOutcome.StateOf(job);
+        var history = job.History;
+        return job.CurrentState switch
+        {
+            "Training" or "Merging" when history.Count > 0 => string.Create(CultureInfo.InvariantCulture,
+                $"{state,-13} round {job.Round}/{job.Spec.Training.Rounds}  last merge: train loss {history[^1].TrainLoss:F4}  validation loss {history[^1].ValidationLoss:F4}"),
+            "Training" or "Merging" => $"{state,-13} round {job.Round}/{job.Spec.Training.Rounds}  ({job.Prepared?.Shards.Count} shards)",
+            "Failed" => $"Failed        in {job.FailedStage}: {job.FailureReason}",
+            _ => state,
+        };
+    }
+
+    private static DemoResult Summarise(TrainingJobState job)
+    {
+        var best = job.History.FirstOrDefault(h => h.Round == job.BestRound);
+        return new DemoResult
+        {
+            JobId = job.CorrelationId,
+            State = JobOutcome.StateOf(job),
+            Rounds = job.History.Count,
+            Metrics = job.TestMetrics,
+            Validation = best?.Validation,
+            Model = job.ModelName.Length == 0 ? null : new DemoModel(job.ModelName, job.DeployedVersion, null),
+            Stages = JobOutcome.Stages(job),
+            Error = job.CurrentState == "Failed" ? new DemoError(job.FailedStage ?? "?", job.FailureReason ?? "") : null,
+        };
+    }
+
+    private static void PrintSummary(DemoResult result, TrainingJobState job, TextWriter output, TimeSpan elapsed)
+    {
+        output.WriteLine();
+        output.WriteLine($"job        {result.JobId}");
+        output.WriteLine($"state      {result.State}{(result.Error is { } e ? $" ({e.Stage}: {e.Message})" : "")}");
+        output.WriteLine($"rounds     {result.Rounds} (best: {job.BestRound})");
+        output.WriteLine($"validation {Describe(result.Validation)}");
+        output.WriteLine($"test       {Describe(result.Metrics)}");
+        if (result.Model is { } model)
+        {
+            output.WriteLine($"model      {model.Name} v{model.Version?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+        }
+
+        output.WriteLine("stages     " + string.Join("  ", result.Stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name} {s.Seconds:F1}s"))));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total      {elapsed.TotalSeconds:F1}s"));
+    }
+
+    private static string Describe(ModelMetrics? m) => m is null
+        ? "-"
+        : string.Join("  ", new (string, double?)[] { ("mse", m.Mse), ("rmse", m.Rmse), ("mae", m.Mae), ("r2", m.R2), ("accuracy", m.Accuracy), ("logLoss", m.LogLoss) }
+            .Where(p => p.Item2 is not null)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Item1} {p.Item2:G5}")));
+}

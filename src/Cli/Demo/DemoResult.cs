@@ -1,0 +1,30 @@
+using Pipeline.Contracts;
+
+namespace Pipeline.Cli.Demo;
+
+/// <summary>What `pipeline demo --json` prints (one object); the text summary shows the same facts.</summary>
+public sealed record DemoResult
+{
+    public required Guid JobId { get; init; }
+
+    /// <summary>Deployed, Rejected, Failed or Cancelled.</summary>
+    public required string State { get; init; }
+    public required int Rounds { get; init; }
+
+    /// <summary>The deployed model on the test split.</summary>
+    public ModelMetrics? Metrics { get; init; }
+
+    /// <summary>The best round on the validation split (the metric training optimised).</summary>
+    public ModelMetrics? Validation { get; init; }
+    public ModelMetrics? Baseline { get; init; }
+    public DemoModel? Model { get; init; }
+    public required IReadOnlyList<DemoStage> Stages { get; init; }
+    public DemoError? Error { get; init; }
+    public object? SamplePrediction { get; init; }
+}
+
+public sealed record DemoModel(string Name, int? Version, string? Onnx);
+
+public sealed record DemoStage(string Name, double Seconds);
+
+public sealed record DemoError(string Stage, string Message);

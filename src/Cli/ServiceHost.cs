@@ -1,0 +1,102 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pipeline.Ingest;
+using Pipeline.Orchestrator;
+using Pipeline.Platform.Hosting;
+using Pipeline.Platform.Messaging;
+using Pipeline.Preprocess;
+using Pipeline.TrainWorker;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// Hosts any set of the pipeline's services in one process, the way `pipeline up` and `pipeline demo` do. Each
+/// service contributes its registration extension; they share one bus, one database and one artifact store.
+/// </summary>
+public static class ServiceHost
+{
+    public static readonly string[] All = ["ingest", "preprocess", "orchestrator", "trainworker"];
+
+    public static WebApplication Build(IReadOnlyCollection<string> services, IReadOnlyDictionary<string, string?> settings, string? urls, bool quiet)
+    {
+        var unknown = services.Except(All, StringComparer.OrdinalIgnoreCase).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new UsageException($"unknown service '{unknown[0]}'; choose from {string.Join(", ", All)}.");
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.UsePipelineDefaults();
+        if (quiet)
+        {
+            builder.Logging.ClearProviders();
+        }
+
+        builder.WebHost.UseUrls(urls ?? "http://127.0.0.1:0");
+        bool Has(string s) => services.Contains(s, StringComparer.OrdinalIgnoreCase);
+        var configuration = builder.Configuration;
+
+        // Schemas first (hosted services start in registration order), then the bus.
+        if (Has("ingest"))
+        {
+            builder.Services.AddIngest(configuration);
+        }
+
+        if (Has("preprocess"))
+        {
+            builder.Services.AddPreprocess(configuration);
+        }
+
+        if (Has("orchestrator"))
+        {
+            builder.Services.AddOrchestrator(configuration);
+        }
+
+        if (Has("trainworker"))
+        {
+            builder.Services.AddTrainWorker(configuration);
+        }
+
+        builder.Services.AddPipelineBus(configuration, x =>
+        {
+            if (Has("ingest"))
+            {
+                x.AddIngestConsumers();
+            }
+
+            if (Has("preprocess"))
+            {
+                x.AddPreprocessConsumers();
+            }
+
+            if (Has("orchestrator"))
+            {
+                x.AddOrchestratorSagas();
+            }
+
+            if (Has("trainworker"))
+            {
+                x.AddTrainWorkerConsumers();
+            }
+        });
+
+        var app = builder.Build();
+        LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
+        return app;
+    }
+
+    /// <summary>Embedded mode under one folder: in-memory transport, SQLite file, local object store.</summary>
+    public static Dictionary<string, string?> EmbeddedSettings(string folder) => new()
+    {
+        ["Pipeline:Transport"] = "inmemory",
+        ["Pipeline:Database:Provider"] = "sqlite",
+        ["Pipeline:Database:ConnectionString"] = $"Data Source={Path.Combine(folder, "pipeline.db")}",
+        ["Pipeline:Storage:Provider"] = "local",
+        ["Pipeline:Storage:Root"] = Path.Combine(folder, "objects"),
+        ["Pipeline:Bus:EndpointConcurrency:preprocess-dataset"] = "1",
+    };
+}
