@@ -35,13 +35,13 @@ public class BackendSelectionTests
     [Fact]
     public void Training_on_the_ilgpu_kernels_follows_the_cpu_engine()
     {
-        var (features, targets) = SeedData.Generate(256, seed: 3);
+        var (features, targets) = SeedData.Generate(128, seed: 3);
         var spec = new NetworkSpec(5, [16], Activation.Tanh, 1);
-        var settings = new TrainerSettings { BatchSize = 64, Epochs = 2, Shuffle = true };
+        var settings = new TrainerSettings { BatchSize = 64, Epochs = 1, Shuffle = true };
         var onCpu = Network.Create(spec, 9, new CpuBackend(1));
         var onIlgpu = Network.Create(spec, 9, Backends.Create("ilgpu-cpu"));
-        new Trainer(onCpu, settings).Train(features, targets, 256);
-        new Trainer(onIlgpu, settings).Train(features, targets, 256);
+        new Trainer(onCpu, settings).Train(features, targets, 128);
+        new Trainer(onIlgpu, settings).Train(features, targets, 128);
         BackendOperationTests.AssertClose(onCpu.Parameters.ToArray(), onIlgpu.Parameters.ToArray(), 1e-3f, "parameters after training");
     }
 }
