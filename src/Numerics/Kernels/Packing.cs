@@ -38,6 +38,24 @@ internal static unsafe class Packing
                     }
                 }
             }
+            else if (live == sliverRows)
+            {
+                // A row-major: read the sliver's rows side by side (their cache lines stay in L1 for 16 steps of
+                // p) and write the packed sliver strictly sequentially, which the store buffer handles far better
+                // than scattered writes.
+                long step = a.RowStride;
+                float* src = a.At(row0 + s, col0);
+                long columnStride = a.ColumnStride;
+                for (int p = 0; p < depth; p++)
+                {
+                    float* column = src + (p * columnStride);
+                    float* d = dst + ((long)p * sliverRows);
+                    for (int r = 0; r < sliverRows; r++)
+                    {
+                        d[r] = column[r * step];
+                    }
+                }
+            }
             else
             {
                 for (int r = 0; r < live; r++)
