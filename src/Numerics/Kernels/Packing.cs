@@ -117,9 +117,26 @@ internal static unsafe class Packing
                     }
                 }
             }
+            else if (live == sliverColumns)
+            {
+                // Bᵀ stored row-major: read the sliver's columns (rows in memory) side by side and write the packed
+                // sliver sequentially; the source lines stay in L1 for 16 steps of p.
+                float* src = b.At(row0, col0 + s);
+                long step = b.ColumnStride;
+                long rowStride = b.RowStride;
+                for (int p = 0; p < depth; p++)
+                {
+                    float* row = src + (p * rowStride);
+                    float* d = dst + ((long)p * sliverColumns);
+                    for (int j = 0; j < sliverColumns; j++)
+                    {
+                        d[j] = row[j * step];
+                    }
+                }
+            }
             else
             {
-                // Bᵀ stored row-major: walk each column of B (a row in memory) and scatter it down the sliver.
+                // Partial sliver of Bᵀ: walk each column of B (a row in memory) and scatter it down the sliver.
                 for (int j = 0; j < live; j++)
                 {
                     float* src = b.At(row0, col0 + s + j);
