@@ -14,7 +14,8 @@ public class BackendOperationTests
     public void MatMul_matches_the_reference_in_all_three_shapes(string name)
     {
         var backend = Backends.Create(name);
-        foreach (var (m, k, n) in new[] { (1, 1, 1), (3, 17, 5), (17, 3, 1), (33, 65, 18), (1, 40, 70), (70, 1, 9) })
+        // Includes the unpacked small-product shapes of the CPU backend (k ≤ 16 or m ≤ 8 with n a multiple of 16).
+        foreach (var (m, k, n) in new[] { (1, 1, 1), (3, 17, 5), (17, 3, 1), (33, 65, 18), (1, 40, 70), (70, 1, 9), (37, 5, 64), (5, 200, 48), (9, 16, 256), (8, 3, 16) })
         {
             foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false) })
             {
