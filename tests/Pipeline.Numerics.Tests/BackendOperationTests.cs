@@ -19,13 +19,16 @@ public class BackendOperationTests
         {
             foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false) })
             {
-                var a = NaiveReference.RandomMatrix(m * k, m + k);
-                var b = NaiveReference.RandomMatrix(k * n, k + n);
-                var expected = NaiveReference.RandomMatrix(m * n, 5);
-                var actual = (float[])expected.Clone();
-                ReferenceBackend.Instance.MatMul(a, b, expected, m, k, n, ta, tb, accumulate: true);
-                backend.MatMul(a, b, actual, m, k, n, ta, tb, accumulate: true);
-                AssertClose(expected, actual, 1e-4f, $"{name} {m}x{k}x{n} {ta}/{tb}");
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    var a = NaiveReference.RandomMatrix(m * k, m + k);
+                    var b = NaiveReference.RandomMatrix(k * n, k + n);
+                    var expected = NaiveReference.RandomMatrix(m * n, 5);
+                    var actual = (float[])expected.Clone();
+                    ReferenceBackend.Instance.MatMul(a, b, expected, m, k, n, ta, tb, accumulate);
+                    backend.MatMul(a, b, actual, m, k, n, ta, tb, accumulate);
+                    AssertClose(expected, actual, 1e-4f, $"{name} {m}x{k}x{n} {ta}/{tb} accumulate={accumulate}");
+                }
             }
         }
     }
