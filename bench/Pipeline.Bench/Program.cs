@@ -13,6 +13,8 @@ switch (args.FirstOrDefault())
         return SeedStepProfile.Run();
     case "profile-wide":
         return WideStepProfile.Run(parsed);
+    case "kernel":
+        return KernelBenchmark.Run(parsed);
     case "info":
         Console.WriteLine($"kernel={KernelSelection.Best} v512={Vector512.IsHardwareAccelerated} v256={Vector256.IsHardwareAccelerated} v128={Vector128.IsHardwareAccelerated} cpus={Environment.ProcessorCount}");
         return 0;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Pipeline.Numerics.Kernels;
 
@@ -87,6 +88,36 @@ internal static unsafe class Packing
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(StridedMatrix b, int row0, int depth, int col0, int columns, int sliverColumns, float* destination)
     {
+        if (b.ColumnStride == 1 && Vector512.IsHardwareAccelerated && sliverColumns % 16 == 0)
+        {
+            // Row-major B: walk each source row once, left to right, dealing 16-float pieces out to the slivers.
+            // Reading sliver by sliver instead touches a new page for every 128 bytes read and measured ~10 % of a
+            // 1024³ multiply; this order streams the source and leaves only the last, partial sliver to the loop below.
+            int whole = columns / sliverColumns * sliverColumns;
+            for (int p = 0; p < depth; p++)
+            {
+                float* src = b.At(row0 + p, col0);
+                float* d = destination + ((long)p * sliverColumns);
+                for (int s = 0; s < whole; s += sliverColumns)
+                {
+                    float* sliver = d + ((long)s * depth);
+                    for (int j = 0; j < sliverColumns; j += 16)
+                    {
+                        Vector512.Store(Vector512.Load(src + s + j), sliver + j);
+                    }
+                }
+            }
+
+            if (whole == columns)
+            {
+                return;
+            }
+
+            destination += (long)whole * depth;
+            col0 += whole;
+            columns -= whole;
+        }
+
         for (int s = 0; s < columns; s += sliverColumns)
         {
             int live = Math.Min(sliverColumns, columns - s);
@@ -98,22 +129,15 @@ internal static unsafe class Packing
                 {
                     float* src = b.At(row0 + p, col0 + s);
                     float* d = dst + ((long)p * sliverColumns);
-                    if (live == sliverColumns)
+                    int j = 0;
+                    for (; j < live; j++)
                     {
-                        Buffer.MemoryCopy(src, d, sliverColumns * sizeof(float), sliverColumns * sizeof(float));
+                        d[j] = src[j];
                     }
-                    else
-                    {
-                        int j = 0;
-                        for (; j < live; j++)
-                        {
-                            d[j] = src[j];
-                        }
 
-                        for (; j < sliverColumns; j++)
-                        {
-                            d[j] = 0;
-                        }
+                    for (; j < sliverColumns; j++)
+                    {
+                        d[j] = 0;
                     }
                 }
             }
