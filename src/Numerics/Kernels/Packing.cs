@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pipeline.Numerics.Kernels;
 
@@ -39,6 +40,10 @@ internal static unsafe class Packing
                     }
                 }
             }
+            else if (live == sliverRows && a.ColumnStride == 1 && sliverRows % 4 == 0 && Sse.IsSupported)
+            {
+                PackRowMajorSliverByTransposes(a.At(row0 + s, col0), a.RowStride, depth, sliverRows, dst);
+            }
             else if (live == sliverRows)
             {
                 // A row-major: read the sliver's rows side by side (their cache lines stay in L1 for 16 steps of
@@ -77,6 +82,45 @@ internal static unsafe class Packing
                         dst[((long)p * sliverRows) + r] = 0;
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One full sliver of row-major A: 4×4 blocks (4 rows × 4 steps of p) are loaded as four vectors, transposed
+    /// in registers and stored as four k-major groups, instead of one scalar load and store per value (packing A
+    /// measured ~6 % of a 1024³ multiply).
+    /// </summary>
+    private static void PackRowMajorSliverByTransposes(float* source, long rowStride, int depth, int sliverRows, float* destination)
+    {
+        int p = 0;
+        for (; p <= depth - 4; p += 4)
+        {
+            float* d = destination + ((long)p * sliverRows);
+            for (int g = 0; g < sliverRows; g += 4)
+            {
+                float* row = source + (g * rowStride) + p;
+                var r0 = Sse.LoadVector128(row);
+                var r1 = Sse.LoadVector128(row + rowStride);
+                var r2 = Sse.LoadVector128(row + (2 * rowStride));
+                var r3 = Sse.LoadVector128(row + (3 * rowStride));
+                var t0 = Sse.UnpackLow(r0, r1);
+                var t1 = Sse.UnpackLow(r2, r3);
+                var t2 = Sse.UnpackHigh(r0, r1);
+                var t3 = Sse.UnpackHigh(r2, r3);
+                Sse.Store(d + g, Sse.MoveLowToHigh(t0, t1));
+                Sse.Store(d + sliverRows + g, Sse.MoveHighToLow(t1, t0));
+                Sse.Store(d + (2 * sliverRows) + g, Sse.MoveLowToHigh(t2, t3));
+                Sse.Store(d + (3 * sliverRows) + g, Sse.MoveHighToLow(t3, t2));
+            }
+        }
+
+        for (; p < depth; p++)
+        {
+            float* d = destination + ((long)p * sliverRows);
+            for (int r = 0; r < sliverRows; r++)
+            {
+                d[r] = source[(r * rowStride) + p];
             }
         }
     }
