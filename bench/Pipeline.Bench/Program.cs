@@ -11,6 +11,14 @@ switch (args.FirstOrDefault())
         return MlpBenchmark.Run(parsed);
     case "profile-seed":
         return SeedStepProfile.Run();
+    case "profile-wide":
+        return WideStepProfile.Run(parsed);
+    case "kernel":
+        return KernelBenchmark.Run(parsed);
+    case "bdn":
+        // BenchmarkDotNet suites (statistics, allocation columns); e.g. `-- bdn --filter '*Gemm*'`.
+        BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(GemmSuite), typeof(TrainingStepSuite)]).Run(args[1..]);
+        return 0;
     case "info":
         Console.WriteLine($"kernel={KernelSelection.Best} v512={Vector512.IsHardwareAccelerated} v256={Vector256.IsHardwareAccelerated} v128={Vector128.IsHardwareAccelerated} cpus={Environment.ProcessorCount}");
         return 0;

@@ -14,17 +14,21 @@ public class BackendOperationTests
     public void MatMul_matches_the_reference_in_all_three_shapes(string name)
     {
         var backend = Backends.Create(name);
-        foreach (var (m, k, n) in new[] { (1, 1, 1), (3, 17, 5), (17, 3, 1), (33, 65, 18), (1, 40, 70), (70, 1, 9) })
+        // Includes the unpacked small-product shapes of the CPU backend (k ≤ 16 or m ≤ 8 with n a multiple of 16).
+        foreach (var (m, k, n) in new[] { (1, 1, 1), (3, 17, 5), (17, 3, 1), (33, 65, 18), (1, 40, 70), (70, 1, 9), (37, 5, 64), (5, 200, 48), (9, 16, 256), (8, 3, 16) })
         {
             foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false) })
             {
-                var a = NaiveReference.RandomMatrix(m * k, m + k);
-                var b = NaiveReference.RandomMatrix(k * n, k + n);
-                var expected = NaiveReference.RandomMatrix(m * n, 5);
-                var actual = (float[])expected.Clone();
-                ReferenceBackend.Instance.MatMul(a, b, expected, m, k, n, ta, tb, accumulate: true);
-                backend.MatMul(a, b, actual, m, k, n, ta, tb, accumulate: true);
-                AssertClose(expected, actual, 1e-4f, $"{name} {m}x{k}x{n} {ta}/{tb}");
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    var a = NaiveReference.RandomMatrix(m * k, m + k);
+                    var b = NaiveReference.RandomMatrix(k * n, k + n);
+                    var expected = NaiveReference.RandomMatrix(m * n, 5);
+                    var actual = (float[])expected.Clone();
+                    ReferenceBackend.Instance.MatMul(a, b, expected, m, k, n, ta, tb, accumulate);
+                    backend.MatMul(a, b, actual, m, k, n, ta, tb, accumulate);
+                    AssertClose(expected, actual, 1e-4f, $"{name} {m}x{k}x{n} {ta}/{tb} accumulate={accumulate}");
+                }
             }
         }
     }

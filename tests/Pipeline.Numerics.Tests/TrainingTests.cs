@@ -22,6 +22,21 @@ public class TrainingTests
         Assert.Equal(lossesSingle, lossesDual);
     }
 
+    [Theory]
+    [InlineData(OptimizerKind.Adam, 64)]
+    [InlineData(OptimizerKind.Sgd, 200)]
+    public void A_training_epoch_allocates_nothing_once_warm(OptimizerKind optimizer, int width)
+    {
+        var (features, targets) = SeedData.Generate(2048, seed: 6);
+        var network = Network.Create(new NetworkSpec(5, [width, 33], Activation.Gelu, 1), 1, new CpuBackend(1));
+        var trainer = new Trainer(network, new TrainerSettings { Optimizer = optimizer, Momentum = 0.9f, BatchSize = 100, GradientClipNorm = 1f });
+        trainer.TrainEpoch(features, targets, 2048);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        trainer.TrainEpoch(features, targets, 2048);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void A_different_seed_gives_different_weights()
     {
@@ -33,16 +48,32 @@ public class TrainingTests
     [Fact]
     public void Seed_workload_reaches_the_noise_floor_on_validation()
     {
-        // y = x·w + 0.3 + N(0, 0.5²): the best possible validation MSE is 0.25.
-        var (features, targets) = SeedData.Generate(24_000, seed: 3);
+        // y = x·w + 0.3 + N(0, 0.5²): no model can beat the noise, MSE 0.25 in expectation. On this validation
+        // set the floor is the MSE of the true function itself; the trained network must come within 2 % of it
+        // (the same bar as "PyTorch's validation MSE within 2 %", since PyTorch sits on the floor too:
+        // bench/compare-numerics.sh reports both on 100,000 rows).
+        var (features, targets) = SeedData.Generate(500_000, seed: 3);
         var (valFeatures, valTargets) = SeedData.Generate(4_000, seed: 4);
         var network = Network.Create(new NetworkSpec(5, [64], Activation.Relu, 1), 7);
-        var trainer = new Trainer(network, new TrainerSettings { BatchSize = 256, Epochs = 8, LearningRate = 0.003f });
-        var report = trainer.Train(features, targets, 24_000);
+        var trainer = new Trainer(network, new TrainerSettings { BatchSize = 256, Epochs = 3, LearningRate = 0.001f });
+        var report = trainer.Train(features, targets, 500_000);
         float validation = trainer.Evaluate(valFeatures, valTargets, 4_000);
 
+        double floor = 0;
+        for (int r = 0; r < 4_000; r++)
+        {
+            double truth = 0.3;
+            for (int j = 0; j < 5; j++)
+            {
+                truth += valFeatures[(r * 5) + j] * SeedData.Weights[j];
+            }
+
+            floor += (valTargets[r] - truth) * (valTargets[r] - truth) / 4_000;
+        }
+
         Assert.True(report.EpochLosses[^1] < report.EpochLosses[0]);
-        Assert.InRange(validation, 0.22f, 0.27f);
+        Assert.InRange(floor, 0.23, 0.27);
+        Assert.True(validation <= floor * 1.02, $"validation MSE {validation:F4} vs noise floor {floor:F4}");
     }
 
     [Theory]

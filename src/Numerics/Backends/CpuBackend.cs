@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Pipeline.Numerics.Kernels;
 using Pipeline.Numerics.Layers;
 
 namespace Pipeline.Numerics.Backends;
@@ -29,12 +30,12 @@ public sealed class CpuBackend : IComputeBackend
     public void MatMul(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate)
     {
-        if (!accumulate && TryThinShape(a, b, c, m, k, n, transposeA))
+        if (!accumulate && TryThinShape(a, b, c, m, k, n, transposeA, transposeB))
         {
             return;
         }
 
-        Gemm.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, DegreeOfParallelism, Kernels.KernelSelection.Best);
+        Gemm.Run(a, b, c, m, k, n, transposeA, transposeB, accumulate, DegreeOfParallelism, KernelSelection.Best);
     }
 
     /// <summary>
@@ -43,7 +44,7 @@ public sealed class CpuBackend : IComputeBackend
     /// the work. Each is a fixed-order loop, so determinism is unaffected.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool TryThinShape(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA)
+    private static bool TryThinShape(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA, bool transposeB)
     {
         if (n == 1 && !transposeA)
         {
@@ -66,6 +67,16 @@ public sealed class CpuBackend : IComputeBackend
                 TensorPrimitives.MultiplyAdd(a.Slice(p * m, m), b[p], target, target);
             }
 
+            return true;
+        }
+
+        if (!transposeA && !transposeB && SmallGemm.TryShallow(a, b, c, m, k, n))
+        {
+            return true;
+        }
+
+        if (transposeA && !transposeB && SmallGemm.TryFewRowsTransposed(a, b, c, m, k, n))
+        {
             return true;
         }
 

@@ -12,8 +12,20 @@ namespace Pipeline.Numerics.Kernels;
 /// </summary>
 internal static unsafe class GemmDriver
 {
-    /// <summary>Depth of one k block: one A sliver plus one B sliver stay in L1 across the kernel's k loop.</summary>
-    internal const int DepthBlock = 256;
+    /// <summary>
+    /// Depth of one k block. 512 (B sliver 64 KiB, streamed from L2) beat 256 (L1-resident) here: half the passes
+    /// over C outweigh the L2 reads (1024³ and 2048³, measured by thread CPU time on the shared benchmark machine).
+    /// </summary>
+    internal static readonly int DepthBlock = TuningKnob("PIPELINE_GEMM_KC", 512);
+
+    /// <summary>Row block height in micro-kernel slivers: the packed A block (slivers·MR × KC) stays in L2.</summary>
+    internal static readonly int SliversPerRowBlock = TuningKnob("PIPELINE_GEMM_MC_SLIVERS", 16);
+
+    /// <summary>
+    /// Widest column range one task sweeps: bounds the packed B block (KC × this) it streams per k block so that
+    /// B, the task's A block and its C block can share L2.
+    /// </summary>
+    internal static readonly int MaxColumnsPerTask = TuningKnob("PIPELINE_GEMM_NC", 1024);
 
     /// <summary>Below this many multiply-adds a dispatch to the worker pool costs more than it saves.</summary>
     private const long ParallelThreshold = 64L * 64 * 64;
@@ -59,7 +71,7 @@ internal static unsafe class GemmDriver
         job.K = k;
         job.N = n;
         job.Accumulate = accumulate;
-        job.RowBlock = mr * 16;
+        job.RowBlock = mr * SliversPerRowBlock;
         job.PaddedN = paddedN;
 
         var packedB = t_packedB ??= new PinnedBuffer();
@@ -73,7 +85,9 @@ internal static unsafe class GemmDriver
 
         // Enough column ranges that every thread gets work even when m is small; ranges are whole slivers.
         int slivers = paddedN / nr;
-        int columnSplits = Math.Clamp((2 * threads + rowBlocks - 1) / rowBlocks, 1, slivers);
+        int splitsForThreads = (2 * threads + rowBlocks - 1) / rowBlocks;
+        int splitsForCache = (paddedN + MaxColumnsPerTask - 1) / MaxColumnsPerTask;
+        int columnSplits = Math.Clamp(Math.Max(splitsForThreads, splitsForCache), 1, slivers);
         job.ColumnSplits = columnSplits;
         job.SliversPerSplit = (slivers + columnSplits - 1) / columnSplits;
 
@@ -103,6 +117,10 @@ internal static unsafe class GemmDriver
 
         job.C = null;
     }
+
+    /// <summary>Blocking sizes can be overridden by environment variables, for tuning experiments on new CPUs.</summary>
+    private static int TuningKnob(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out int value) && value > 0 ? value : fallback;
 
     internal static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pipeline.Numerics.Kernels;
 
@@ -23,6 +24,18 @@ internal static unsafe class Vector256Kernel
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate)
     {
+        // Start pulling the C tile towards L1 now; the k loop hides the latency that would otherwise stall
+        // the epilogue's loads and stores (C rows are a page apart and usually sit in L2 or L3).
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0 + ((long)ldc * 0));
+            Sse.Prefetch0(c + 0 + ((long)ldc * 1));
+            Sse.Prefetch0(c + 0 + ((long)ldc * 2));
+            Sse.Prefetch0(c + 0 + ((long)ldc * 3));
+            Sse.Prefetch0(c + 0 + ((long)ldc * 4));
+            Sse.Prefetch0(c + 0 + ((long)ldc * 5));
+        }
+
         Vector256<float> c0_0 = Vector256<float>.Zero; Vector256<float> c0_1 = Vector256<float>.Zero;
         Vector256<float> c1_0 = Vector256<float>.Zero; Vector256<float> c1_1 = Vector256<float>.Zero;
         Vector256<float> c2_0 = Vector256<float>.Zero; Vector256<float> c2_1 = Vector256<float>.Zero;

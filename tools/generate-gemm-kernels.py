@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+# Writes src/Numerics/Kernels/Vector{512,256,128}Kernel.cs and ScalarKernel.cs: fully unrolled register-blocked
+# micro-kernels (one local per accumulator). usage: tools/generate-gemm-kernels.py src/Numerics/Kernels [MR512 NV512 UNROLL]
+# Writes the unrolled register-blocked micro-kernels (one accumulator variable per register).
+def vec_kernel(cls, vt, vstat, width, mr, nv, doc, prefetch=True, unroll=1):
+    nr = width * nv
+    L = []
+    w = L.append
+    w("using System.Runtime.CompilerServices;")
+    w("using System.Runtime.Intrinsics;")
+    if prefetch:
+        w("using System.Runtime.Intrinsics.X86;")
+    w("")
+    w("namespace Pipeline.Numerics.Kernels;")
+    w("")
+    w("/// <summary>")
+    for d in doc: w(f"/// {d}")
+    w("/// </summary>")
+    w(f"internal static unsafe class {cls}")
+    w("{")
+    w(f"    /// <summary>Rows of C computed per call (the packed A sliver height).</summary>")
+    w(f"    public const int Rows = {mr};")
+    w("")
+    w(f"    /// <summary>Columns of C computed per call (the packed B sliver width).</summary>")
+    w(f"    public const int Columns = {nr};")
+    w("")
+    w("    /// <summary>")
+    w("    /// C[0..Rows, 0..Columns] (+)= packed A sliver (kc x Rows, k-major) times packed B sliver (kc x Columns).")
+    w("    /// Every accumulator is its own local so the JIT keeps them all in registers for the whole k loop;")
+    w("    /// NoInlining + AggressiveOptimization sends the method straight to the optimising tier (tier 0 code")
+    w("    /// or an OSR body here is several times slower).")
+    w("    /// </summary>")
+    w("    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]")
+    w("    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate)")
+    w("    {")
+    if prefetch:
+        w("        // Start pulling the C tile towards L1 now; the k loop hides the latency that would otherwise stall")
+        w("        // the epilogue's loads and stores (C rows are a page apart and usually sit in L2 or L3).")
+        w("        if (Sse.IsSupported)")
+        w("        {")
+        for r in range(mr):
+            for off in range(0, nr, 16):
+                w(f"            Sse.Prefetch0(c + {off} + ((long)ldc * {r}));")
+        w("        }")
+        w("")
+    for r in range(mr):
+        w("        " + " ".join(f"{vt} c{r}_{v} = {vt}.Zero;" for v in range(nv)))
+    def step(indent, ao, bo):
+        for v in range(nv):
+            w(f"{indent}{vt} b{v} = {vstat}.Load(b + {bo + v * width});")
+        for r in range(mr):
+            w(f"{indent}{vt} a{r} = {vstat}.Create(a[{ao + r}]);")
+            for v in range(nv):
+                w(f"{indent}c{r}_{v} = {vstat}.FusedMultiplyAdd(a{r}, b{v}, c{r}_{v});")
+    if unroll > 1:
+        w("        int p = 0;")
+        w(f"        for (; p <= kc - {unroll}; p += {unroll})")
+        w("        {")
+        for u in range(unroll):
+            w("            {")
+            step("                ", u * mr, u * nr)
+            w("            }")
+            w("")
+        w(f"            a += {mr * unroll};")
+        w(f"            b += {nr * unroll};")
+        w("        }")
+        w("")
+        w("        for (; p < kc; p++)")
+    else:
+        w("        for (int p = 0; p < kc; p++)")
+    w("        {")
+    step("            ", 0, 0)
+    w(f"            a += {mr};")
+    w(f"            b += {nr};")
+    w("        }")
+    w("")
+    w("        if (accumulate)")
+    w("        {")
+    for r in range(mr):
+        for v in range(nv):
+            w(f"            {vstat}.Store({vstat}.Load(c + {v * width}) + c{r}_{v}, c + {v * width});")
+        if r < mr - 1: w("            c += ldc;")
+    w("        }")
+    w("        else")
+    w("        {")
+    for r in range(mr):
+        for v in range(nv):
+            w(f"            {vstat}.Store(c{r}_{v}, c + {v * width});")
+        if r < mr - 1: w("            c += ldc;")
+    w("        }")
+    w("    }")
+    w("}")
+    return "\n".join(L) + "\n"
+
+def scalar_kernel(mr, nr):
+    L = []; w = L.append
+    w("using System.Runtime.CompilerServices;")
+    w("")
+    w("namespace Pipeline.Numerics.Kernels;")
+    w("")
+    w("/// <summary>")
+    w("/// Scalar micro-kernel, used when no SIMD is hardware accelerated (e.g. DOTNET_EnableHWIntrinsic=0).")
+    w("/// Same packed layout and blocking as the vector kernels, so the driver is shared.")
+    w("/// </summary>")
+    w("internal static unsafe class ScalarKernel")
+    w("{")
+    w(f"    /// <summary>Rows of C computed per call.</summary>")
+    w(f"    public const int Rows = {mr};")
+    w("")
+    w(f"    /// <summary>Columns of C computed per call.</summary>")
+    w(f"    public const int Columns = {nr};")
+    w("")
+    w("    /// <summary>C tile (+)= packed A sliver times packed B sliver.</summary>")
+    w("    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]")
+    w("    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate)")
+    w("    {")
+    for r in range(mr):
+        w("        " + " ".join(f"float c{r}_{j} = 0;" for j in range(nr)))
+    w("        for (int p = 0; p < kc; p++)")
+    w("        {")
+    w("            " + " ".join(f"float b{j} = b[{j}];" for j in range(nr)))
+    for r in range(mr):
+        w(f"            float a{r} = a[{r}];")
+        w("            " + " ".join(f"c{r}_{j} += a{r} * b{j};" for j in range(nr)))
+    w(f"            a += {mr};")
+    w(f"            b += {nr};")
+    w("        }")
+    w("")
+    for r in range(mr):
+        for j in range(nr):
+            w(f"        c[{j}] = accumulate ? c[{j}] + c{r}_{j} : c{r}_{j};")
+        if r < mr - 1: w("        c += ldc;")
+    w("    }")
+    w("}")
+    return "\n".join(L) + "\n"
+
+import sys
+out = sys.argv[1]
+mr512 = int(sys.argv[2]) if len(sys.argv) > 2 else 12
+nv512 = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+unroll512 = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+open(f"{out}/Vector512Kernel.cs","w").write(vec_kernel("Vector512Kernel","Vector512<float>","Vector512",16,mr512,nv512,
+  [f"AVX-512 micro-kernel: {mr512} rows x {16*nv512} columns ({mr512*nv512} zmm accumulators of the 32 registers, {nv512} for B, 1 broadcast)."], unroll=unroll512))
+open(f"{out}/Vector256Kernel.cs","w").write(vec_kernel("Vector256Kernel","Vector256<float>","Vector256",8,6,2,
+  ["AVX2/FMA micro-kernel: 6 rows x 16 columns (12 ymm accumulators, 2 for B, 1 broadcast: fits 16 registers)."]))
+open(f"{out}/Vector128Kernel.cs","w").write(vec_kernel("Vector128Kernel","Vector128<float>","Vector128",4,6,2,
+  ["SSE/NEON micro-kernel: 6 rows x 8 columns (12 xmm accumulators, 2 for B, 1 broadcast: fits 16 registers)."]))
+open(f"{out}/ScalarKernel.cs","w").write(scalar_kernel(4,4))
