@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: brings the local stack up (installing RabbitMQ, PostgreSQL and s3rver when missing), runs the
-# unit and integration tests against it, then runs the SIMD kernel tests twice more: without AVX-512 and without
-# any hardware intrinsics, so every dispatch path (Vector512, Vector256/128, scalar) is exercised on this machine.
+# unit and integration tests against it, then runs the SIMD kernel tests again without AVX-512, without AVX2 and
+# without any hardware intrinsics, so every dispatch path (Vector512, Vector256, Vector128, scalar) is exercised.
 # Fails (non-zero) when any test fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -19,10 +19,5 @@ dotnet test Pipeline.sln -c Release --no-build --logger "console;verbosity=minim
 echo "== broker restart test (alone)"
 dotnet test tests/Pipeline.Training.IntegrationTests -c Release --no-build --filter "Category=BrokerRestart"
 
-kernels=tests/Pipeline.Numerics.Tests
-if [[ -d $kernels ]]; then
-  echo "== kernel tests with DOTNET_EnableAVX512F=0"
-  DOTNET_EnableAVX512F=0 dotnet test "$kernels" -c Release --no-build --filter Category=Kernels
-  echo "== kernel tests with DOTNET_EnableHWIntrinsic=0"
-  DOTNET_EnableHWIntrinsic=0 dotnet test "$kernels" -c Release --no-build --filter Category=Kernels
-fi
+# SIMD kernel tests again under every instruction-set restriction (AVX-512 off, AVX2 off, no intrinsics at all).
+tests/numerics-kernel-matrix.sh

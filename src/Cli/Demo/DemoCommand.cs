@@ -88,7 +88,10 @@ public static class DemoCommand
         }
 
         log.WriteLine($"job {submitted.JobId} submitted ({submitted.Source})");
-        var job = await Follow(app.Services, submitted.JobId, log, started, cancellationToken);
+
+        // SIGTERM stops the host; stop following then too, or the process would wait for a job that cannot move.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+        var job = await Follow(app.Services, submitted.JobId, log, started, stopping.Token);
         var result = Summarise(job);
         if (json)
         {
