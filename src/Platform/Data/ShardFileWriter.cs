@@ -18,7 +18,8 @@ public sealed class ShardFileWriter : IDisposable
     private readonly int _task;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly List<float> _targets = [];
-    private readonly byte[] _rowBytes;
+    private readonly byte[] _buffer = new byte[1 << 20];
+    private int _buffered;
     private bool _completed;
 
     public ShardFileWriter(Stream stream, int features, int outputs, int task, bool ownsStream = false)
@@ -37,7 +38,6 @@ public sealed class ShardFileWriter : IDisposable
         _features = features;
         _outputs = outputs;
         _task = task;
-        _rowBytes = new byte[features * sizeof(float)];
         _stream.Write(new byte[ShardFile.HeaderSize]); // placeholder, rewritten by Complete
     }
 
@@ -57,9 +57,24 @@ public sealed class ShardFileWriter : IDisposable
             throw new ArgumentException($"Row has {features.Length} features; this shard has {_features}.", nameof(features));
         }
 
-        MemoryMarshal.AsBytes(features).CopyTo(_rowBytes);
-        _hash.AppendData(_rowBytes);
-        _stream.Write(_rowBytes);
+        // Rows are gathered into a 1 MiB buffer: hashing and writing a few dozen bytes at a time costs more than the data.
+        var bytes = MemoryMarshal.AsBytes(features);
+        if (_buffered + bytes.Length > _buffer.Length)
+        {
+            FlushBuffer();
+        }
+
+        if (bytes.Length > _buffer.Length)
+        {
+            _hash.AppendData(bytes);
+            _stream.Write(bytes);
+        }
+        else
+        {
+            bytes.CopyTo(_buffer.AsSpan(_buffered));
+            _buffered += bytes.Length;
+        }
+
         _targets.Add(target);
     }
 
@@ -68,6 +83,7 @@ public sealed class ShardFileWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         _completed = true;
+        FlushBuffer();
         var targets = MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(_targets));
         _hash.AppendData(targets);
         _stream.Write(targets);
@@ -88,6 +104,13 @@ public sealed class ShardFileWriter : IDisposable
         _stream.Write(header);
         _stream.Position = end;
         _stream.Flush();
+    }
+
+    private void FlushBuffer()
+    {
+        _hash.AppendData(_buffer, 0, _buffered);
+        _stream.Write(_buffer, 0, _buffered);
+        _buffered = 0;
     }
 
     public void Dispose()

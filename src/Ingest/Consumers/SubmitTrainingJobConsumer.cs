@@ -1,0 +1,12 @@
+using MassTransit;
+using Pipeline.Contracts;
+using Pipeline.Ingest.Triggers;
+
+namespace Pipeline.Ingest.Consumers;
+
+/// <summary>Queue <c>submit-training-job</c>: a client names an object; one job per object version, as for any trigger.</summary>
+public sealed class SubmitTrainingJobConsumer(ObjectTrigger trigger) : IConsumer<SubmitTrainingJob>
+{
+    public Task Consume(ConsumeContext<SubmitTrainingJob> context) =>
+        trigger.TriggerAsync(context.Message.Source.Bucket, context.Message.Source.Key, "submit", context.Message.JobId, context.Message.Spec, context.CancellationToken);
+}

@@ -1,0 +1,296 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Unicode;
+using nietras.SeparatedValues;
+
+namespace Pipeline.Ingest.Csv;
+
+/// <summary>
+/// An opened CSV data file: gzip detected by its magic bytes, limits and binary content guarded, UTF-8 with or
+/// without BOM, separator (comma, semicolon or tab) detected from the header line, quoted fields (with embedded
+/// separators, quotes and newlines) unescaped by Sep, CRLF or LF. The header is read and checked on open; rows
+/// are then read with <see cref="Rows"/>, one pass, streaming.
+/// </summary>
+public sealed class CsvSource : IDisposable
+{
+    private const int SniffBytes = 64 * 1024;
+
+    // The header is the first line (Sep reports line numbers of the first row one too high).
+    private const int HeaderLineNumber = 1;
+    private static readonly char[] Candidates = [',', ';', '\t'];
+
+    private readonly SepReader _reader;
+    private readonly InputGuardStream _guard;
+
+    private CsvSource(string file, SepReader reader, InputGuardStream guard, IReadOnlyList<string> columns, char separator, bool compressed)
+    {
+        File = file;
+        _reader = reader;
+        _guard = guard;
+        Columns = columns;
+        Separator = separator;
+        Compressed = compressed;
+    }
+
+    /// <summary>The name used in every error message (the object key or file name).</summary>
+    public string File { get; }
+
+    public IReadOnlyList<string> Columns { get; }
+
+    public char Separator { get; }
+
+    public bool Compressed { get; }
+
+    /// <summary>Uncompressed bytes read so far.</summary>
+    public long BytesRead => _guard.BytesRead;
+
+    /// <summary>Opens a data file on disk.</summary>
+    public static CsvSource OpenFile(string path, CsvLimits limits, string? displayName = null) =>
+        Open(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), displayName ?? Path.GetFileName(path), limits);
+
+    /// <summary>Opens a data stream (takes ownership of it) and reads and checks the header.</summary>
+    public static CsvSource Open(Stream raw, string file, CsvLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(limits);
+        Stream? owned = raw;
+        try
+        {
+            var magic = new byte[2];
+            var got = raw.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+            var compressed = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            Stream stream = new PrefixedStream(magic.AsMemory(0, got), raw);
+            if (compressed)
+            {
+                stream = new GZipStream(stream, CompressionMode.Decompress);
+            }
+
+            var guard = new InputGuardStream(stream, file, limits);
+            owned = guard;
+            var sniff = new byte[SniffBytes];
+            var sniffed = ReadSniff(guard, sniff, file);
+            var text = sniff.AsSpan(0, sniffed);
+            var separator = CheckTextAndDetectSeparator(text, file);
+
+            var reader = Sep.Reader(o => o with
+            {
+                Sep = new Sep(separator),
+                HasHeader = false, // the header is read as a row so duplicate or empty names get our own message
+                Unescape = true,
+                DisableColCountCheck = true, // ragged rows get our own message, with the line
+                CultureInfo = System.Globalization.CultureInfo.InvariantCulture,
+            }).From(new StreamReader(new PrefixedStream(sniff.AsMemory(0, sniffed), guard), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16));
+
+            if (!reader.MoveNext())
+            {
+                throw new DatasetValidationException(file, "the file is empty.");
+            }
+
+            var columns = ReadHeader(reader.Current, file);
+            owned = null;
+            return new CsvSource(file, reader, guard, columns, separator, compressed);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DatasetValidationException(file, $"the gzip data is corrupt ({ex.Message}).");
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    /// <summary>The row read by the last successful <see cref="MoveNext"/>.</summary>
+    public CsvRow Current => new(_reader.Current);
+
+    /// <summary>
+    /// Reads the next data row. Blank lines are skipped; a row whose field count differs from the header's is an
+    /// error naming its line.
+    /// </summary>
+    public bool MoveNext()
+    {
+        var columns = Columns.Count;
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = _reader.MoveNext();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new DatasetValidationException(File, $"the gzip data is corrupt ({ex.Message}).");
+            }
+
+            if (!more)
+            {
+                return false;
+            }
+
+            var row = _reader.Current;
+            if (row.ColCount == 1 && row.Span.Trim().IsEmpty)
+            {
+                continue;
+            }
+
+            if (row.ColCount != columns)
+            {
+                throw new DatasetValidationException(File, $"the row has {row.ColCount} fields but the header has {columns} columns (a missing or extra '{Printable(Separator)}', or an unclosed quote).", row.LineNumberFrom);
+            }
+
+            return true;
+        }
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _guard.Dispose();
+    }
+
+    private static int ReadSniff(Stream stream, byte[] buffer, string file)
+    {
+        try
+        {
+            return stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DatasetValidationException(file, $"the gzip data is corrupt ({ex.Message}).");
+        }
+    }
+
+    internal static char CheckTextAndDetectSeparator(ReadOnlySpan<byte> text, string file)
+    {
+        if (text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            text = text[3..];
+        }
+
+        if (text.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new DatasetValidationException(file, "the file is empty.");
+        }
+
+        // The sniffed block may end inside a multi-byte character: only whole characters are judged.
+        var whole = text;
+        for (var back = 0; back < 3 && whole.Length > 0 && !Utf8.IsValid(whole); back++)
+        {
+            whole = whole[..^1];
+        }
+
+        if (!Utf8.IsValid(whole))
+        {
+            var bad = FirstInvalidUtf8(text);
+            var line = text[..bad].Count((byte)'\n') + 1;
+            throw new DatasetValidationException(file, $"byte {bad} is not valid UTF-8 text: this looks like binary data (or a file in another encoding); save it as UTF-8 CSV.", line);
+        }
+
+        var headerLine = HeaderLine(text);
+        var best = ',';
+        var bestCount = 0;
+        foreach (var c in Candidates)
+        {
+            var count = CountOutsideQuotes(headerLine, (byte)c);
+            if (count > bestCount)
+            {
+                best = c;
+                bestCount = count;
+            }
+        }
+
+        return best;
+    }
+
+    private static ReadOnlySpan<byte> HeaderLine(ReadOnlySpan<byte> text)
+    {
+        var inQuotes = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (text[i] == '\n' && !inQuotes)
+            {
+                return text[..i];
+            }
+        }
+
+        return text;
+    }
+
+    private static int CountOutsideQuotes(ReadOnlySpan<byte> line, byte separator)
+    {
+        var inQuotes = false;
+        var count = 0;
+        foreach (var b in line)
+        {
+            if (b == '"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (b == separator && !inQuotes)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> text)
+    {
+        var status = Utf8.ToUtf16(text, new char[text.Length], out var read, out _, replaceInvalidSequences: false);
+        return status == System.Buffers.OperationStatus.InvalidData ? read : text.Length;
+    }
+
+    private static List<string> ReadHeader(SepReader.Row header, string file)
+    {
+        var names = new List<string>(header.ColCount);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < header.ColCount; i++)
+        {
+            var name = header[i].Span.Trim().ToString();
+            if (name.Length == 0)
+            {
+                throw new DatasetValidationException(file, $"column {i + 1} of the header has an empty name; every column needs a name.", HeaderLineNumber);
+            }
+
+            if (!seen.TryAdd(name, i))
+            {
+                throw new DatasetValidationException(file, $"column name '{name}' appears twice in the header (columns {seen[name] + 1} and {i + 1}); names must be unique.", HeaderLineNumber);
+            }
+
+            names.Add(name);
+        }
+
+        if (names.Count < 2)
+        {
+            throw new DatasetValidationException(file, $"the header has a single column ('{names[0]}'); a data set needs at least one feature and a target, separated by ',', ';' or a tab.", HeaderLineNumber);
+        }
+
+        return names;
+    }
+
+    private static string Printable(char c) => c == '\t' ? "tab" : c.ToString();
+}
+
+/// <summary>The current row of a <see cref="CsvSource"/>; valid until the next row is read.</summary>
+public readonly ref struct CsvRow(SepReader.Row row)
+{
+    private readonly SepReader.Row _row = row;
+
+    /// <summary>1-based line where the row starts.</summary>
+    public int Line => _row.LineNumberFrom;
+
+    /// <summary>Unescaped text of field <paramref name="column"/>.</summary>
+    public ReadOnlySpan<char> this[int column] => _row[column].Span;
+
+    /// <summary>
+    /// The field as a finite number through Sep's fast float parser (several times faster than double.TryParse,
+    /// and correctly rounded like it). False for anything else, including values with blanks around them: callers
+    /// fall back to <see cref="Schema.ValueParser"/> for those, so the accepted set is the same.
+    /// </summary>
+    public bool TryNumber(int column, out double value) => _row[column].TryParse(out value) && double.IsFinite(value);
+}

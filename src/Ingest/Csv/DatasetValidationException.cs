@@ -1,0 +1,58 @@
+namespace Pipeline.Ingest.Csv;
+
+/// <summary>
+/// The data cannot be used, for a reason a person can act on. The message names the file and, where it applies,
+/// the line and the column: <c>houses.csv: line 17, column 'price': 'abc' is not a number ...</c>.
+/// Thrown by readers and validators; consumers turn it into <c>DatasetRejected</c> / <c>PreprocessingFailed</c>.
+/// </summary>
+public sealed class DatasetValidationException : Exception
+{
+    public DatasetValidationException(string file, string problem, long? line = null, string? column = null)
+        : base(Format(file, problem, line, column))
+    {
+        File = file;
+        Problem = problem;
+        Line = line;
+        Column = column;
+    }
+
+    public DatasetValidationException()
+    {
+        File = Problem = string.Empty;
+    }
+
+    public DatasetValidationException(string message)
+        : base(message)
+    {
+        File = string.Empty;
+        Problem = message;
+    }
+
+    public DatasetValidationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        File = string.Empty;
+        Problem = message;
+    }
+
+    public string File { get; }
+
+    public string Problem { get; }
+
+    /// <summary>1-based line of the file where the problem is, when it is on a line.</summary>
+    public long? Line { get; }
+
+    public string? Column { get; }
+
+    private static string Format(string file, string problem, long? line, string? column)
+    {
+        var where = (line, column) switch
+        {
+            ({ } l, { } c) => $"line {l}, column '{c}': ",
+            ({ } l, null) => $"line {l}: ",
+            (null, { } c) => $"column '{c}': ",
+            _ => string.Empty,
+        };
+        return $"{file}: {where}{problem}";
+    }
+}

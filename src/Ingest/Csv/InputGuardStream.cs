@@ -1,0 +1,98 @@
+namespace Pipeline.Ingest.Csv;
+
+/// <summary>
+/// Watches the (decompressed) bytes on their way to the parser and stops at the first sign of an input that would
+/// exhaust memory or is not text: more bytes than the file limit, a line longer than the line limit (the parser
+/// would buffer it whole), or a NUL byte (binary content). One vectorised scan per buffer, so it costs little.
+/// </summary>
+internal sealed class InputGuardStream(Stream inner, string file, CsvLimits limits) : Stream
+{
+    private long _bytes;
+    private long _line = 1;
+    private long _lineBytes;
+
+    public long BytesRead => _bytes;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = inner.Read(buffer);
+        Check(buffer[..n]);
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await inner.ReadAsync(buffer, cancellationToken);
+        Check(buffer.Span[..n]);
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private void Check(ReadOnlySpan<byte> data)
+    {
+        _bytes += data.Length;
+        if (_bytes > limits.MaxFileBytes)
+        {
+            throw new DatasetValidationException(file, $"the file is larger than the limit of {limits.MaxFileBytes} bytes (setting Pipeline:Ingest:MaxFileBytes).");
+        }
+
+        while (!data.IsEmpty)
+        {
+            var i = data.IndexOfAny((byte)'\n', (byte)0);
+            var segment = i < 0 ? data.Length : i;
+            _lineBytes += segment;
+            if (_lineBytes > limits.MaxLineBytes)
+            {
+                throw new DatasetValidationException(file, $"the line is longer than the limit of {limits.MaxLineBytes} bytes (setting Pipeline:Ingest:MaxLineBytes).", _line);
+            }
+
+            if (i < 0)
+            {
+                return;
+            }
+
+            if (data[i] == 0)
+            {
+                throw new DatasetValidationException(file, "contains a NUL byte: this is binary data, not a text CSV file.", _line);
+            }
+
+            _line++;
+            _lineBytes = 0;
+            data = data[(i + 1)..];
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,52 @@
+using Pipeline.Ingest.Csv;
+using Pipeline.Ingest.Schema;
+
+namespace Pipeline.Ingest;
+
+/// <summary>Ingest settings, bound from <c>Pipeline:Ingest</c>. Every default is documented in docs/INGEST.md.</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Pipeline:Ingest";
+
+    /// <summary>The drop zone watched for new data files.</summary>
+    public string Bucket { get; set; } = "ingest";
+
+    /// <summary>Only keys under this prefix are data files (empty: the whole bucket).</summary>
+    public string Prefix { get; set; } = string.Empty;
+
+    /// <summary>Rejected files are moved here (same bucket), with the reason in their metadata; never watched.</summary>
+    public string RejectedPrefix { get; set; } = "rejected/";
+
+    /// <summary>Where accepted data sets are stored once, by content: <c>{datasetId}/data.csv[.gz]</c>.</summary>
+    public string DatasetsBucket { get; set; } = "datasets";
+
+    /// <summary>How often the bucket is listed; zero turns the listing off (MinIO notifications only).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public long MaxFileBytes { get; set; } = new CsvLimits().MaxFileBytes;
+
+    public int MaxLineBytes { get; set; } = new CsvLimits().MaxLineBytes;
+
+    public double NonNumericTolerance { get; set; } = new ScanOptions().NonNumericTolerance;
+
+    public int MaxClasses { get; set; } = new ScanOptions().MaxClasses;
+
+    /// <summary>RabbitMQ exchange MinIO publishes bucket notifications to (MinIO's <c>notify_amqp</c> <c>exchange</c>).</summary>
+    public string MinioExchange { get; set; } = "minio-events";
+
+    /// <summary>Type of that exchange; must match MinIO's <c>exchange_type</c>.</summary>
+    public string MinioExchangeType { get; set; } = "fanout";
+
+    /// <summary>Binding key for a direct or topic exchange (MinIO's <c>routing_key</c>).</summary>
+    public string MinioRoutingKey { get; set; } = string.Empty;
+
+    /// <summary>Queue (receive endpoint) that consumes the MinIO events.</summary>
+    public string MinioEndpoint { get; set; } = "ingest-minio-events";
+
+    /// <summary>Folder for downloaded files while they are validated; the system temp folder when empty.</summary>
+    public string? WorkFolder { get; set; }
+
+    public CsvLimits Limits => new() { MaxFileBytes = MaxFileBytes, MaxLineBytes = MaxLineBytes };
+
+    public ScanOptions Scan => new() { NonNumericTolerance = NonNumericTolerance, MaxClasses = MaxClasses };
+}

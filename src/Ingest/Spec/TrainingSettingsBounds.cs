@@ -1,0 +1,69 @@
+using Pipeline.Contracts;
+
+namespace Pipeline.Ingest.Spec;
+
+/// <summary>
+/// Allowed ranges of the training settings, checked before a job starts so a typo fails in seconds with the
+/// allowed range instead of hours later in a worker.
+/// </summary>
+public static class TrainingSettingsBounds
+{
+    public const int MaxShards = 1024;
+    public const int MaxRounds = 10_000;
+    public const int MaxLocalEpochs = 1000;
+    public const int MaxBatchSize = 1 << 16;
+    public const int MaxHiddenLayers = 16;
+    public const int MaxLayerWidth = 8192;
+    public const double MinLearningRate = 1e-7;
+    public const double MaxLearningRate = 1.0;
+    public const int MaxPatience = 1000;
+
+    public static readonly IReadOnlyList<string> Activations = ["relu", "tanh", "sigmoid", "linear", "leakyrelu", "gelu"];
+    public static readonly IReadOnlyList<string> Optimizers = ["sgd", "momentum", "nesterov", "adam", "adamw"];
+
+    /// <summary>Every out-of-range setting, each with its allowed range; empty when all are valid.</summary>
+    public static IReadOnlyList<string> Check(TrainingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var errors = new List<string>();
+        Range(errors, "shards", settings.Shards, 1, MaxShards);
+        Range(errors, "rounds", settings.Rounds, 1, MaxRounds);
+        Range(errors, "epochs", settings.LocalEpochs, 1, MaxLocalEpochs);
+        Range(errors, "batch-size", settings.BatchSize, 1, MaxBatchSize);
+        Range(errors, "patience", settings.Patience, 0, MaxPatience);
+        if (settings.HiddenLayers.Count > MaxHiddenLayers)
+        {
+            errors.Add($"hidden-layers has {settings.HiddenLayers.Count} layers; allowed 0..{MaxHiddenLayers}.");
+        }
+
+        for (var i = 0; i < settings.HiddenLayers.Count; i++)
+        {
+            Range(errors, $"hidden-layers[{i}] (layer size)", settings.HiddenLayers[i], 1, MaxLayerWidth);
+        }
+
+        if (!(settings.LearningRate >= MinLearningRate && settings.LearningRate <= MaxLearningRate))
+        {
+            errors.Add($"learning-rate = {settings.LearningRate} is out of range; allowed {MinLearningRate}..{MaxLearningRate}.");
+        }
+
+        if (!Activations.Contains(settings.Activation, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"activation '{settings.Activation}' is not known; allowed: {string.Join(", ", Activations)}.");
+        }
+
+        if (!Optimizers.Contains(settings.Optimizer, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"optimizer '{settings.Optimizer}' is not known; allowed: {string.Join(", ", Optimizers)}.");
+        }
+
+        return errors;
+    }
+
+    private static void Range(List<string> errors, string name, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{name} = {value} is out of range; allowed {min}..{max}.");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Pipeline.Contracts;
+using Pipeline.Ingest.Registry;
+using Pipeline.Ingest.Spec;
+using Pipeline.Platform.Artifacts;
+
+namespace Pipeline.Ingest.Triggers;
+
+public enum TriggerOutcome
+{
+    /// <summary>First sighting of this object version: a job was started.</summary>
+    Started,
+
+    /// <summary>Already seen (another trigger, a duplicate notification): nothing new started.</summary>
+    Duplicate,
+
+    /// <summary>Seen before but JobSubmitted had not gone out (crash in between): published now.</summary>
+    Republished,
+
+    /// <summary>The object is gone; nothing to do.</summary>
+    Vanished,
+}
+
+public sealed record TriggerResult(Guid JobId, TriggerOutcome Outcome);
+
+/// <summary>
+/// The single entry point of every trigger (bucket listing, MinIO notification, SubmitTrainingJob): records the
+/// object version (bucket, key, ETag) under a unique key and publishes <see cref="JobSubmitted"/> once for it.
+/// Crash-safe: the row is written before publishing and marked after; a row found unmarked is published again
+/// with the same JobId, which the saga treats as the same job.
+/// </summary>
+public sealed partial class ObjectTrigger(
+    IDbContextFactory<IngestDbContext> databases,
+    IArtifactStore store,
+    IPublishEndpoint publisher,
+    TimeProvider time,
+    ILogger<ObjectTrigger> logger)
+{
+    /// <summary>How long an unpublished row is taken to be in the hands of the trigger that wrote it.</summary>
+    public static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(30);
+
+    public async Task<TriggerResult> TriggerAsync(string bucket, string key, string trigger, Guid? requestedJobId = null, JobSpec? requestedSpec = null, CancellationToken cancellationToken = default)
+    {
+        var info = await store.StatAsync(bucket, key, cancellationToken);
+        string etag;
+        var spec = requestedSpec;
+        string? specError = null;
+        if (info is null)
+        {
+            if (requestedJobId is null)
+            {
+                return new TriggerResult(Guid.Empty, TriggerOutcome.Vanished);
+            }
+
+            // A submit message naming a missing object still gets its job, which validation then fails with the reason.
+            etag = "missing-" + requestedJobId.Value.ToString("N");
+        }
+        else
+        {
+            etag = JobIds.NormalizeETag(info.ETag);
+            if (etag.Length == 0)
+            {
+                etag = $"size-{info.Size}-time-{info.LastModified.UtcTicks}";
+            }
+
+            if (spec is null)
+            {
+                var (parsed, errors) = JobSpecMetadata.Parse(info.Metadata);
+                spec = parsed;
+                specError = errors.Count > 0 ? "object metadata: " + string.Join(" ", errors) : null;
+            }
+        }
+
+        var jobId = requestedJobId ?? JobIds.ForObjectVersion(bucket, key, etag);
+        var (record, inserted) = await InsertOrGetAsync(new ObjectVersionRecord
+        {
+            Bucket = bucket,
+            Key = key,
+            ETag = etag,
+            JobId = jobId,
+            Trigger = trigger,
+            Size = info?.Size ?? 0,
+            SpecJson = JsonSerializer.Serialize(spec ?? new JobSpec()),
+            SpecError = specError,
+            CreatedAt = time.GetUtcNow(),
+        }, cancellationToken);
+
+        if (!inserted && record.JobId != jobId)
+        {
+            LogDuplicateSubmit(logger, jobId, bucket, key, record.JobId);
+        }
+
+        // Published, or being published right now by the trigger that inserted it (a duplicate notification
+        // arriving at the same moment). Only a row left unpublished for longer is a crash to complete.
+        if (record.PublishedAt is not null || (!inserted && time.GetUtcNow() - record.CreatedAt < InFlightGrace))
+        {
+            return new TriggerResult(record.JobId, TriggerOutcome.Duplicate);
+        }
+
+        await publisher.Publish(new JobSubmitted
+        {
+            JobId = record.JobId,
+            Source = new ObjectRef(bucket, key, string.Empty, record.Size),
+            Spec = JsonSerializer.Deserialize<JobSpec>(record.SpecJson) ?? new JobSpec(),
+            SubmittedAt = record.CreatedAt,
+        }, cancellationToken);
+
+        await using (var db = await databases.CreateDbContextAsync(cancellationToken))
+        {
+            var now = time.GetUtcNow();
+            await db.ObjectVersions
+                .Where(x => x.Bucket == bucket && x.Key == key && x.ETag == record.ETag && x.PublishedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedAt, now), cancellationToken);
+        }
+
+        LogJobSubmitted(logger, record.JobId, bucket, key, record.ETag, trigger);
+        return new TriggerResult(record.JobId, inserted ? TriggerOutcome.Started : TriggerOutcome.Republished);
+    }
+
+    private async Task<(ObjectVersionRecord Record, bool Inserted)> InsertOrGetAsync(ObjectVersionRecord candidate, CancellationToken cancellationToken)
+    {
+        await using (var db = await databases.CreateDbContextAsync(cancellationToken))
+        {
+            var existing = await db.ObjectVersions.AsNoTracking()
+                .FirstOrDefaultAsync(x => x.Bucket == candidate.Bucket && x.Key == candidate.Key && x.ETag == candidate.ETag, cancellationToken);
+            if (existing is not null)
+            {
+                return (existing, false);
+            }
+
+            db.ObjectVersions.Add(candidate);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return (candidate, true);
+            }
+            catch (DbUpdateException)
+            {
+                // Another trigger inserted the same version at the same moment: theirs is the job.
+            }
+        }
+
+        await using (var db = await databases.CreateDbContextAsync(cancellationToken))
+        {
+            var winner = await db.ObjectVersions.AsNoTracking()
+                .FirstOrDefaultAsync(x => x.Bucket == candidate.Bucket && x.Key == candidate.Key && x.ETag == candidate.ETag, cancellationToken);
+            return winner is not null
+                ? (winner, false)
+                : throw new InvalidOperationException($"Job {candidate.JobId} is already used for another object than {candidate.Bucket}/{candidate.Key}.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} submitted for {Bucket}/{Key} (ETag {ETag}, seen by {Trigger})")]
+    private static partial void LogJobSubmitted(ILogger logger, Guid jobId, string bucket, string key, string etag, string trigger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SubmitTrainingJob {JobId} for {Bucket}/{Key} is a duplicate: this object version already has job {ExistingJobId}")]
+    private static partial void LogDuplicateSubmit(ILogger logger, Guid jobId, string bucket, string key, Guid existingJobId);
+}

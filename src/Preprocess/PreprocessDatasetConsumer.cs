@@ -1,0 +1,103 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
+using Pipeline.Ingest;
+using Pipeline.Ingest.Csv;
+using Pipeline.Platform.Artifacts;
+
+namespace Pipeline.Preprocess;
+
+/// <summary>
+/// Queue <c>preprocess-dataset</c>: downloads the data set (verified against its SHA-256), runs the
+/// <see cref="Preprocessor"/> and uploads shards, splits, transform and profile to
+/// <c>{Pipeline:Preprocess:Bucket}/{jobId}/prep/</c>, then publishes <see cref="DatasetPreprocessed"/>. Data
+/// problems publish <see cref="PreprocessingFailed"/> with the reason; infrastructure failures throw and are
+/// retried. Outputs are deterministic (seeded), so a redelivered request rewrites the same objects.
+/// </summary>
+public sealed partial class PreprocessDatasetConsumer(
+    IArtifactStore store,
+    IOptions<PreprocessOptions> options,
+    IOptions<IngestOptions> ingestOptions,
+    ILogger<PreprocessDatasetConsumer> logger) : IConsumer<PreprocessDataset>
+{
+    public async Task Consume(ConsumeContext<PreprocessDataset> context)
+    {
+        var message = context.Message;
+        var cancellationToken = context.CancellationToken;
+        var o = options.Value;
+        var work = Path.Combine(o.WorkFolder is { Length: > 0 } folder ? folder : Path.GetTempPath(), $"prep-{message.JobId:N}-{Guid.NewGuid():N}"); // a redelivered duplicate may run at the same time
+        Directory.CreateDirectory(work);
+        try
+        {
+            var input = Path.Combine(work, "data");
+            PreprocessResult result;
+            try
+            {
+                await DownloadVerifiedAsync(message.Dataset, input, cancellationToken);
+                var preprocessor = new Preprocessor(o, ingestOptions.Value.Limits, ingestOptions.Value.Scan);
+                var name = message.Dataset.Key;
+                result = await Task.Run(() => preprocessor.Run(input, name, message.Spec, Path.Combine(work, "out"), cancellationToken), cancellationToken);
+            }
+            catch (Exception ex) when (ex is DatasetValidationException or InvalidDataException)
+            {
+                LogFailed(logger, message.JobId, ex.Message);
+                await context.Publish(new PreprocessingFailed { JobId = message.JobId, Reason = ex.Message }, cancellationToken);
+                return;
+            }
+
+            var prefix = $"{message.JobId:D}/prep/";
+            await store.EnsureBucketAsync(o.Bucket, cancellationToken);
+            var shards = new List<ShardInfo>();
+            for (var i = 0; i < result.ShardPaths.Count; i++)
+            {
+                var reference = await UploadAsync(o.Bucket, prefix + Path.GetFileName(result.ShardPaths[i]), result.ShardPaths[i], cancellationToken);
+                shards.Add(new ShardInfo(i, reference, result.Profile.ShardRows[i]));
+            }
+
+            var published = new DatasetPreprocessed
+            {
+                JobId = message.JobId,
+                Shards = shards,
+                Validation = await UploadAsync(o.Bucket, prefix + "validation.bin", result.ValidationPath, cancellationToken),
+                Test = await UploadAsync(o.Bucket, prefix + "test.bin", result.TestPath, cancellationToken),
+                Transform = await UploadAsync(o.Bucket, prefix + "transform.json", result.TransformPath, cancellationToken),
+                Profile = await UploadAsync(o.Bucket, prefix + "profile.json", result.ProfilePath, cancellationToken),
+                Features = result.Transform.FeatureCount,
+                Outputs = result.Transform.Outputs,
+                Task = result.Transform.Task,
+            };
+            LogPreprocessed(logger, message.JobId, result.Profile.TrainRows, shards.Count, published.Features);
+            await context.Publish(published, cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private async Task DownloadVerifiedAsync(ObjectRef dataset, string path, CancellationToken cancellationToken)
+    {
+        var input = await store.OpenVerifiedReadAsync(dataset, cancellationToken);
+        await using (input)
+        {
+            await using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await input.CopyToAsync(output, 1 << 20, cancellationToken);
+        }
+    }
+
+    private async Task<ObjectRef> UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken)
+    {
+        var file = File.OpenRead(path);
+        await using (file)
+        {
+            return await store.PutWithHashAsync(bucket, key, file, cancellationToken: cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} preprocessed: {TrainRows} training rows in {Shards} shards, {Features} features")]
+    private static partial void LogPreprocessed(ILogger logger, Guid jobId, long trainRows, int shards, int features);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} preprocessing failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Guid jobId, string reason);
+}

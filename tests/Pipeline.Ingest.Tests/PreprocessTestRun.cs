@@ -1,0 +1,34 @@
+using System.Text;
+using Pipeline.Contracts;
+using Pipeline.Ingest.Csv;
+using Pipeline.Ingest.Schema;
+using Pipeline.Preprocess;
+
+namespace Pipeline.Ingest.Tests;
+
+/// <summary>Runs the preprocessor on CSV text in a temporary folder.</summary>
+internal sealed class PreprocessTestRun : IDisposable
+{
+    public PreprocessTestRun(string csv, JobSpec spec, PreprocessOptions? options = null)
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "pipeline-prep-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Folder);
+        InputPath = Path.Combine(Folder, "input.csv");
+        File.WriteAllText(InputPath, csv, new UTF8Encoding(false));
+        var preprocessor = new Preprocessor(options ?? new PreprocessOptions(), new CsvLimits(), new ScanOptions());
+        Result = preprocessor.Run(InputPath, "input.csv", spec, Path.Combine(Folder, "out"));
+    }
+
+    public string Folder { get; }
+
+    public string InputPath { get; }
+
+    public PreprocessResult Result { get; }
+
+    public ColumnReport Column(string name) => Result.Profile.Columns.Single(c => c.Name == name);
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+
+    public static string Rows(int count, Func<int, string> row, string header) =>
+        header + "\n" + string.Concat(Enumerable.Range(0, count).Select(i => row(i) + "\n"));
+}
