@@ -8,7 +8,7 @@ namespace Pipeline.Deploy.Registry;
 /// </summary>
 public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, TimeProvider clock)
 {
-    private const int VersionRaceAttempts = 5;
+    private const int VersionRaceAttempts = 10;
 
     public async Task<ModelVersionRecord?> FindByJobAsync(string name, Guid jobId, CancellationToken cancellationToken = default)
     {
@@ -76,8 +76,9 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
                 await db.SaveChangesAsync(cancellationToken);
                 return candidate;
             }
-            catch (DbUpdateException) when (attempt < VersionRaceAttempts)
+            catch (Exception ex) when (attempt < VersionRaceAttempts && ex is DbUpdateException or System.Data.Common.DbException)
             {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 30) * attempt), cancellationToken);
                 // Another deployment took the number (or this job's row appeared): look again.
             }
         }
@@ -88,7 +89,10 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
     /// promoted (old production archived, history updated) or rejected with the reason. Idempotent: a version
     /// already decided keeps its decision.
     /// </summary>
-    public async Task<GateOutcome> DecideAsync(string name, int version, GateMetric metric, double tolerance, string promotedReason, CancellationToken cancellationToken = default)
+    public Task<GateOutcome> DecideAsync(string name, int version, GateMetric metric, double tolerance, string promotedReason, CancellationToken cancellationToken = default) =>
+        RetryOnConflictAsync(() => DecideOnceAsync(name, version, metric, tolerance, promotedReason, cancellationToken), cancellationToken);
+
+    private async Task<GateOutcome> DecideOnceAsync(string name, int version, GateMetric metric, double tolerance, string promotedReason, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -123,7 +127,10 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
     /// Makes an earlier version production again: <paramref name="toVersion"/>, or the version that was production
     /// before the current one. Only versions that have been production before (archived) can be rolled back to.
     /// </summary>
-    public async Task<RollbackResult> RollbackAsync(string name, int? toVersion, string requestedBy, CancellationToken cancellationToken = default)
+    public Task<RollbackResult> RollbackAsync(string name, int? toVersion, string requestedBy, CancellationToken cancellationToken = default) =>
+        RetryOnConflictAsync(() => RollbackOnceAsync(name, toVersion, requestedBy, cancellationToken), cancellationToken);
+
+    private async Task<RollbackResult> RollbackOnceAsync(string name, int? toVersion, string requestedBy, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -165,6 +172,25 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
             await transaction.CommitAsync(ct);
             return RollbackResult.Done(production.Version, record.Version);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Two stage changes of one name at once: the one-production index (PostgreSQL) or the write lock (SQLite)
+    /// refuses one of them, which then runs again from a fresh read and so decides against the winner.
+    /// </summary>
+    private static async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (Exception ex) when (attempt < VersionRaceAttempts * 2 && ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException { InnerException: System.Data.Common.DbException })
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 50) * attempt), cancellationToken);
+            }
+        }
     }
 
     private async Task SwapProductionAsync(DeployDbContext db, ModelVersionRecord? current, ModelVersionRecord next, string stageReason, string periodReason, CancellationToken ct)
