@@ -40,8 +40,13 @@ public static class DeployRegistration
         bus.AddConsumer<DeployModelConsumer>().Endpoint(e => e.Name = CommandQueues.DeployModel);
         bus.AddConsumer<RollbackModelConsumer>().Endpoint(e => e.Name = CommandQueues.RollbackModel);
 
-        // Each serving instance needs every swap event, so its queue is its own (temporary, deleted when it stops).
-        bus.AddConsumer<ProductionChangedConsumer>().Endpoint(e => e.Temporary = true);
+        // Each serving instance needs every swap event, so its queue is its own: temporary (deleted when it stops)
+        // and named per instance, since a temporary queue is exclusive to the connection that declared it.
+        bus.AddConsumer<ProductionChangedConsumer>().Endpoint(e =>
+        {
+            e.Temporary = true;
+            e.InstanceId = Guid.NewGuid().ToString("N")[..12];
+        });
         return bus;
     }
 }
