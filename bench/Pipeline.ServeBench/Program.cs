@@ -60,7 +60,7 @@ var store = ArtifactStoreServiceCollectionExtensions.Create(new ArtifactStoreOpt
 var network = ModelFile.Load(new MemoryStream(await store.ReadAllBytesAsync("models", "seed/1/model.pnnm"))).Network;
 var onnx = await store.ReadAllBytesAsync("models", "seed/1/model.onnx");
 using var session = new InferenceSession(onnx);
-using var oneThread = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+using var oneThread = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
 using var singleThreaded = new InferenceSession(onnx, oneThread);
 var (rows, _) = SeedModel.Rows(256, 7);
 Console.WriteLine("| path | rows per call | calls/s | rows/s | p50 µs | p99 µs |");
