@@ -13,6 +13,6 @@ CSV="$DIR/houses-${MB}mb.csv"
 cat "$CSV" >/dev/null # warm the page cache so every contender reads from memory
 echo "| what | CSV | time | throughput | peak memory (working set) | result |"
 echo "|---|---|---|---|---|---|"
-for mode in read sep mlnet ingest preprocess; do
+for mode in read sep mlnet ingest preprocess flow; do
   "$BENCH" "$mode" "$CSV"
 done

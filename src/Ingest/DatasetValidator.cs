@@ -63,6 +63,12 @@ public sealed partial class DatasetValidator(
             return await RejectAsync(request, version, $"{source}: the object does not exist (deleted, moved, or never uploaded).", cancellationToken);
         }
 
+        if (info.Size > o.MaxFileBytes)
+        {
+            // Checked before downloading: a 100 GB upload is refused without copying it first.
+            return await RejectAsync(request, version, $"{source.Key}: the file is larger than the limit of {o.MaxFileBytes} bytes (setting Pipeline:Ingest:MaxFileBytes).", cancellationToken);
+        }
+
         var work = o.WorkFolder is { Length: > 0 } folder ? folder : Path.GetTempPath();
         Directory.CreateDirectory(work);
         var local = Path.Combine(work, $"ingest-{request.JobId:N}-{Guid.NewGuid():N}.data"); // duplicates may run at once
@@ -83,6 +89,13 @@ public sealed partial class DatasetValidator(
             catch (DatasetValidationException ex)
             {
                 return await RejectAsync(request, version, ex.Message, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The file is local: whatever else the parser throws will not go away by retrying, and the job
+                // must end with a reason rather than wait in an error queue.
+                LogUnexpected(logger, request.JobId, ex);
+                return await RejectAsync(request, version, $"{source.Key}: the file could not be read as CSV ({ex.Message}).", cancellationToken);
             }
 
             var dataset = await RegisterAsync(source, info.ETag, local, sha256, size, scan, cancellationToken);
@@ -253,6 +266,9 @@ public sealed partial class DatasetValidator(
 
         return builder.ToString().Trim();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: unexpected error while reading the data file")]
+    private static partial void LogUnexpected(ILogger logger, Guid jobId, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: {Source} accepted as {DatasetId} ({Rows} rows)")]
     private static partial void LogAccepted(ILogger logger, Guid jobId, string source, string datasetId, long rows);

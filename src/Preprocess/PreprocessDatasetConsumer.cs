@@ -32,17 +32,20 @@ public sealed partial class PreprocessDatasetConsumer(
         {
             var input = Path.Combine(work, "data");
             PreprocessResult result;
+            await DownloadVerifiedAsync(message.Dataset, input, cancellationToken);
             try
             {
-                await DownloadVerifiedAsync(message.Dataset, input, cancellationToken);
                 var preprocessor = new Preprocessor(o, ingestOptions.Value.Limits, ingestOptions.Value.Scan);
                 var name = message.Dataset.Key;
                 result = await Task.Run(() => preprocessor.Run(input, name, message.Spec, Path.Combine(work, "out"), cancellationToken), cancellationToken);
             }
-            catch (Exception ex) when (ex is DatasetValidationException or InvalidDataException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogFailed(logger, message.JobId, ex.Message);
-                await context.Publish(new PreprocessingFailed { JobId = message.JobId, Reason = ex.Message }, cancellationToken);
+                // Everything here works on local files: a failure is about the data (or a bug), not transient, so
+                // the job gets a reason instead of retries and an error queue.
+                var reason = ex is DatasetValidationException ? ex.Message : $"{message.Dataset.Key}: preprocessing failed ({ex.GetType().Name}: {ex.Message}).";
+                LogFailed(logger, message.JobId, reason);
+                await context.Publish(new PreprocessingFailed { JobId = message.JobId, Reason = reason }, cancellationToken);
                 return;
             }
 

@@ -16,7 +16,15 @@ internal sealed class PreprocessTestRun : IDisposable
         InputPath = Path.Combine(Folder, "input.csv");
         File.WriteAllText(InputPath, csv, new UTF8Encoding(false));
         var preprocessor = new Preprocessor(options ?? new PreprocessOptions(), new CsvLimits(), new ScanOptions());
-        Result = preprocessor.Run(InputPath, "input.csv", spec, Path.Combine(Folder, "out"));
+        try
+        {
+            Result = preprocessor.Run(InputPath, "input.csv", spec, Path.Combine(Folder, "out"));
+        }
+        catch
+        {
+            Dispose(); // a run expected to fail must not leave its folder behind
+            throw;
+        }
     }
 
     public string Folder { get; }

@@ -42,7 +42,7 @@ public sealed partial class ObjectTrigger(
     /// <summary>How long an unpublished row is taken to be in the hands of the trigger that wrote it.</summary>
     public static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(30);
 
-    public async Task<TriggerResult> TriggerAsync(string bucket, string key, string trigger, Guid? requestedJobId = null, JobSpec? requestedSpec = null, CancellationToken cancellationToken = default)
+    public async Task<TriggerResult> TriggerAsync(string bucket, string key, string trigger, Guid? requestedJobId = null, JobSpec? requestedSpec = null, string? requestedSha256 = null, CancellationToken cancellationToken = default)
     {
         var info = await store.StatAsync(bucket, key, cancellationToken);
         string etag;
@@ -103,7 +103,8 @@ public sealed partial class ObjectTrigger(
         await publisher.Publish(new JobSubmitted
         {
             JobId = record.JobId,
-            Source = new ObjectRef(bucket, key, string.Empty, record.Size),
+            // The hash is known only when a submit message carried it; validation computes and checks it.
+            Source = new ObjectRef(bucket, key, requestedSha256 ?? string.Empty, record.Size),
             Spec = JsonSerializer.Deserialize<JobSpec>(record.SpecJson) ?? new JobSpec(),
             SubmittedAt = record.CreatedAt,
         }, cancellationToken);
