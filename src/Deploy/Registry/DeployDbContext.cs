@@ -17,7 +17,9 @@ public abstract class DeployDbContext(DbContextOptions options) : PipelineDbCont
         version.ToTable("model_versions");
         version.HasKey(x => new { x.Name, x.Version });
         version.Property(x => x.Name).HasMaxLength(ModelNames.MaxLength);
-        version.Property(x => x.Stage).HasConversion<string>().HasMaxLength(16);
+        // Stage is the concurrency token: a stage change written from a stale read (two rollbacks at once) updates
+        // no row, fails, and is run again from a fresh read.
+        version.Property(x => x.Stage).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
         version.Property(x => x.Task).HasMaxLength(32);
         version.Property(x => x.GateMetric).HasMaxLength(32);
         version.Property(x => x.ArtifactBucket).HasMaxLength(63);

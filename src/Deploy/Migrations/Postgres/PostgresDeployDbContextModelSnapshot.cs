@@ -60,6 +60,7 @@ namespace Pipeline.Deploy.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("Stage")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");

@@ -55,6 +55,7 @@ namespace Pipeline.Deploy.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Stage")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
