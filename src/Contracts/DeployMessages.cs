@@ -10,7 +10,33 @@ public sealed record DeployModel
     public required ObjectRef Test { get; init; }
     public required int BestRound { get; init; }
     public required ModelMetrics Validation { get; init; }
+
+    // Lineage the model card and registry record when the saga provides it (optional so older senders still work).
+
+    /// <summary>SHA-256 of the raw dataset the job trained on.</summary>
+    public string? DatasetSha256 { get; init; }
+
+    /// <summary>The raw dataset object the job started from.</summary>
+    public ObjectRef? Source { get; init; }
+
+    /// <summary>The dataset profile Preprocess wrote (column kinds, missing counts, dropped columns).</summary>
+    public ObjectRef? Profile { get; init; }
+
+    /// <summary>The job's hyperparameters.</summary>
+    public TrainingSettings? Settings { get; init; }
+
+    /// <summary>Validation loss and metrics of every round, in order.</summary>
+    public IReadOnlyList<RoundSummary>? RoundHistory { get; init; }
+
+    /// <summary>The training shards, so the ML.NET baseline trains on the same rows (else it trains on the validation split).</summary>
+    public IReadOnlyList<ObjectRef>? TrainingShards { get; init; }
+
+    /// <summary>The validation split (else Deploy looks for <c>validation.bin</c> next to the test split).</summary>
+    public ObjectRef? ValidationSplit { get; init; }
 }
+
+/// <summary>One round of a job as the model card shows it.</summary>
+public sealed record RoundSummary(int Round, double ValidationLoss, ModelMetrics Validation);
 
 /// <summary>Published by Deploy when the version is production; serving instances hot-swap to it.</summary>
 public sealed record ModelDeployed

@@ -1,0 +1,52 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pipeline.Deploy.Deployment;
+using Pipeline.Deploy.Registry;
+using Pipeline.Deploy.Serving;
+using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Messaging;
+using Pipeline.Platform.Persistence;
+
+namespace Pipeline.Deploy;
+
+public static class DeployRegistration
+{
+    /// <summary>
+    /// Registry, deployer, model cache and serving handlers; call with <see cref="AddDeployConsumers"/> inside
+    /// AddPipelineBus and map the HTTP API with <see cref="ServingApi.MapServingApi"/>.
+    /// </summary>
+    public static IServiceCollection AddDeploy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DeployOptions>().Bind(configuration.GetSection(DeployOptions.Section));
+        services.AddPipelineDbContext<DeployDbContext, PostgresDeployDbContext, SqliteDeployDbContext>(configuration);
+        services.AddArtifactStore(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<ModelDeployer>();
+        services.AddSingleton<ModelLoader>();
+        services.AddSingleton<ModelCache>();
+        services.AddSingleton<PredictionHandler>();
+
+        // A deployment evaluates, trains a baseline and exports: one at a time per process is plenty.
+        services.PostConfigure<BusOptions>(o => o.EndpointConcurrency.TryAdd(CommandQueues.DeployModel, 1));
+        services.AddHealthChecks().AddCheck<RegistryHealthCheck>("registry", tags: ["ready"]);
+        return services;
+    }
+
+    public static IBusRegistrationConfigurator AddDeployConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<DeployModelConsumer>().Endpoint(e => e.Name = CommandQueues.DeployModel);
+        bus.AddConsumer<RollbackModelConsumer>().Endpoint(e => e.Name = CommandQueues.RollbackModel);
+
+        // Each serving instance needs every swap event, so its queue is its own: temporary (deleted when it stops)
+        // and named per instance, since a temporary queue is exclusive to the connection that declared it.
+        bus.AddConsumer<ProductionChangedConsumer>().Endpoint(e =>
+        {
+            e.Temporary = true;
+            e.InstanceId = Guid.NewGuid().ToString("N")[..12];
+        });
+        return bus;
+    }
+}

@@ -1,0 +1,64 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Platform.Messaging;
+using Pipeline.Contracts;
+
+namespace Pipeline.Deploy.Deployment;
+
+/// <summary>Handles <see cref="DeployModel"/> from the <c>deploy-model</c> queue and tells the saga how it ended.</summary>
+public sealed class DeployModelConsumer(ModelDeployer deployer, IOptions<BusOptions> bus, ILogger<DeployModelConsumer> logger) : IConsumer<DeployModel>
+{
+    public async Task Consume(ConsumeContext<DeployModel> context)
+    {
+        var command = context.Message;
+        DeployOutcome outcome;
+        try
+        {
+            outcome = await deployer.DeployAsync(command, context.CancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && context.GetRetryAttempt() >= bus.Value.RetryLimit)
+        {
+            // Out of retries (store or database down for minutes): the job ends with the reason rather than waiting
+            // forever on a message parked in the error queue.
+            logger.LogError(ex, "Deployment of {Model} for job {JobId} failed after {Attempts} attempts", command.ModelName, command.JobId, context.GetRetryAttempt() + 1);
+            outcome = new DeployOutcome.Failed($"deployment failed after {context.GetRetryAttempt() + 1} attempts: {ex.Message}");
+        }
+
+        switch (outcome)
+        {
+            case DeployOutcome.Deployed d:
+                await context.Publish(new ModelDeployed { JobId = command.JobId, ModelName = command.ModelName, Version = d.Version, Test = d.Test });
+                break;
+            case DeployOutcome.Rejected r:
+                await context.Publish(new DeploymentRejected { JobId = command.JobId, ModelName = command.ModelName, Version = r.Version, Reason = r.Reason });
+                break;
+            case DeployOutcome.Failed f:
+                await context.Publish(new DeploymentFailed { JobId = command.JobId, Reason = f.Reason });
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown outcome {outcome}.");
+        }
+    }
+}
+
+/// <summary>Handles <see cref="RollbackModel"/> from the <c>rollback-model</c> queue (the CLI's <c>pipeline rollback</c>).</summary>
+public sealed class RollbackModelConsumer(Registry.ModelRegistry registry, ILogger<RollbackModelConsumer> logger) : IConsumer<RollbackModel>
+{
+    public async Task Consume(ConsumeContext<RollbackModel> context)
+    {
+        var m = context.Message;
+        var result = await registry.RollbackAsync(m.ModelName, m.ToVersion, m.RequestedBy, context.CancellationToken);
+        if (!result.Succeeded)
+        {
+            // A refused rollback is an answer, not a fault to retry: log it and reply when asked.
+            logger.LogWarning("Rollback of {Model} refused: {Reason}", m.ModelName, result.Message);
+            return;
+        }
+
+        if (result.FromVersion != result.ToVersion)
+        {
+            await context.Publish(new ModelRolledBack { ModelName = m.ModelName, FromVersion = result.FromVersion, ToVersion = result.ToVersion });
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
+using Pipeline.Deploy.Baseline;
+using Pipeline.Deploy.Onnx;
+using Pipeline.Deploy.Registry;
+using Pipeline.Numerics.Layers;
+using Pipeline.Numerics.Serialization;
+using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Data;
+using Pipeline.Preprocess.Transforms;
+
+namespace Pipeline.Deploy.Deployment;
+
+/// <summary>
+/// Registers a job's model: evaluates it on the test split, trains the baseline, exports ONNX, stores the artifacts
+/// under <c>{bucket}/{name}/{version}/</c>, and lets the quality gate decide. Safe to run again for the same job
+/// (a redelivered command): the version is found by job id and a decided version keeps its decision.
+/// </summary>
+public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, IOptions<DeployOptions> options, ILogger<ModelDeployer> logger)
+{
+    private static readonly string EngineVersion =
+        typeof(Network).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(Network).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    public async Task<DeployOutcome> DeployAsync(DeployModel command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!ModelNames.IsValid(command.ModelName))
+        {
+            return new DeployOutcome.Failed($"model name '{command.ModelName}' is not usable: use 1-{ModelNames.MaxLength} letters, digits, '-', '_' or '.'");
+        }
+
+        var existing = await registry.FindByJobAsync(command.ModelName, command.JobId, cancellationToken);
+        if (existing is not null && existing.Stage != ModelStage.Candidate)
+        {
+            return Outcome(existing);
+        }
+
+        try
+        {
+            return await RegisterAndGateAsync(command, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DeploymentException or ModelFormatException or InvalidDataException or ArtifactNotFoundException or JsonException)
+        {
+            logger.LogWarning(ex, "Deployment of {Model} for job {JobId} failed", command.ModelName, command.JobId);
+            return new DeployOutcome.Failed(ex.Message);
+        }
+    }
+
+    private async Task<DeployOutcome> RegisterAndGateAsync(DeployModel command, CancellationToken ct)
+    {
+        var o = options.Value;
+        var modelBytes = await ReadVerifiedAsync(command.Model, ct);
+        var network = ModelFile.Load(new MemoryStream(modelBytes, writable: false)).Network;
+        var transformBytes = await ReadVerifiedAsync(command.Transform, ct);
+        var transform = FittedTransform.FromJson(System.Text.Encoding.UTF8.GetString(transformBytes));
+        var test = await ReadShardAsync(command.Test, ct);
+        CheckShapes(network, transform, test);
+
+        var testMetrics = TestEvaluation.Evaluate(network, test, transform.Task);
+        var metric = GateMetric.For(transform.Task);
+        var score = metric.Read(testMetrics) ?? double.NaN;
+        var baseline = await TrainBaselineAsync(command, transform.Task, test, ct);
+        var lineage = new Lineage
+        {
+            JobId = command.JobId,
+            DatasetSha256 = command.DatasetSha256 ?? command.Source?.Sha256,
+            Source = command.Source,
+            Profile = command.Profile,
+            Transform = command.Transform,
+            TrainedModel = command.Model,
+            TestSplit = command.Test,
+            Hyperparameters = command.Settings,
+            BestRound = command.BestRound,
+            RoundHistory = command.RoundHistory,
+            EngineVersion = EngineVersion,
+        };
+
+        var record = await registry.RegisterCandidateAsync(new ModelVersionRecord
+        {
+            Name = command.ModelName,
+            Version = 0,
+            JobId = command.JobId,
+            Task = transform.Task.ToString().ToLowerInvariant(),
+            GateMetric = metric.Name,
+            TestScore = score,
+            TestMetricsJson = JsonSerializer.Serialize(testMetrics, ModelCard.Json),
+            ValidationMetricsJson = JsonSerializer.Serialize(command.Validation, ModelCard.Json),
+            BaselineMetricsJson = baseline.Test is null ? null : JsonSerializer.Serialize(baseline.Test, ModelCard.Json),
+            LineageJson = lineage.ToJson(),
+            ArtifactBucket = o.Bucket,
+            ArtifactPrefix = "",
+            CreatedAt = default,
+        }, ct);
+        var version = record.Version;
+
+        // Artifacts go up before the gate decides, so a version that becomes production is always loadable.
+        await store.EnsureBucketAsync(o.Bucket, ct);
+        var artifacts = new Dictionary<string, ObjectRef>
+        {
+            ["model"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.ModelFile, modelBytes, ct),
+            ["transform"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.TransformFile, transformBytes, ct),
+            ["onnx"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.OnnxFile, OnnxExporter.Export(network, transform, command.ModelName, version), ct),
+        };
+
+        var outcome = await registry.DecideAsync(command.ModelName, version, metric, o.GateTolerance, $"promoted by job {command.JobId}", ct);
+        var card = new ModelCard
+        {
+            Name = command.ModelName,
+            Version = version,
+            CreatedAt = record.CreatedAt,
+            Task = transform.Task,
+            Architecture = network.Spec.ToString(),
+            Features = transform.FeatureNames(),
+            Classes = transform.Classes,
+            Validation = command.Validation,
+            Test = testMetrics,
+            Baseline = baseline,
+            Gate = new GateRecord(metric.Name, score, o.GateTolerance, outcome.Promoted, outcome.Reason, outcome.PreviousProduction),
+            Lineage = lineage,
+            Artifacts = artifacts,
+        };
+        await store.PutBytesAsync(o.Bucket, ModelArtifactKeys.Key(command.ModelName, version, ModelArtifactKeys.CardFile), card.ToJsonBytes(), cancellationToken: ct);
+        logger.LogInformation("Model {Model} v{Version} (job {JobId}): {Reason}", command.ModelName, version, command.JobId, outcome.Reason);
+        return outcome.Promoted ? new DeployOutcome.Deployed(version, testMetrics) : new DeployOutcome.Rejected(version, outcome.Reason);
+    }
+
+    private async Task<BaselineResult> TrainBaselineAsync(DeployModel command, TaskKind task, ShardData test, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (!o.Baseline)
+        {
+            return new BaselineResult("none", "", 0, null, "baseline turned off (Pipeline:Deploy:Baseline)");
+        }
+
+        try
+        {
+            ShardData train;
+            string trainedOn;
+            if (command.TrainingShards is { Count: > 0 } shards)
+            {
+                train = Concatenate(await Task.WhenAll(shards.Select(s => ReadShardAsync(s, ct))));
+                trainedOn = "training split";
+            }
+            else
+            {
+                // DeployModel does not carry the training shards yet: the validation split is the rows it has.
+                train = await ReadShardAsync(await ValidationRefAsync(command, ct), ct);
+                trainedOn = "validation split (training shards not given)";
+            }
+
+            var seed = command.Settings?.Seed ?? 42;
+            return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train, trainedOn, test, task, o.BaselineMaxRows, seed), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The baseline is information for people; it never blocks a deployment.
+            logger.LogWarning(ex, "Baseline for {Model} failed", command.ModelName);
+            return new BaselineResult("ML.NET FastTree", "", 0, null, ex.Message);
+        }
+    }
+
+    /// <summary>The validation split: from the command, else where Preprocess writes it, next to the test split.</summary>
+    private async Task<ObjectRef> ValidationRefAsync(DeployModel command, CancellationToken ct)
+    {
+        if (command.ValidationSplit is not null)
+        {
+            return command.ValidationSplit;
+        }
+
+        var key = command.Test.Key[..(command.Test.Key.LastIndexOf('/') + 1)] + "validation.bin";
+        var info = await store.StatAsync(command.Test.Bucket, key, ct) ?? throw new ArtifactNotFoundException(command.Test.Bucket, key);
+        await using var stream = await store.OpenReadAsync(command.Test.Bucket, key, ct);
+        return new ObjectRef(command.Test.Bucket, key, await ArtifactStoreExtensions.ComputeSha256Async(stream, ct), info.Size);
+    }
+
+    private static ShardData Concatenate(IReadOnlyList<ShardData> parts)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        var rows = parts.Sum(p => p.Rows);
+        var first = parts[0];
+        var features = new float[(long)rows * first.FeatureCount];
+        var targets = new float[rows];
+        var at = 0;
+        foreach (var p in parts)
+        {
+            p.Features.AsSpan(0, p.Rows * p.FeatureCount).CopyTo(features.AsSpan(at * first.FeatureCount));
+            p.Targets.AsSpan(0, p.Rows).CopyTo(targets.AsSpan(at));
+            at += p.Rows;
+        }
+
+        return first with { Features = features, Targets = targets, Rows = rows };
+    }
+
+    private static void CheckShapes(Network network, FittedTransform transform, ShardData test)
+    {
+        if (network.Spec.Inputs != transform.FeatureCount)
+        {
+            throw new DeploymentException($"the model takes {network.Spec.Inputs} features but the transform makes {transform.FeatureCount}");
+        }
+
+        if (network.Spec.Outputs != transform.Outputs)
+        {
+            throw new DeploymentException($"the model has {network.Spec.Outputs} outputs but the transform's task needs {transform.Outputs}");
+        }
+
+        if (test.FeatureCount != network.Spec.Inputs)
+        {
+            throw new DeploymentException($"the test split has {test.FeatureCount} features but the model takes {network.Spec.Inputs}");
+        }
+
+        if (test.Rows == 0)
+        {
+            throw new DeploymentException("the test split is empty, so the quality gate has nothing to judge");
+        }
+    }
+
+    private async Task<byte[]> ReadVerifiedAsync(ObjectRef reference, CancellationToken ct)
+    {
+        await using var stream = await store.OpenVerifiedReadAsync(reference, ct);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
+    private async Task<ShardData> ReadShardAsync(ObjectRef reference, CancellationToken ct)
+    {
+        await using var stream = await store.OpenVerifiedReadAsync(reference, ct);
+        return await ShardFile.ReadAsync(stream, ct);
+    }
+
+    private async Task<ObjectRef> PutAsync(string name, int version, string file, byte[] bytes, CancellationToken ct)
+    {
+        using var content = new MemoryStream(bytes, writable: false);
+        return await store.PutWithHashAsync(options.Value.Bucket, ModelArtifactKeys.Key(name, version, file), content, cancellationToken: ct);
+    }
+
+    private static DeployOutcome Outcome(ModelVersionRecord record) => record.Stage == ModelStage.Rejected
+        ? new DeployOutcome.Rejected(record.Version, record.StageReason ?? "rejected by the quality gate")
+        : new DeployOutcome.Deployed(record.Version, JsonSerializer.Deserialize<ModelMetrics>(record.TestMetricsJson, ModelCard.Json) ?? new ModelMetrics());
+}

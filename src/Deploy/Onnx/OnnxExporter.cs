@@ -1,0 +1,136 @@
+using Google.Protobuf;
+using Onnx;
+using Pipeline.Numerics.Layers;
+using Pipeline.Preprocess.Transforms;
+
+namespace Pipeline.Deploy.Onnx;
+
+/// <summary>
+/// Exports a network and its fitted transform as one ONNX model: input <c>features</c> [N, F] of raw values (see
+/// <see cref="RawFeatureLayout"/>), then IsNaN/Where imputation, (x − mean) / std, one Gemm per layer with its
+/// activation, and Softmax for classification. Output <c>prediction</c> [N, 1] (regression) or
+/// <c>probabilities</c> [N, classes].
+/// </summary>
+public static class OnnxExporter
+{
+    public const string InputName = "features";
+    public const string RegressionOutput = "prediction";
+    public const string ClassificationOutput = "probabilities";
+
+    // Opset 20 has Gelu with the tanh approximation our engine uses; IR 9 is the version that goes with it.
+    private const int Opset = 20;
+    private const int IrVersion = 9;
+    private const int FloatType = 1;
+
+    public static byte[] Export(Network network, FittedTransform transform, string modelName, int version)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var layout = RawFeatureLayout.From(transform);
+        if (layout.Count != network.Spec.Inputs)
+        {
+            throw new ArgumentException($"The transform makes {layout.Count} features but the network takes {network.Spec.Inputs}.", nameof(transform));
+        }
+
+        var graph = new GraphProto { Name = $"{modelName}_v{version}" };
+        graph.Input.Add(Tensor(InputName, "N", layout.Count));
+        graph.Initializer.Add(Constant("impute", [layout.Count], layout.Impute));
+        graph.Initializer.Add(Constant("mean", [layout.Count], layout.Mean));
+        graph.Initializer.Add(Constant("std", [layout.Count], layout.Std));
+        graph.Node.Add(Node("IsNaN", ["features"], ["missing"]));
+        graph.Node.Add(Node("Where", ["missing", "impute", "features"], ["imputed"]));
+        graph.Node.Add(Node("Sub", ["imputed", "mean"], ["centred"]));
+        graph.Node.Add(Node("Div", ["centred", "std"], ["x0"]));
+
+        var parameters = network.Parameters;
+        var previous = "x0";
+        for (var l = 0; l < network.Layers.Count; l++)
+        {
+            var layer = network.Layers[l];
+            graph.Initializer.Add(Constant($"w{l}", [layer.Inputs, layer.Outputs], parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs)));
+            graph.Initializer.Add(Constant($"b{l}", [layer.Outputs], parameters.Slice(layer.BiasOffset, layer.Outputs)));
+            var affine = $"z{l}";
+            graph.Node.Add(Node("Gemm", [previous, $"w{l}", $"b{l}"], [affine]));
+            previous = AddActivation(graph, layer.Activation, affine, $"a{l}");
+        }
+
+        var classification = network.Spec.OutputKind != OutputKind.Regression;
+        var output = classification ? ClassificationOutput : RegressionOutput;
+        graph.Node.Add(network.Spec.OutputKind switch
+        {
+            OutputKind.MulticlassClassification => Node("Softmax", [previous], [output], Int("axis", -1)),
+            OutputKind.BinaryClassification => Node("Sigmoid", [previous], [output]),
+            _ => Node("Identity", [previous], [output]),
+        });
+        graph.Output.Add(Tensor(output, "N", network.Spec.Outputs));
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "Pipeline.Deploy",
+            ModelVersion = version,
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return Google.Protobuf.MessageExtensions.ToByteArray(model);
+    }
+
+    private static string AddActivation(GraphProto graph, Activation activation, string input, string output)
+    {
+        NodeProto? node = activation switch
+        {
+            Activation.Identity => null,
+            Activation.Relu => Node("Relu", [input], [output]),
+            Activation.LeakyRelu => Node("LeakyRelu", [input], [output], Float("alpha", 0.01f)),
+            Activation.Tanh => Node("Tanh", [input], [output]),
+            Activation.Sigmoid => Node("Sigmoid", [input], [output]),
+            Activation.Gelu => Node("Gelu", [input], [output], new AttributeProto { Name = "approximate", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("tanh") }),
+            _ => throw new NotSupportedException($"No ONNX export for activation {activation}."),
+        };
+        if (node is null)
+        {
+            return input;
+        }
+
+        graph.Node.Add(node);
+        return output;
+    }
+
+    private static NodeProto Node(string op, string[] inputs, string[] outputs, AttributeProto? attribute = null)
+    {
+        var node = new NodeProto { OpType = op, Name = $"{op}_{outputs[0]}" };
+        node.Input.Add(inputs);
+        node.Output.Add(outputs);
+        if (attribute is not null)
+        {
+            node.Attribute.Add(attribute);
+        }
+
+        return node;
+    }
+
+    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    private static TensorProto Constant(string name, long[] dims, ReadOnlySpan<float> values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = FloatType };
+        tensor.Dims.Add(dims);
+        var bytes = new byte[values.Length * sizeof(float)];
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(bytes); // ONNX raw data is little-endian, as is every platform we run on
+        tensor.RawData = ByteString.CopyFrom(bytes);
+        return tensor;
+    }
+
+    private static ValueInfoProto Tensor(string name, string batchDimension, int width)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = batchDimension });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = FloatType, Shape = shape } },
+        };
+    }
+}

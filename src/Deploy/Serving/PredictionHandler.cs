@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Pipeline.Deploy.Serving;
+
+/// <summary>
+/// <c>POST /predict/{model}[/{version}]</c>: one JSON object or an array of objects of raw values keyed by the
+/// original column names. Answers
+/// <c>{"model","version","predictions":[{"value"} | {"label","probabilities":{class: p}}],"warnings":[…]}</c>.
+/// Every refusal is a 4xx problem body naming the field; refusals are cheap and never touch the model.
+/// </summary>
+public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> options)
+{
+    public async Task<IResult> HandleAsync(HttpContext http, string model, string? version)
+    {
+        var o = options.Value.Serving;
+        var ct = http.RequestAborted;
+        ServedModel? served;
+        if (version is null)
+        {
+            served = await cache.GetProductionAsync(model, ct);
+            if (served is null)
+            {
+                return Problems.Write(StatusCodes.Status404NotFound, "Unknown model", "model", $"no production version of model '{model}' (GET /models lists them)");
+            }
+        }
+        else
+        {
+            if (!int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
+            {
+                return Problems.Write(StatusCodes.Status404NotFound, "Unknown version", "version", $"'{version}' is not a version number");
+            }
+
+            served = await cache.GetVersionAsync(model, number, ct);
+            if (served is null)
+            {
+                return Problems.Write(StatusCodes.Status404NotFound, "Unknown version", "version", $"model '{model}' has no version {number}");
+            }
+        }
+
+        var body = await ReadBodyAsync(http.Request, o.MaxBodyBytes, ct);
+        if (body is null)
+        {
+            return Problems.Write(StatusCodes.Status413PayloadTooLarge, "Body too large", "body", $"the body is over {o.MaxBodyBytes} bytes (Pipeline:Deploy:Serving:MaxBodyBytes)");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body.Value.Memory);
+            return Predict(served, document.RootElement, o.MaxBatchRows);
+        }
+        catch (JsonException ex)
+        {
+            return Problems.InvalidJson(ex);
+        }
+        finally
+        {
+            body.Value.Return();
+        }
+    }
+
+    private static IResult Predict(ServedModel served, JsonElement root, int maxRows)
+    {
+        var rows = root.ValueKind switch
+        {
+            JsonValueKind.Array => root.GetArrayLength(),
+            JsonValueKind.Object => 1,
+            _ => -1,
+        };
+        if (rows < 0)
+        {
+            return Problems.Write(StatusCodes.Status400BadRequest, "Unexpected body", "body", $"the body must be a JSON object (one row) or an array of objects, not a {root.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        if (rows == 0)
+        {
+            return Problems.Write(StatusCodes.Status400BadRequest, "Empty batch", "body", "the array has no rows");
+        }
+
+        if (rows > maxRows)
+        {
+            return Problems.Write(StatusCodes.Status413PayloadTooLarge, "Batch too large", "body", $"{rows} rows is over the limit of {maxRows} (Pipeline:Deploy:Serving:MaxBatchRows)");
+        }
+
+        var features = served.Encoder.FeatureCount;
+        var outputs = served.Network.Spec.Outputs;
+        var input = ArrayPool<float>.Shared.Rent(rows * features);
+        var output = ArrayPool<float>.Shared.Rent(rows * outputs);
+        try
+        {
+            var errors = new List<FieldError>();
+            var warnings = new List<FieldError>();
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                served.Encoder.TryEncode(root, 0, input.AsSpan(0, features), errors, warnings);
+            }
+            else
+            {
+                var i = 0;
+                foreach (var row in root.EnumerateArray())
+                {
+                    served.Encoder.TryEncode(row, i, input.AsSpan(i * features, features), errors, warnings);
+                    i++;
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                ArrayPool<float>.Shared.Return(output);
+                return Problems.FromErrors(errors);
+            }
+
+            served.Network.Predict(input.AsSpan(0, rows * features), rows, output.AsSpan(0, rows * outputs));
+            return new PredictionResult(served, output, rows, warnings);
+        }
+        catch
+        {
+            ArrayPool<float>.Shared.Return(output);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(input);
+        }
+    }
+
+    /// <summary>The whole body in a pooled buffer, or null when it is over the limit (refused before reading it all when the length is declared).</summary>
+    private static async Task<PooledBody?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit + 1L;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 << 10, limit) + 1);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return null;
+                    }
+
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return null;
+        }
+
+        if (length > limit)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return null;
+        }
+
+        return new PooledBody(buffer, length);
+    }
+
+    private readonly record struct PooledBody(byte[] Buffer, int Length)
+    {
+        public ReadOnlyMemory<byte> Memory => Buffer.AsMemory(0, Length);
+
+        public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
+    }
+}

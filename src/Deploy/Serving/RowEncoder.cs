@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Ingest.Schema;
+using Pipeline.Preprocess.Transforms;
+
+namespace Pipeline.Deploy.Serving;
+
+/// <summary>A problem with one field of one row of a request.</summary>
+public sealed record FieldError(int Row, string Field, string Message);
+
+/// <summary>
+/// Turns one JSON row of raw values into model features, strictly: the transform itself is lenient (it imputes
+/// anything it cannot read), but a serving client should hear about a typo or a wrong type instead of getting a
+/// prediction from imputed values. Rules:
+/// every feature column must be present (explicit <c>null</c> means missing and is imputed as in training); no
+/// unknown keys (the target column is allowed and ignored); numeric columns take finite JSON numbers; booleans take
+/// true/false (or "yes"/"no"); dates take "yyyy-MM-dd…" strings; categorical columns take strings or numbers, and a
+/// category not seen in training is encoded as the transform defines (all zeros) with a warning.
+/// The features match <see cref="FittedTransform.Apply(JsonElement)"/> for every row this accepts.
+/// </summary>
+public sealed class RowEncoder
+{
+    private readonly FittedTransform _transform;
+    private readonly Dictionary<string, int> _columnIndex;
+    private readonly int[] _offsets;
+
+    public RowEncoder(FittedTransform transform)
+    {
+        ArgumentNullException.ThrowIfNull(transform);
+        _transform = transform;
+        _columnIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        _offsets = new int[transform.Columns.Count];
+        var offset = 0;
+        for (var i = 0; i < transform.Columns.Count; i++)
+        {
+            _columnIndex[transform.Columns[i].Name] = i;
+            _offsets[i] = offset;
+            offset += transform.Columns[i].FeatureCount;
+        }
+
+        FeatureCount = offset;
+    }
+
+    public int FeatureCount { get; }
+
+    /// <summary>Encodes <paramref name="row"/> into <paramref name="features"/>; returns false and adds errors when the row is refused.</summary>
+    public bool TryEncode(JsonElement row, int rowIndex, Span<float> features, List<FieldError> errors, List<FieldError> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (row.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new FieldError(rowIndex, "", $"row {rowIndex} is a JSON {Kind(row)}, not an object of column name to value"));
+            return false;
+        }
+
+        var errorCount = errors.Count;
+        Span<bool> seen = _transform.Columns.Count <= 256 ? stackalloc bool[_transform.Columns.Count] : new bool[_transform.Columns.Count];
+        foreach (var property in row.EnumerateObject())
+        {
+            if (!_columnIndex.TryGetValue(property.Name, out var c))
+            {
+                if (property.Name != _transform.Target)
+                {
+                    errors.Add(new FieldError(rowIndex, property.Name, $"unknown feature '{property.Name}'; the model's columns are {string.Join(", ", _columnIndex.Keys)}"));
+                }
+
+                continue;
+            }
+
+            if (seen[c])
+            {
+                errors.Add(new FieldError(rowIndex, property.Name, $"feature '{property.Name}' is given twice"));
+                continue;
+            }
+
+            seen[c] = true;
+            var column = _transform.Columns[c];
+            var destination = features.Slice(_offsets[c], column.FeatureCount);
+            var message = Encode(column, property.Value, destination, out var warning);
+            if (message is not null)
+            {
+                errors.Add(new FieldError(rowIndex, property.Name, message));
+            }
+            else if (warning is not null)
+            {
+                warnings.Add(new FieldError(rowIndex, property.Name, warning));
+            }
+        }
+
+        for (var c = 0; c < seen.Length; c++)
+        {
+            if (!seen[c])
+            {
+                var name = _transform.Columns[c].Name;
+                errors.Add(new FieldError(rowIndex, name, $"missing feature '{name}' (send null to have it imputed as in training)"));
+            }
+        }
+
+        return errors.Count == errorCount;
+    }
+
+    /// <summary>Returns an error message, or null with the features written.</summary>
+    private static string? Encode(ColumnTransform column, JsonElement value, Span<float> output, out string? warning)
+    {
+        warning = null;
+        var missing = value.ValueKind == JsonValueKind.Null;
+        switch (column.Kind)
+        {
+            case ColumnKind.Numeric:
+                double x;
+                if (missing)
+                {
+                    x = column.Impute;
+                }
+                else if (value.ValueKind == JsonValueKind.Number)
+                {
+                    if (!value.TryGetDouble(out x) || !double.IsFinite(x))
+                    {
+                        return $"'{column.Name}' is {value.GetRawText()}, which is not a finite number";
+                    }
+                }
+                else if (value.ValueKind == JsonValueKind.String && IsNonFinite(value.GetString()))
+                {
+                    return $"'{column.Name}' is \"{value.GetString()}\": NaN and infinity are not accepted (send null for a missing value)";
+                }
+                else
+                {
+                    return $"'{column.Name}' must be a number, got a JSON {Kind(value)}";
+                }
+
+                output[0] = column.Scales![0].Apply(x);
+                return null;
+
+            case ColumnKind.Boolean:
+                bool b;
+                if (missing)
+                {
+                    output[0] = (float)column.Impute;
+                    return null;
+                }
+
+                if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    b = value.GetBoolean();
+                }
+                else if (value.ValueKind != JsonValueKind.String || !ValueParser.TryBoolean(value.GetString(), out b))
+                {
+                    return $"'{column.Name}' must be true or false, got {Show(value)}";
+                }
+
+                output[0] = b ? 1f : 0f;
+                return null;
+
+            case ColumnKind.Date:
+                DateTime date;
+                if (missing)
+                {
+                    date = ValueParser.FromDays(column.Impute);
+                }
+                else if (value.ValueKind != JsonValueKind.String || !ValueParser.TryDate(value.GetString(), out date))
+                {
+                    return $"'{column.Name}' must be a date written year first (yyyy-MM-dd), got {Show(value)}";
+                }
+
+                var scales = column.Scales!;
+                output[0] = scales[0].Apply(ValueParser.ToDays(date));
+                output[1] = scales[1].Apply(date.Month);
+                output[2] = scales[2].Apply((int)date.DayOfWeek);
+                return null;
+
+            case ColumnKind.Categorical:
+                string? text = value.ValueKind switch
+                {
+                    JsonValueKind.Null => null,
+                    JsonValueKind.String => value.GetString(),
+                    JsonValueKind.Number => value.GetRawText(),
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    _ => "\0invalid",
+                };
+                if (text == "\0invalid")
+                {
+                    return $"'{column.Name}' must be a string, got a JSON {Kind(value)}";
+                }
+
+                var category = text is null || ValueParser.IsMissing(text) ? column.ImputeCategory : text.Trim();
+                var categories = column.Categories!;
+                var found = false;
+                for (var i = 0; i < categories.Count; i++)
+                {
+                    var hit = string.Equals(categories[i], category, StringComparison.Ordinal);
+                    output[i] = hit ? 1f : 0f;
+                    found |= hit;
+                }
+
+                if (!found)
+                {
+                    warning = $"category '{category}' of '{column.Name}' was not seen in training; encoded as no known category (all zeros)";
+                }
+
+                return null;
+
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsNonFinite(string? text) =>
+        text is not null && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !double.IsFinite(d);
+
+    private static string Show(JsonElement value) => value.ValueKind == JsonValueKind.String ? $"\"{value.GetString()}\"" : $"a JSON {Kind(value)}";
+
+    private static string Kind(JsonElement value) => value.ValueKind.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Pipeline.Contracts;
+using Pipeline.Deploy.Registry;
+
+namespace Pipeline.Deploy.Serving;
+
+/// <summary>The HTTP surface of Deploy.</summary>
+public static class ServingApi
+{
+    /// <summary>
+    /// <c>POST /predict/{model}</c>, <c>POST /predict/{model}/{version}</c>, <c>GET /models</c>,
+    /// <c>GET /models/{name}</c>, <c>POST /models/{name}/rollback</c>, <c>GET /health/live</c>, <c>GET /health/ready</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapServingApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/predict/{model}", (HttpContext http, string model, PredictionHandler handler) => handler.HandleAsync(http, model, null));
+        app.MapPost("/predict/{model}/{version}", (HttpContext http, string model, string version, PredictionHandler handler) => handler.HandleAsync(http, model, version));
+
+        app.MapGet("/models", async (ModelRegistry registry, CancellationToken ct) =>
+        {
+            var versions = await registry.ListAsync(null, ct);
+            return Results.Ok(versions.GroupBy(v => v.Name).Select(g => new
+            {
+                name = g.Key,
+                production = g.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
+                latest = g.Max(v => v.Version),
+                versions = g.Select(Describe),
+            }));
+        });
+
+        app.MapGet("/models/{name}", async (string name, ModelRegistry registry, CancellationToken ct) =>
+        {
+            var versions = await registry.ListAsync(name, ct);
+            if (versions.Count == 0)
+            {
+                return Problems.Write(StatusCodes.Status404NotFound, "Unknown model", "name", $"model '{name}' is not registered");
+            }
+
+            var history = await registry.HistoryAsync(name, ct);
+            return Results.Ok(new
+            {
+                name,
+                production = versions.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
+                versions = versions.Select(Describe),
+                history = history.Select(h => new { version = h.Version, since = h.Since, until = h.Until, reason = h.Reason }),
+            });
+        });
+
+        app.MapPost("/models/{name}/rollback", async (string name, HttpContext http, ModelRegistry registry, ModelCache cache, IPublishEndpoint publish, CancellationToken ct) =>
+        {
+            var request = await ReadRollbackRequestAsync(http.Request, ct);
+            if (request is null)
+            {
+                return Problems.Write(StatusCodes.Status400BadRequest, "Invalid rollback request", "body", "send {} or {\"toVersion\": N, \"requestedBy\": \"who\"}");
+            }
+
+            var result = await registry.RollbackAsync(name, request.ToVersion, request.RequestedBy ?? "api", ct);
+            if (!result.Succeeded)
+            {
+                var status = result.Error == RollbackError.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict;
+                return Problems.Write(status, "Rollback refused", request.ToVersion is null ? "name" : "toVersion", result.Message!);
+            }
+
+            if (result.FromVersion != result.ToVersion)
+            {
+                // This instance swaps now; the others hear the event.
+                await cache.RefreshProductionAsync(name, ct);
+                await publish.Publish(new ModelRolledBack { ModelName = name, FromVersion = result.FromVersion, ToVersion = result.ToVersion }, ct);
+            }
+
+            return Results.Ok(new { name, fromVersion = result.FromVersion, toVersion = result.ToVersion });
+        });
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+
+    private static object Describe(ModelVersionRecord v) => new
+    {
+        name = v.Name,
+        version = v.Version,
+        stage = v.Stage.ToString().ToLowerInvariant(),
+        stageReason = v.StageReason,
+        task = v.Task,
+        jobId = v.JobId,
+        createdAt = v.CreatedAt,
+        stageChangedAt = v.StageChangedAt,
+        gateMetric = v.GateMetric,
+        test = JsonDocument.Parse(v.TestMetricsJson).RootElement,
+        validation = JsonDocument.Parse(v.ValidationMetricsJson).RootElement,
+        baseline = v.BaselineMetricsJson is null ? (JsonElement?)null : JsonDocument.Parse(v.BaselineMetricsJson).RootElement,
+        artifacts = $"{v.ArtifactBucket}/{v.ArtifactPrefix}",
+    };
+
+    private static async Task<RollbackRequest?> ReadRollbackRequestAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any())
+        {
+            return new RollbackRequest(null, null);
+        }
+
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<RollbackRequest>(request.Body, JsonSerializerOptions.Web, ct);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record RollbackRequest(int? ToVersion, string? RequestedBy);
+}

@@ -1,0 +1,88 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Pipeline.Contracts;
+using Pipeline.Deploy.Onnx;
+using Pipeline.Numerics.Layers;
+using Pipeline.Platform.Artifacts;
+
+namespace Pipeline.Deploy.Tests;
+
+public sealed class OnnxParityTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("deploy-onnx-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Theory]
+    [InlineData(TaskKind.Regression, Activation.Relu)]
+    [InlineData(TaskKind.Regression, Activation.Gelu)]
+    [InlineData(TaskKind.Regression, Activation.Tanh)]
+    [InlineData(TaskKind.Classification, Activation.LeakyRelu)]
+    [InlineData(TaskKind.Classification, Activation.Sigmoid)]
+    public void The_exported_model_on_raw_test_rows_matches_our_engine_within_1e_4_relative(TaskKind task, Activation activation)
+    {
+        var fixture = new DeployFixture(task, rows: 1000);
+        var network = fixture.TrainModel(epochs: 5, activation);
+        var onnx = OnnxExporter.Export(network, fixture.Transform, "houses", 1);
+        AssertParity(fixture, network, onnx);
+    }
+
+    [Fact]
+    public async Task The_deployed_onnx_artifact_matches_the_served_model()
+    {
+        var fixture = new DeployFixture();
+        var (deployer, _, store) = DeployFixture.Embedded(_folder, o => o.Baseline = false);
+        var network = fixture.TrainModel(epochs: 10);
+        await deployer.DeployAsync(await fixture.StageJobAsync(store, network), CancellationToken.None);
+        AssertParity(fixture, network, await store.ReadAllBytesAsync("models", "houses/1/model.onnx"));
+    }
+
+    [Fact]
+    public void Missing_raw_values_are_imputed_in_the_graph_as_the_transform_does()
+    {
+        var fixture = new DeployFixture(rows: 20);
+        var network = fixture.TrainModel(epochs: 0);
+        var layout = RawFeatureLayout.From(fixture.Transform);
+        var missing = Enumerable.Repeat(float.NaN, layout.Count).ToArray();
+        using var session = new InferenceSession(OnnxExporter.Export(network, fixture.Transform, "houses", 1));
+        var onnx = Run(session, missing, 1, OnnxExporter.RegressionOutput);
+
+        var nulls = System.Text.Json.JsonSerializer.SerializeToElement(new Dictionary<string, object?> { ["sqft"] = null, ["rooms"] = null, ["garden"] = null, ["sold"] = null, ["city"] = null });
+        var ours = new float[1];
+        network.Predict(fixture.Transform.Apply(nulls), 1, ours);
+        Assert.Equal(ours[0], onnx[0], 1e-4f);
+    }
+
+    private static void AssertParity(DeployFixture fixture, Network network, byte[] onnx)
+    {
+        var test = fixture.Test;
+        var outputs = network.Spec.Outputs;
+        var ours = new float[test.Rows * outputs];
+        network.Predict(test.Features, test.Rows, ours);
+
+        var raw = RawFeatureLayout.From(fixture.Transform).Unscale(test.Features);
+        using var session = new InferenceSession(onnx);
+        var theirs = Run(session, raw, test.Rows, fixture.Task == TaskKind.Classification ? OnnxExporter.ClassificationOutput : OnnxExporter.RegressionOutput);
+
+        Assert.Equal(ours.Length, theirs.Length);
+        var worst = 0.0;
+        for (var i = 0; i < ours.Length; i++)
+        {
+            var relative = Math.Abs(ours[i] - theirs[i]) / Math.Max(Math.Abs(ours[i]), 1e-3);
+            worst = Math.Max(worst, relative);
+        }
+
+        Assert.True(worst <= 1e-4, $"worst relative difference {worst:E2}");
+    }
+
+    private static float[] Run(InferenceSession session, float[] raw, int rows, string output)
+    {
+        var input = new DenseTensor<float>(raw, [rows, raw.Length / rows]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input)]);
+        return results.Single(r => r.Name == output).AsEnumerable<float>().ToArray();
+    }
+}
