@@ -3,8 +3,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Pipeline.Deploy.Registry;
 
 /// <summary>
-/// The registry's operations. Every change of stage runs in one transaction, archiving the old production version
-/// before promoting the new one, so the "one production per name" index holds at every statement.
+/// The registry's operations. Every change of stage runs in one snapshot (repeatable-read) transaction, so its
+/// reads agree with each other, archiving the old production version before promoting the new one, so the "one
+/// production per name" index holds at every statement. Racing changes of one name fail (serialization failure,
+/// the index, or the stage concurrency token) and run again from a fresh snapshot.
 /// </summary>
 public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, TimeProvider clock)
 {
@@ -99,7 +101,7 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
         return await strategy.ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
             var candidate = await db.Versions.SingleAsync(x => x.Name == name && x.Version == version, ct);
             if (candidate.Stage != ModelStage.Candidate)
             {
@@ -137,7 +139,7 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
         return await strategy.ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
             var production = await db.Versions.FirstOrDefaultAsync(x => x.Name == name && x.Stage == ModelStage.Production, ct);
             if (production is null)
             {
@@ -186,12 +188,18 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
             {
                 return await action();
             }
-            catch (Exception ex) when (attempt < VersionRaceAttempts * 2 && ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException { InnerException: System.Data.Common.DbException })
+            catch (Exception ex) when (attempt < VersionRaceAttempts * 2 && IsConflict(ex))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 50) * attempt), cancellationToken);
             }
         }
     }
+
+    // EF wraps a transient failure (PostgreSQL's serialization failure) in InvalidOperationException when no
+    // retrying execution strategy is configured.
+    private static bool IsConflict(Exception ex) =>
+        ex is DbUpdateException or System.Data.Common.DbException
+        || (ex is InvalidOperationException && ex.InnerException is DbUpdateException or System.Data.Common.DbException);
 
     private async Task SwapProductionAsync(DeployDbContext db, ModelVersionRecord? current, ModelVersionRecord next, string stageReason, string periodReason, CancellationToken ct)
     {
