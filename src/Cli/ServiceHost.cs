@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pipeline.Deploy;
+using Pipeline.Deploy.Serving;
 using Pipeline.Ingest;
 using Pipeline.Orchestrator;
 using Pipeline.Platform.Hosting;
@@ -18,7 +20,7 @@ namespace Pipeline.Cli;
 /// </summary>
 public static class ServiceHost
 {
-    public static readonly string[] All = ["ingest", "preprocess", "orchestrator", "trainworker"];
+    public static readonly string[] All = ["ingest", "preprocess", "orchestrator", "trainworker", "deploy"];
 
     public static WebApplication Build(IReadOnlyCollection<string> services, IReadOnlyDictionary<string, string?> settings, string? urls, bool quiet)
     {
@@ -61,6 +63,11 @@ public static class ServiceHost
             builder.Services.AddTrainWorker(configuration);
         }
 
+        if (Has("deploy"))
+        {
+            builder.Services.AddDeploy(configuration);
+        }
+
         builder.Services.AddPipelineBus(configuration, x =>
         {
             if (Has("ingest"))
@@ -82,9 +89,19 @@ public static class ServiceHost
             {
                 x.AddTrainWorkerConsumers();
             }
+
+            if (Has("deploy"))
+            {
+                x.AddDeployConsumers();
+            }
         });
 
         var app = builder.Build();
+        if (Has("deploy"))
+        {
+            app.MapServingApi();
+        }
+
         LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
         return app;
     }

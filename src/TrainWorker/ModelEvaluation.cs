@@ -13,9 +13,46 @@ public static class ModelEvaluation
         var outputs = network.Spec.Outputs;
         var predictions = new float[(long)data.Rows * outputs];
         network.Predict(data.Features, data.Rows, predictions);
-        return task == TaskKind.Classification
-            ? Classification(predictions, data.Targets, data.Rows, outputs)
-            : Regression(predictions, data.Targets, data.Rows);
+        if (task != TaskKind.Classification)
+        {
+            return Regression(predictions, data.Targets, data.Rows);
+        }
+
+        // Predict returns softmax probabilities; their logarithms are logits with the same softmax, which is what
+        // the log-loss below expects.
+        for (var i = 0; i < predictions.Length; i++)
+        {
+            predictions[i] = MathF.Log(Math.Max(predictions[i], 1e-30f));
+        }
+
+        return Classification(predictions, data.Targets, data.Rows, outputs);
+    }
+
+    /// <summary>
+    /// Targets as the trainer takes them: the value for regression; for classification, shards hold the class
+    /// index and the softmax cross-entropy wants one row of C values per sample (one-hot).
+    /// </summary>
+    public static float[] TrainingTargets(ShardData data)
+    {
+        if (data.Task != (int)TaskKind.Classification)
+        {
+            return data.Targets;
+        }
+
+        var classes = data.Outputs;
+        var oneHot = new float[(long)data.Rows * classes];
+        for (var i = 0; i < data.Rows; i++)
+        {
+            var label = (int)data.Targets[i];
+            if (label < 0 || label >= classes)
+            {
+                throw new InvalidDataException($"row {i} of the shard has class {label}, outside 0..{classes - 1}");
+            }
+
+            oneHot[((long)i * classes) + label] = 1f;
+        }
+
+        return oneHot;
     }
 
     public static (double Loss, ModelMetrics Metrics) Regression(ReadOnlySpan<float> predicted, ReadOnlySpan<float> actual, int rows)

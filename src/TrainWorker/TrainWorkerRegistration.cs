@@ -28,7 +28,13 @@ public static class TrainWorkerRegistration
     {
         bus.AddConsumer<TrainShardConsumer>().Endpoint(e => e.Name = CommandQueues.TrainShard);
         bus.AddConsumer<MergeRoundConsumer>().Endpoint(e => e.Name = CommandQueues.MergeRound);
-        bus.AddConsumer<JobCancelledConsumer>().Endpoint(e => e.Temporary = true);
+        // Every worker needs every cancellation: a queue of its own, temporary, and named per instance because a
+        // temporary queue is exclusive to the connection that declared it.
+        bus.AddConsumer<JobCancelledConsumer>().Endpoint(e =>
+        {
+            e.Temporary = true;
+            e.InstanceId = Guid.NewGuid().ToString("N")[..12];
+        });
         return bus;
     }
 }

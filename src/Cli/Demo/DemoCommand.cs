@@ -16,17 +16,18 @@ namespace Pipeline.Cli.Demo;
 /// </summary>
 public static class DemoCommand
 {
-    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed"];
+    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir"];
     public static readonly string[] Flags = ["--json", "--serve"];
 
     public const string Usage = """
         usage: pipeline demo [--file PATH --target COLUMN] [--task regression|classification] [--rows N]
-                             [--workers K] [--rounds R] [--seed S] [--json] [--serve]
+                             [--workers K] [--rounds R] [--seed S] [--dir PATH] [--json] [--serve]
 
         Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
         synthetic house-price file (--rows, default 100000). --workers is the number of shards trained in parallel
         (default 4), --rounds the rounds of training and merging (default 8). --json prints one JSON object instead
         of the live progress and summary. --serve keeps the serving API up on http://127.0.0.1:5080 afterwards.
+        --dir is where the demo keeps its database and objects (default .pipeline/demo; emptied first).
         Exit code 0 when the model is deployed, 1 otherwise.
         """;
 
@@ -57,7 +58,7 @@ public static class DemoCommand
         }
 
         var log = json ? error : output;
-        var folder = Path.GetFullPath(Path.Combine(".pipeline", "demo"));
+        var folder = Path.GetFullPath(line.Value("--dir") ?? Path.Combine(".pipeline", "demo"));
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, recursive: true);
@@ -93,6 +94,22 @@ public static class DemoCommand
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
         var job = await Follow(app.Services, submitted.JobId, log, started, stopping.Token);
         var result = Summarise(job);
+        if (result.State == "Deployed" && job.DeployedVersion is { } version)
+        {
+            // Ask the serving API that is now up, as any client would.
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
+            var (validation, baseline) = await DeployedModelInfo.DescribeAsync(http, job.ModelName, version, cancellationToken);
+            var target = job.Spec.Target ?? "";
+            var onnx = Path.Combine(folder, "objects", new Deploy.DeployOptions().Bucket, Deploy.Deployment.ModelArtifactKeys.Key(job.ModelName, version, Deploy.Deployment.ModelArtifactKeys.OnnxFile));
+            result = result with
+            {
+                Validation = validation ?? result.Validation,
+                Baseline = baseline,
+                Model = result.Model! with { Onnx = File.Exists(onnx) ? onnx : null },
+                SamplePrediction = await DeployedModelInfo.PredictFirstRowAsync(http, job.ModelName, file, target, cancellationToken),
+            };
+        }
+
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(result, Json));
@@ -179,9 +196,16 @@ public static class DemoCommand
         output.WriteLine($"rounds     {result.Rounds} (best: {job.BestRound})");
         output.WriteLine($"validation {Describe(result.Validation)}");
         output.WriteLine($"test       {Describe(result.Metrics)}");
+        output.WriteLine($"baseline   {Describe(result.Baseline)}  (ML.NET FastTree on the same split)");
         if (result.Model is { } model)
         {
             output.WriteLine($"model      {model.Name} v{model.Version?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+            output.WriteLine($"onnx       {model.Onnx ?? "-"}");
+        }
+
+        if (result.SamplePrediction is not null)
+        {
+            output.WriteLine($"sample     {JsonSerializer.Serialize(result.SamplePrediction)}");
         }
 
         output.WriteLine("stages     " + string.Join("  ", result.Stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name} {s.Seconds:F1}s"))));

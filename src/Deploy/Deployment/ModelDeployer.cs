@@ -60,10 +60,12 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         var test = await ReadShardAsync(command.Test, ct);
         CheckShapes(network, transform, test);
 
-        var testMetrics = TestEvaluation.Evaluate(network, test, transform.Task);
+        var testMetrics = TestEvaluation.Evaluate(network, test, transform);
+        var validation = TargetUnits.ToOriginal(command.Validation, transform);
         var metric = GateMetric.For(transform.Task);
         var score = metric.Read(testMetrics) ?? double.NaN;
         var baseline = await TrainBaselineAsync(command, transform.Task, test, ct);
+        baseline = baseline with { Test = baseline.Test is null ? null : TargetUnits.ToOriginal(baseline.Test, transform) };
         var lineage = new Lineage
         {
             JobId = command.JobId,
@@ -88,7 +90,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
             GateMetric = metric.Name,
             TestScore = score,
             TestMetricsJson = JsonSerializer.Serialize(testMetrics, ModelCard.Json),
-            ValidationMetricsJson = JsonSerializer.Serialize(command.Validation, ModelCard.Json),
+            ValidationMetricsJson = JsonSerializer.Serialize(validation, ModelCard.Json),
             BaselineMetricsJson = baseline.Test is null ? null : JsonSerializer.Serialize(baseline.Test, ModelCard.Json),
             LineageJson = lineage.ToJson(),
             ArtifactBucket = o.Bucket,
@@ -116,7 +118,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
             Architecture = network.Spec.ToString(),
             Features = transform.FeatureNames(),
             Classes = transform.Classes,
-            Validation = command.Validation,
+            Validation = validation,
             Test = testMetrics,
             Baseline = baseline,
             Gate = new GateRecord(metric.Name, score, o.GateTolerance, outcome.Promoted, outcome.Reason, outcome.PreviousProduction),

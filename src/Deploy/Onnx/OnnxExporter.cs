@@ -55,12 +55,23 @@ public static class OnnxExporter
 
         var classification = network.Spec.OutputKind != OutputKind.Regression;
         var output = classification ? ClassificationOutput : RegressionOutput;
-        graph.Node.Add(network.Spec.OutputKind switch
+        if (!classification && transform.TargetScale is { } target)
         {
-            OutputKind.MulticlassClassification => Node("Softmax", [previous], [output], Int("axis", -1)),
-            OutputKind.BinaryClassification => Node("Sigmoid", [previous], [output]),
-            _ => Node("Identity", [previous], [output]),
-        });
+            // The network predicts the standardised target: scale it back to the target's own unit.
+            graph.Initializer.Add(Constant("target_std", [1], [(float)(target.Std > 0 ? target.Std : 1)]));
+            graph.Initializer.Add(Constant("target_mean", [1], [(float)target.Mean]));
+            graph.Node.Add(Node("Mul", [previous, "target_std"], ["scaled"]));
+            graph.Node.Add(Node("Add", ["scaled", "target_mean"], [output]));
+        }
+        else
+        {
+            graph.Node.Add(network.Spec.OutputKind switch
+            {
+                OutputKind.MulticlassClassification => Node("Softmax", [previous], [output], Int("axis", -1)),
+                OutputKind.BinaryClassification => Node("Sigmoid", [previous], [output]),
+                _ => Node("Identity", [previous], [output]),
+            });
+        }
         graph.Output.Add(Tensor(output, "N", network.Spec.Outputs));
 
         var model = new ModelProto

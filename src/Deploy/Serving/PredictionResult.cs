@@ -58,7 +58,8 @@ internal sealed class PredictionResult(ServedModel model, float[] outputs, int r
             }
             else
             {
-                writer.WriteNumber("value", row[0]);
+                // The network predicts the standardised target; answer in the target's own unit.
+                writer.WriteNumber("value", model.Transform.DecodeTarget(row[0]));
             }
 
             writer.WriteEndObject();

@@ -145,6 +145,12 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                             Test = ctx.Saga.Prepared.Test,
                             BestRound = ctx.Saga.BestRound,
                             Validation = ctx.Saga.History.Single(h => h.Round == ctx.Saga.BestRound).Validation,
+                            Source = ctx.Saga.Source,
+                            Profile = ctx.Saga.Prepared.Profile,
+                            Settings = ctx.Saga.Spec.Training,
+                            RoundHistory = [.. ctx.Saga.History.Select(h => new RoundSummary(h.Round, h.ValidationLoss, h.Validation))],
+                            TrainingShards = [.. ctx.Saga.Prepared.Shards.OrderBy(x => x.Index).Select(x => x.Data)],
+                            ValidationSplit = ctx.Saga.Prepared.Validation,
                         })
                         .TransitionTo(Deploying),
                     next => next

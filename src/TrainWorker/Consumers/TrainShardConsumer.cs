@@ -85,6 +85,7 @@ public sealed partial class TrainShardConsumer(
     /// <summary>Epoch by epoch, so shutdown and the shard deadline are noticed between epochs.</summary>
     private double TrainWithinDeadline(Trainer trainer, Platform.Data.ShardData data, CancellationToken ct)
     {
+        var targets = ModelEvaluation.TrainingTargets(data);
         var deadline = options.Value.MaxShardDuration;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var loss = double.NaN;
@@ -96,7 +97,7 @@ public sealed partial class TrainShardConsumer(
                 throw new TimeoutException($"shard still training after {deadline.TotalMinutes:0} min (Pipeline:TrainWorker:MaxShardDuration); use more shards or fewer local epochs");
             }
 
-            loss = trainer.TrainEpoch(data.Features, data.Targets, data.Rows);
+            loss = trainer.TrainEpoch(data.Features, targets, data.Rows);
         }
 
         return loss;
