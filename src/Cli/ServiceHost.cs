@@ -105,15 +105,4 @@ public static class ServiceHost
         LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
         return app;
     }
-
-    /// <summary>Embedded mode under one folder: in-memory transport, SQLite file, local object store.</summary>
-    public static Dictionary<string, string?> EmbeddedSettings(string folder) => new()
-    {
-        ["Pipeline:Transport"] = "inmemory",
-        ["Pipeline:Database:Provider"] = "sqlite",
-        ["Pipeline:Database:ConnectionString"] = $"Data Source={Path.Combine(folder, "pipeline.db")}",
-        ["Pipeline:Storage:Provider"] = "local",
-        ["Pipeline:Storage:Root"] = Path.Combine(folder, "objects"),
-        ["Pipeline:Bus:EndpointConcurrency:preprocess-dataset"] = "1",
-    };
 }

@@ -26,7 +26,7 @@ public sealed class TrainingSystem : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings ?? EmbeddedSettings(_folder));
+        builder.Configuration.AddInMemoryCollection(settings ?? EmbeddedMode.Settings(_folder));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Pipeline:Bus:EndpointConcurrency:train-shard"] = workerConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -54,15 +54,6 @@ public sealed class TrainingSystem : IAsyncDisposable
     }
 
     public IArtifactStore Store => _host.Services.GetRequiredService<IArtifactStore>();
-
-    public static Dictionary<string, string?> EmbeddedSettings(string folder) => new()
-    {
-        ["Pipeline:Transport"] = "inmemory",
-        ["Pipeline:Database:Provider"] = "sqlite",
-        ["Pipeline:Database:ConnectionString"] = $"Data Source={Path.Combine(folder, "pipeline.db")}",
-        ["Pipeline:Storage:Provider"] = "local",
-        ["Pipeline:Storage:Root"] = Path.Combine(folder, "objects"),
-    };
 
     public Task StartAsync() => _host.StartAsync();
 

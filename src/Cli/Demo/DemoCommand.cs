@@ -6,6 +6,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
 using Pipeline.Ingest;
+using Pipeline.Platform.Hosting;
 using Pipeline.Orchestrator.StateMachines;
 
 namespace Pipeline.Cli.Demo;
@@ -80,7 +81,7 @@ public static class DemoCommand
         };
 
         var started = Stopwatch.GetTimestamp();
-        await using var app = ServiceHost.Build(ServiceHost.All, ServiceHost.EmbeddedSettings(folder), line.Flag("--serve") ? "http://127.0.0.1:5080" : null, quiet: true);
+        await using var app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(folder), line.Flag("--serve") ? "http://127.0.0.1:5080" : null, quiet: true);
         await app.StartAsync(cancellationToken);
         SubmittedFile submitted;
         using (var scope = app.Services.CreateScope())
