@@ -69,7 +69,7 @@ public sealed class HotSwapTests
         var features = data.Transform.Apply(JsonDocument.Parse(Row).RootElement);
         var output = new float[1];
         network.Predict(features, 1, output);
-        return output[0];
+        return (float)data.Transform.DecodeTarget(output[0]);
     }
 
     private sealed record Response(DeployHost Host, int Version, float Value);

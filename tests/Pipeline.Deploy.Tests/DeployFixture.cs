@@ -32,6 +32,9 @@ public sealed class DeployFixture
             Target = "price",
             Task = task,
             Classes = task == TaskKind.Classification ? ["cheap", "mid", "dear"] : null,
+
+            // As Preprocess does: shards hold the standardised price; serving, metrics and ONNX decode it.
+            TargetScale = task == TaskKind.Regression ? new FeatureScale(250_000, 80_000) : null,
             Columns =
             [
                 new ColumnTransform { Name = "sqft", Kind = ColumnKind.Numeric, Impute = 1500, Scales = [new FeatureScale(1500, 400)] },

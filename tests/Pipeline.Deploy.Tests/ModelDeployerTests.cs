@@ -26,7 +26,8 @@ public sealed class ModelDeployerTests : IDisposable
         var outcome = Assert.IsType<DeployOutcome.Deployed>(await deployer.DeployAsync(command, CancellationToken.None));
 
         Assert.Equal(1, outcome.Version);
-        Assert.True(outcome.Test.Rmse < 1.0, $"test RMSE {outcome.Test.Rmse}");
+        // In the target's unit: the fixture's price standard deviation is 80,000 (standardised RMSE below 1).
+        Assert.True(outcome.Test.Rmse < 80_000, $"test RMSE {outcome.Test.Rmse}");
         var keys = await store.ListAsync("models", "houses/1/").Select(o => o.Key).ToListAsync();
         Assert.Equal(["houses/1/card.json", "houses/1/model.onnx", "houses/1/model.pnnm", "houses/1/transform.json"], keys);
 
