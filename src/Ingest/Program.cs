@@ -1,0 +1,11 @@
+using Pipeline.Ingest;
+using Pipeline.Platform.Hosting;
+using Pipeline.Platform.Messaging;
+
+// The ingest process: bucket watcher, MinIO notifications, SubmitTrainingJob and dataset validation.
+// Settings from configuration or the environment (Pipeline__...).
+return await PipelineHost.RunAsync(args, builder =>
+{
+    builder.Services.AddIngest(builder.Configuration);
+    builder.Services.AddPipelineBus(builder.Configuration, x => x.AddIngestConsumers());
+});
