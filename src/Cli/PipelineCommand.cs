@@ -1,3 +1,4 @@
+using Pipeline.Cli.Commands;
 using Pipeline.Cli.Demo;
 using Pipeline.Platform.Hosting;
 
@@ -11,6 +12,9 @@ public static class PipelineCommand
 
         verbs:
           demo      run a whole job in embedded mode (nothing to install but the .NET SDK)
+          models    list served models, or one model's versions and history
+          predict   send raw feature values to a served model
+          rollback  make an earlier version of a model production again
           help      this text
 
         Every verb accepts --help.
@@ -39,6 +43,12 @@ public static class PipelineCommand
                     }
 
                     return await DemoCommand.RunAsync(line, output, error, cancellationToken);
+                case "models":
+                    return await Serving(verb, rest, ServingCommands.ModelsValues, ServingCommands.ModelsUsage, ServingCommands.ModelsAsync, output, cancellationToken);
+                case "predict":
+                    return await Serving(verb, rest, ServingCommands.PredictValues, ServingCommands.PredictUsage, ServingCommands.PredictAsync, output, cancellationToken);
+                case "rollback":
+                    return await Serving(verb, rest, ServingCommands.RollbackValues, ServingCommands.RollbackUsage, ServingCommands.RollbackAsync, output, cancellationToken);
                 default:
                     throw new UsageException($"unknown verb '{verb}'.");
             }
@@ -46,8 +56,13 @@ public static class PipelineCommand
         catch (UsageException ex)
         {
             error.WriteLine($"pipeline {verb}: {ex.Message}");
-            error.WriteLine(verb == "demo" ? DemoCommand.Usage : Usage);
+            error.WriteLine(UsageOf(verb));
             return ExitCodes.Usage;
+        }
+        catch (HttpRequestException ex)
+        {
+            error.WriteLine($"pipeline {verb}: no answer from the serving API ({ex.Message}); is `pipeline up` or `pipeline demo --serve` running? (--url)");
+            return ExitCodes.Unavailable;
         }
         catch (Exception ex) when (PipelineHost.Unwrap(ex) is StartupException startup)
         {
@@ -55,11 +70,34 @@ public static class PipelineCommand
             return PipelineHost.StartupFailedExitCode;
         }
     }
+
+    private static string UsageOf(string verb) => verb switch
+    {
+        "demo" => DemoCommand.Usage,
+        "models" => ServingCommands.ModelsUsage,
+        "predict" => ServingCommands.PredictUsage,
+        "rollback" => ServingCommands.RollbackUsage,
+        _ => Usage,
+    };
+
+    private static async Task<int> Serving(string verb, string[] args, string[] values, string usage, Func<CommandLine, TextWriter, CancellationToken, Task<int>> run, TextWriter output, CancellationToken cancellationToken)
+    {
+        var line = CommandLine.Parse(verb, args, values, ServingCommands.Flags);
+        if (line.Help)
+        {
+            output.WriteLine(usage);
+            return ExitCodes.Ok;
+        }
+
+        return await run(line, output, cancellationToken);
+    }
 }
 
 public static class ExitCodes
 {
     public const int Ok = 0;
     public const int Failed = 1;
+    public const int NotFound = 3;
     public const int Usage = 64;
+    public const int Unavailable = 69;
 }

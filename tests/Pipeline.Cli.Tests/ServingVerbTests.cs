@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Pipeline.Cli;
+using Pipeline.Platform.Hosting;
+
+namespace Pipeline.Cli.Tests;
+
+/// <summary>`models`, `predict` and `rollback` against a real serving API hosted in-process (embedded mode).</summary>
+public sealed class ServingVerbTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-serving-").FullName;
+    private Microsoft.AspNetCore.Builder.WebApplication? _app;
+    private string _url = "";
+
+    public async Task InitializeAsync()
+    {
+        _app = ServiceHost.Build(["deploy"], EmbeddedMode.Settings(_dir), "http://127.0.0.1:0", quiet: true);
+        await _app.StartAsync();
+        _url = _app.Urls.First();
+    }
+
+    [Fact]
+    public async Task Models_lists_what_is_served_as_json()
+    {
+        var (code, output) = await Run("models", "--url", _url);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(output).RootElement.ValueKind);
+    }
+
+    [Fact]
+    public async Task Predict_and_rollback_on_an_unknown_model_exit_3_with_the_problem()
+    {
+        var (predict, body) = await Run("predict", "nope", "--input", """{"a":1}""", "--url", _url);
+        Assert.Equal(ExitCodes.NotFound, predict);
+        Assert.Contains("nope", body, StringComparison.Ordinal);
+
+        var (rollback, _) = await Run("rollback", "nope", "--to", "1", "--url", _url);
+        Assert.Equal(ExitCodes.NotFound, rollback);
+    }
+
+    [Fact]
+    public async Task Bad_input_json_is_a_usage_error_and_no_server_is_unavailable()
+    {
+        Assert.Equal(ExitCodes.Usage, (await Run("predict", "m", "--input", "{oops", "--url", _url)).Code);
+        Assert.Equal(ExitCodes.Unavailable, (await Run("models", "--url", "http://127.0.0.1:1")).Code);
+    }
+
+    private static async Task<(int Code, string Output)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var code = await PipelineCommand.RunAsync(args, output, new StringWriter());
+        return (code, output.ToString());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
