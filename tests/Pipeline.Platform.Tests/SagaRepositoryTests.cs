@@ -6,26 +6,15 @@ using Pipeline.Testing.Sagas;
 
 namespace Pipeline.Platform.Tests;
 
-/// <summary>The EF Core saga repository in embedded mode (SQLite, in-memory transport).</summary>
+/// <summary>
+/// The EF Core saga repository in embedded mode (SQLite, in-memory transport). Concurrent delivery is tested on
+/// PostgreSQL with competing hosts (SagaRepositoryPostgresTests): here the in-memory endpoint never interleaved two
+/// events of one instance, so such a test passed even with the concurrency check removed. The row-version check
+/// itself is tested directly below.
+/// </summary>
 public sealed class SagaRepositoryTests : IDisposable
 {
     private readonly EmbeddedSettings _embedded = new();
-
-    [Fact]
-    public async Task Concurrent_events_for_one_instance_are_each_applied_exactly_once()
-    {
-        await using var host = await CounterHost.StartAsync(_embedded.Settings);
-        var id = NewId.NextGuid();
-        await host.Bus.Publish(new StartCounter { CounterId = id });
-        await host.WaitFor(id, s => s is not null);
-
-        await Task.WhenAll(Enumerable.Range(0, 64).Select(i => host.Bus.Publish(new IncrementCounter { CounterId = id, Sequence = i })));
-
-        var saga = await host.WaitFor(id, s => s?.Count >= 64);
-        Assert.Equal(64, saga!.Count);
-        Assert.Equal(0, saga.Duplicates);
-        Assert.Equal(-1L, saga.SeenMask);
-    }
 
     [Fact]
     public async Task An_instance_survives_a_restart_of_the_process_hosting_it()

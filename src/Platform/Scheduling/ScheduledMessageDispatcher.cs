@@ -70,7 +70,7 @@ public sealed partial class ScheduledMessageDispatcher(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 record.Attempts++;
-                record.LastError = StartupMessage(ex);
+                record.LastError = Hosting.StartupException.Innermost(ex);
                 record.DueAtUtc = now + TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(record.Attempts, 6)));
                 LogSendFailed(logger, record.TokenId, record.Destination, record.Attempts, ex);
             }
@@ -108,8 +108,6 @@ public sealed partial class ScheduledMessageDispatcher(
         var tokenId = record.TokenId;
         await endpoint.Send(message, type, Pipe.Execute<SendContext>(ctx => ctx.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("N"))), cancellationToken);
     }
-
-    private static string StartupMessage(Exception ex) => Hosting.StartupException.Innermost(ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling scheduled messages failed; will retry")]
     private static partial void LogPollFailed(ILogger logger, Exception ex);
