@@ -10,7 +10,8 @@ internal sealed class EfSagaRepositoryContext<TContext, TSaga, TMessage>(
     TContext db,
     ConsumeContext<TMessage> consumeContext,
     ISagaConsumeContextFactory<TContext, TSaga> factory,
-    SagaPersistenceOptions<TSaga> options)
+    SagaPersistenceOptions<TSaga> options,
+    SagaRowLock? rowLock)
     : ConsumeContextScope<TMessage>(consumeContext, db), SagaRepositoryContext<TSaga, TMessage>
     where TContext : DbContext
     where TSaga : class, IVersionedSaga
@@ -39,6 +40,11 @@ internal sealed class EfSagaRepositoryContext<TContext, TSaga, TMessage>(
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
+        if (rowLock is not null)
+        {
+            await rowLock.AcquireAsync(db, correlationId, CancellationToken);
+        }
+
         var instance = await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken);
         return instance is null
             ? null!

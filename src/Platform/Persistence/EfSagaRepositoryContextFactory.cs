@@ -8,8 +8,10 @@ namespace Pipeline.Platform.Persistence;
 /// MassTransit saga repository on EF Core (MassTransit.EntityFrameworkCore is not available to us). One fresh
 /// DbContext per message; the instance is loaded with tracking, the state machine runs, and the update carries
 /// the row version it read, so a concurrent writer makes it fail with <see cref="DbUpdateConcurrencyException"/>.
-/// The saga endpoint retries such failures (see <see cref="SagaEndpointConventions"/>) against fresh state, and
-/// its in-memory outbox holds back whatever the failed attempt published.
+/// On PostgreSQL the row is also locked from load to save (<see cref="SagaRowLock"/>), so events for one instance
+/// queue instead of racing. The saga endpoint retries conflicts that remain (a concurrent first insert; SQLite)
+/// against fresh state (see <see cref="SagaEndpointConventions"/>), and its in-memory outbox holds back whatever
+/// the failed attempt published.
 /// </summary>
 public sealed class EfSagaRepositoryContextFactory<TContext, TSaga>(
     IDbContextFactory<TContext> contextFactory,
@@ -23,8 +25,24 @@ public sealed class EfSagaRepositoryContextFactory<TContext, TSaga>(
         where T : class
     {
         await using var db = await contextFactory.CreateDbContextAsync(context.CancellationToken);
-        var repositoryContext = new EfSagaRepositoryContext<TContext, TSaga, T>(db, context, consumeContextFactory, options);
-        await next.Send(repositoryContext);
+        var rowLock = SagaRowLock.For<TSaga>(db);
+        if (rowLock is null)
+        {
+            await next.Send(new EfSagaRepositoryContext<TContext, TSaga, T>(db, context, consumeContextFactory, options, rowLock: null));
+            return;
+        }
+
+        // One transaction per message holds the row lock from load to save. The provider's retrying execution
+        // strategy only allows transactions it runs itself; after a transient failure it runs the whole attempt
+        // again on a clean change tracker (the outbox still holds anything the failed attempt published).
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async cancellationToken =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
+            await next.Send(new EfSagaRepositoryContext<TContext, TSaga, T>(db, context, consumeContextFactory, options, rowLock));
+            await transaction.CommitAsync(cancellationToken);
+        }, context.CancellationToken);
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
@@ -32,7 +50,7 @@ public sealed class EfSagaRepositoryContextFactory<TContext, TSaga>(
     {
         await using var db = await contextFactory.CreateDbContextAsync(context.CancellationToken);
         var instances = await db.Set<TSaga>().Where(query.FilterExpression).ToListAsync(context.CancellationToken);
-        var repositoryContext = new EfSagaRepositoryContext<TContext, TSaga, T>(db, context, consumeContextFactory, options);
+        var repositoryContext = new EfSagaRepositoryContext<TContext, TSaga, T>(db, context, consumeContextFactory, options, rowLock: null);
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
     }
 
