@@ -8,6 +8,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 infra/stack.sh up
+
+# The dashboard's browser test drives Debian's chromium (Playwright brings only its driver).
+if [[ ! -x /usr/lib/chromium/chromium ]]; then
+  echo "== installing chromium for the browser test"
+  apt_install() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium >/dev/null; }
+  apt_install || { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt_install; }
+fi
+# Screenshots and other test artifacts land here.
+export PIPELINE_TEST_ARTIFACTS="${PIPELINE_TEST_ARTIFACTS:-$PWD/artifacts/tests}"
 set -a
 # shellcheck disable=SC1091
 source "${PIPELINE_STACK_STATE:-infra/.state}/stack.env"

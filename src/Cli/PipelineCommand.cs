@@ -12,6 +12,11 @@ public static class PipelineCommand
 
         verbs:
           demo      run a whole job in embedded mode (nothing to install but the .NET SDK)
+          up        host the services (all, or --services LIST) with the dashboard and APIs
+          submit    start a job on a local file or an object in the ingest bucket
+          status    list jobs, or show one
+          watch     follow a job live until it ends
+          cancel    cancel a running job
           models    list served models, or one model's versions and history
           predict   send raw feature values to a served model
           rollback  make an earlier version of a model production again
@@ -35,20 +40,23 @@ public static class PipelineCommand
             switch (verb)
             {
                 case "demo":
-                    var line = CommandLine.Parse(verb, rest, DemoCommand.ValueOptions, DemoCommand.Flags);
-                    if (line.Help)
-                    {
-                        output.WriteLine(DemoCommand.Usage);
-                        return ExitCodes.Ok;
-                    }
-
-                    return await DemoCommand.RunAsync(line, output, error, cancellationToken);
+                    return await Verb(verb, rest, DemoCommand.ValueOptions, DemoCommand.Flags, DemoCommand.Usage, (l, ct) => DemoCommand.RunAsync(l, output, error, ct), output, cancellationToken);
+                case "up":
+                    return await Verb(verb, rest, UpCommand.Values, UpCommand.Flags, UpCommand.Usage, (l, ct) => UpCommand.RunAsync(l, output, error, ct), output, cancellationToken);
+                case "submit":
+                    return await Verb(verb, rest, JobCommands.SubmitValues, JobCommands.SubmitFlags, JobCommands.SubmitUsage, (l, ct) => JobCommands.SubmitAsync(l, output, error, ct), output, cancellationToken);
+                case "status":
+                    return await Verb(verb, rest, JobCommands.StatusValues, JobCommands.Flags, JobCommands.StatusUsage, (l, ct) => JobCommands.StatusAsync(l, output, ct), output, cancellationToken);
+                case "watch":
+                    return await Verb(verb, rest, JobCommands.WatchValues, JobCommands.Flags, JobCommands.WatchUsage, (l, ct) => JobCommands.WatchAsync(l, output, error, ct), output, cancellationToken);
+                case "cancel":
+                    return await Verb(verb, rest, JobCommands.CancelValues, JobCommands.Flags, JobCommands.CancelUsage, (l, ct) => JobCommands.CancelAsync(l, output, error, ct), output, cancellationToken);
                 case "models":
-                    return await Serving(verb, rest, ServingCommands.ModelsValues, ServingCommands.ModelsUsage, ServingCommands.ModelsAsync, output, cancellationToken);
+                    return await Verb(verb, rest, ServingCommands.ModelsValues, ServingCommands.Flags, ServingCommands.ModelsUsage, (l, ct) => ServingCommands.ModelsAsync(l, output, ct), output, cancellationToken);
                 case "predict":
-                    return await Serving(verb, rest, ServingCommands.PredictValues, ServingCommands.PredictUsage, ServingCommands.PredictAsync, output, cancellationToken);
+                    return await Verb(verb, rest, ServingCommands.PredictValues, ServingCommands.Flags, ServingCommands.PredictUsage, (l, ct) => ServingCommands.PredictAsync(l, output, ct), output, cancellationToken);
                 case "rollback":
-                    return await Serving(verb, rest, ServingCommands.RollbackValues, ServingCommands.RollbackUsage, ServingCommands.RollbackAsync, output, cancellationToken);
+                    return await Verb(verb, rest, ServingCommands.RollbackValues, ServingCommands.Flags, ServingCommands.RollbackUsage, (l, ct) => ServingCommands.RollbackAsync(l, output, ct), output, cancellationToken);
                 default:
                     throw new UsageException($"unknown verb '{verb}'.");
             }
@@ -61,7 +69,7 @@ public static class PipelineCommand
         }
         catch (HttpRequestException ex)
         {
-            error.WriteLine($"pipeline {verb}: no answer from the serving API ({ex.Message}); is `pipeline up` or `pipeline demo --serve` running? (--url)");
+            error.WriteLine($"pipeline {verb}: no answer from the running system ({ex.Message}); is `pipeline up` or `pipeline demo --serve` running? (--url)");
             return ExitCodes.Unavailable;
         }
         catch (Exception ex) when (PipelineHost.Unwrap(ex) is StartupException startup)
@@ -74,22 +82,27 @@ public static class PipelineCommand
     private static string UsageOf(string verb) => verb switch
     {
         "demo" => DemoCommand.Usage,
+        "up" => UpCommand.Usage,
+        "submit" => JobCommands.SubmitUsage,
+        "status" => JobCommands.StatusUsage,
+        "watch" => JobCommands.WatchUsage,
+        "cancel" => JobCommands.CancelUsage,
         "models" => ServingCommands.ModelsUsage,
         "predict" => ServingCommands.PredictUsage,
         "rollback" => ServingCommands.RollbackUsage,
         _ => Usage,
     };
 
-    private static async Task<int> Serving(string verb, string[] args, string[] values, string usage, Func<CommandLine, TextWriter, CancellationToken, Task<int>> run, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> Verb(string verb, string[] args, string[] values, string[] flags, string usage, Func<CommandLine, CancellationToken, Task<int>> run, TextWriter output, CancellationToken cancellationToken)
     {
-        var line = CommandLine.Parse(verb, args, values, ServingCommands.Flags);
+        var line = CommandLine.Parse(verb, args, values, flags);
         if (line.Help)
         {
             output.WriteLine(usage);
             return ExitCodes.Ok;
         }
 
-        return await run(line, output, cancellationToken);
+        return await run(line, cancellationToken);
     }
 }
 

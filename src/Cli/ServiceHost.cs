@@ -6,7 +6,10 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Deploy;
 using Pipeline.Deploy.Serving;
 using Pipeline.Ingest;
+using Pipeline.Ingest.Api;
 using Pipeline.Orchestrator;
+using Pipeline.Orchestrator.Api;
+using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
 using Pipeline.Preprocess;
@@ -96,10 +99,26 @@ public static class ServiceHost
             }
         });
 
+        if (Has("orchestrator"))
+        {
+            builder.Services.AddJobsApi(configuration);
+        }
+
         var app = builder.Build();
         if (Has("deploy"))
         {
             app.MapServingApi();
+        }
+
+        if (Has("orchestrator"))
+        {
+            app.MapJobsApi();
+            app.MapDashboard();
+        }
+
+        if (Has("ingest"))
+        {
+            app.MapSubmitApi();
         }
 
         LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());

@@ -22,22 +22,50 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
 
     public async Task<SubmittedFile> SubmitFileAsync(string path, JobSpec? spec = null, string? key = null, CancellationToken cancellationToken = default)
     {
-        spec ??= new JobSpec();
-        var bucket = options.Value.Bucket;
-        key ??= options.Value.Prefix + Path.GetFileName(path);
-        await store.EnsureBucketAsync(bucket, cancellationToken);
-        ObjectRef source;
         var file = File.OpenRead(path);
         await using (file)
         {
-            source = await store.PutWithHashAsync(bucket, key, file, JobSpecMetadata.ToMetadata(spec), cancellationToken);
+            return await SubmitAsync(file, key ?? options.Value.Prefix + Path.GetFileName(path), spec, cancellationToken);
         }
+    }
 
+    /// <summary>Uploads <paramref name="content"/> (read once, forwards only: an HTTP body will do) as <paramref name="key"/> and submits it.</summary>
+    public async Task<SubmittedFile> SubmitAsync(Stream content, string key, JobSpec? spec = null, CancellationToken cancellationToken = default)
+    {
+        spec ??= new JobSpec();
+        var bucket = options.Value.Bucket;
+        await store.EnsureBucketAsync(bucket, cancellationToken);
+        var source = await store.PutWithHashAsync(bucket, key, content, JobSpecMetadata.ToMetadata(spec), cancellationToken);
         var info = await store.StatAsync(bucket, key, cancellationToken)
             ?? throw new IOException($"{bucket}/{key} disappeared right after upload.");
         var jobId = JobIds.ForObjectVersion(bucket, key, info.ETag ?? string.Empty);
+        await SendAsync(jobId, source, spec, cancellationToken);
+        return new SubmittedFile(jobId, source);
+    }
+
+    /// <summary>
+    /// Submits an object already in the ingest bucket (uploaded by other means). Returns null when there is no such
+    /// object. If a bucket trigger already saw this version, the job it started is the one returned.
+    /// </summary>
+    public async Task<SubmittedFile?> SubmitExistingAsync(string key, JobSpec? spec = null, CancellationToken cancellationToken = default)
+    {
+        var bucket = options.Value.Bucket;
+        var info = await store.StatAsync(bucket, key, cancellationToken);
+        if (info is null)
+        {
+            return null;
+        }
+
+        // The content hash is computed and checked by validation; the submit names the version by its ETag.
+        var source = new ObjectRef(bucket, key, string.Empty, info.Size);
+        var jobId = JobIds.ForObjectVersion(bucket, key, info.ETag ?? string.Empty);
+        await SendAsync(jobId, source, spec ?? new JobSpec(), cancellationToken);
+        return new SubmittedFile(jobId, source);
+    }
+
+    private async Task SendAsync(Guid jobId, ObjectRef source, JobSpec spec, CancellationToken cancellationToken)
+    {
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri(SubmitQueue));
         await endpoint.Send(new SubmitTrainingJob { JobId = jobId, Source = source, Spec = spec }, cancellationToken);
-        return new SubmittedFile(jobId, source);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -12,8 +11,6 @@ namespace Pipeline.Cli.Commands;
 /// </summary>
 public static class ServingCommands
 {
-    public const string DefaultUrl = "http://127.0.0.1:5080";
-
     public static readonly string[] ModelsValues = ["--url"];
     public static readonly string[] PredictValues = ["--url", "--input", "--version"];
     public static readonly string[] RollbackValues = ["--url", "--to", "--by"];
@@ -25,9 +22,9 @@ public static class ServingCommands
 
     public static async Task<int> ModelsAsync(CommandLine line, TextWriter output, CancellationToken cancellationToken)
     {
-        using var http = Client(line);
+        using var http = ApiHttp.Client(line);
         var path = line.Positionals.Count > 0 ? $"models/{Uri.EscapeDataString(line.Positionals[0])}" : "models";
-        return await Print(await http.GetAsync(path, cancellationToken), output, cancellationToken);
+        return await ApiHttp.PrintAsync(await http.GetAsync(path, cancellationToken), output, cancellationToken);
     }
 
     public static async Task<int> PredictAsync(CommandLine line, TextWriter output, CancellationToken cancellationToken)
@@ -44,48 +41,17 @@ public static class ServingCommands
         }
 
         var version = line.Value("--version") is null ? "" : "/" + line.Int("--version", 0, 1, int.MaxValue).ToString(CultureInfo.InvariantCulture);
-        using var http = Client(line);
+        using var http = ApiHttp.Client(line);
         using var content = new StringContent(input, Encoding.UTF8, "application/json");
-        return await Print(await http.PostAsync($"predict/{Uri.EscapeDataString(model)}{version}", content, cancellationToken), output, cancellationToken);
+        return await ApiHttp.PrintAsync(await http.PostAsync($"predict/{Uri.EscapeDataString(model)}{version}", content, cancellationToken), output, cancellationToken);
     }
 
     public static async Task<int> RollbackAsync(CommandLine line, TextWriter output, CancellationToken cancellationToken)
     {
         var name = line.Positionals.Count == 1 ? line.Positionals[0] : throw new UsageException("give exactly one NAME.");
         int? to = line.Value("--to") is null ? null : line.Int("--to", 0, 1, int.MaxValue);
-        using var http = Client(line);
+        using var http = ApiHttp.Client(line);
         var body = new { toVersion = to, requestedBy = line.Value("--by") ?? Environment.UserName };
-        return await Print(await http.PostAsJsonAsync($"models/{Uri.EscapeDataString(name)}/rollback", body, cancellationToken), output, cancellationToken);
-    }
-
-    private static HttpClient Client(CommandLine line)
-    {
-        var url = line.Value("--url") ?? DefaultUrl;
-        if (!Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var address))
-        {
-            throw new UsageException($"--url '{url}' is not an absolute URL.");
-        }
-
-        return new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    /// <summary>The answer's JSON on stdout; a non-2xx answer is exit code 1 (the body says why).</summary>
-    private static async Task<int> Print(HttpResponseMessage response, TextWriter output, CancellationToken cancellationToken)
-    {
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            try
-            {
-                using var doc = JsonDocument.Parse(text);
-                output.WriteLine(JsonSerializer.Serialize(doc.RootElement, new JsonSerializerOptions { WriteIndented = true }));
-            }
-            catch (JsonException)
-            {
-                output.WriteLine(text);
-            }
-
-            return response.IsSuccessStatusCode ? ExitCodes.Ok : response.StatusCode == HttpStatusCode.NotFound ? ExitCodes.NotFound : ExitCodes.Failed;
-        }
+        return await ApiHttp.PrintAsync(await http.PostAsJsonAsync($"models/{Uri.EscapeDataString(name)}/rollback", body, cancellationToken), output, cancellationToken);
     }
 }

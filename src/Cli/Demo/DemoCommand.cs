@@ -5,7 +5,9 @@ using System.Text.Json.Serialization;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
+using Pipeline.Cli.Commands;
 using Pipeline.Ingest;
+using Pipeline.Orchestrator.Api;
 using Pipeline.Platform.Hosting;
 using Pipeline.Orchestrator.StateMachines;
 
@@ -27,7 +29,8 @@ public static class DemoCommand
         Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
         synthetic house-price file (--rows, default 100000). --workers is the number of shards trained in parallel
         (default 4), --rounds the rounds of training and merging (default 8). --json prints one JSON object instead
-        of the live progress and summary. --serve keeps the serving API up on http://127.0.0.1:5080 afterwards.
+        of the live progress and summary. --serve keeps the dashboard (/ui/jobs), its /api and the serving API up on
+        http://127.0.0.1:5080 afterwards.
         --dir is where the demo keeps its database and objects (default .pipeline/demo; emptied first).
         Exit code 0 when the model is deployed, 1 otherwise.
         """;
@@ -122,7 +125,7 @@ public static class DemoCommand
 
         if (line.Flag("--serve"))
         {
-            log.WriteLine("serving on http://127.0.0.1:5080 (Ctrl+C to stop)");
+            log.WriteLine("dashboard on http://127.0.0.1:5080/ui/jobs, serving API on http://127.0.0.1:5080 (Ctrl+C to stop)");
             await app.WaitForShutdownAsync(cancellationToken);
         }
 
@@ -143,14 +146,14 @@ public static class DemoCommand
                 continue;
             }
 
-            var now = Progress(job);
+            var now = ProgressLine.Of(JobViewMapper.Summary(job));
             if (now != last)
             {
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Stopwatch.GetElapsedTime(started).TotalSeconds,6:F1}s] {now}"));
+                log.WriteLine(ProgressLine.Stamped(Stopwatch.GetElapsedTime(started), now));
                 last = now;
             }
 
-            if (JobOutcome.IsOver(job))
+            if (JobViewMapper.IsOver(job))
             {
                 return job;
             }
@@ -159,32 +162,18 @@ public static class DemoCommand
         throw new OperationCanceledException();
     }
 
-    private static string Progress(TrainingJobState job)
-    {
-        var state = JobOutcome.StateOf(job);
-        var history = job.History;
-        return job.CurrentState switch
-        {
-            "Training" or "Merging" when history.Count > 0 => string.Create(CultureInfo.InvariantCulture,
-                $"{state,-13} round {job.Round}/{job.Spec.Training.Rounds}  last merge: train loss {history[^1].TrainLoss:F4}  validation loss {history[^1].ValidationLoss:F4}"),
-            "Training" or "Merging" => $"{state,-13} round {job.Round}/{job.Spec.Training.Rounds}  ({job.Prepared?.Shards.Count} shards)",
-            "Failed" => $"Failed        in {job.FailedStage}: {job.FailureReason}",
-            _ => state,
-        };
-    }
-
     private static DemoResult Summarise(TrainingJobState job)
     {
         var best = job.History.FirstOrDefault(h => h.Round == job.BestRound);
         return new DemoResult
         {
             JobId = job.CorrelationId,
-            State = JobOutcome.StateOf(job),
+            State = JobViewMapper.StateOf(job),
             Rounds = job.History.Count,
             Metrics = job.TestMetrics,
             Validation = best?.Validation,
             Model = job.ModelName.Length == 0 ? null : new DemoModel(job.ModelName, job.DeployedVersion, null),
-            Stages = JobOutcome.Stages(job),
+            Stages = JobViewMapper.Stages(job),
             Error = job.CurrentState == "Failed" ? new DemoError(job.FailedStage ?? "?", job.FailureReason ?? "") : null,
         };
     }

@@ -1,4 +1,5 @@
 using Pipeline.Contracts;
+using Pipeline.Orchestrator.Api;
 
 namespace Pipeline.Cli.Demo;
 
@@ -18,13 +19,11 @@ public sealed record DemoResult
     public ModelMetrics? Validation { get; init; }
     public ModelMetrics? Baseline { get; init; }
     public DemoModel? Model { get; init; }
-    public required IReadOnlyList<DemoStage> Stages { get; init; }
+    public required IReadOnlyList<StageTiming> Stages { get; init; }
     public DemoError? Error { get; init; }
     public object? SamplePrediction { get; init; }
 }
 
 public sealed record DemoModel(string Name, int? Version, string? Onnx);
-
-public sealed record DemoStage(string Name, double Seconds);
 
 public sealed record DemoError(string Stage, string Message);

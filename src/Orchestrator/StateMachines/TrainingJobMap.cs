@@ -14,7 +14,16 @@ internal static class TrainingJobMap
         job.Property(x => x.ModelName).HasMaxLength(256);
         job.Property(x => x.DatasetId).HasMaxLength(128);
         job.Property(x => x.FailedStage).HasMaxLength(32);
+        if (!database.IsNpgsql())
+        {
+            // SQLite stores DateTimeOffset as text it cannot compare or sort; the jobs API filters on UpdatedAt and
+            // sorts on SubmittedAt, so those two are kept as UTC ticks there.
+            job.Property(x => x.SubmittedAt).HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+            job.Property(x => x.UpdatedAt).HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+        }
+
         job.HasIndex(x => x.SubmittedAt);
+        job.HasIndex(x => x.UpdatedAt);
         job.HasIndex(x => x.CurrentState);
 
         // Typed views over the JSON columns are not columns themselves.

@@ -128,6 +128,8 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
 
                     b.HasIndex("SubmittedAt");
 
+                    b.HasIndex("UpdatedAt");
+
                     b.ToTable("training_jobs", (string)null);
                 });
 #pragma warning restore 612, 618

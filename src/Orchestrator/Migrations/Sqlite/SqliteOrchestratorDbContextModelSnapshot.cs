@@ -103,8 +103,8 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("SubmittedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("SubmittedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("TestMetricsJson")
                         .HasColumnType("TEXT");
@@ -112,14 +112,16 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                     b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("CorrelationId");
 
                     b.HasIndex("CurrentState");
 
                     b.HasIndex("SubmittedAt");
+
+                    b.HasIndex("UpdatedAt");
 
                     b.ToTable("training_jobs", (string)null);
                 });

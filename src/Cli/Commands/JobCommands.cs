@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.Channels;
+using Pipeline.Orchestrator.Api;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>
+/// Verbs that drive jobs on a running system through its /api: `submit`, `status`, `watch`, `cancel`. The address
+/// is --url (default http://127.0.0.1:5080, where `pipeline up` listens).
+/// </summary>
+public static class JobCommands
+{
+    public static readonly string[] SubmitValues = ["--url", "--target", "--task", "--model", "--workers", "--rounds", "--seed"];
+    public static readonly string[] SubmitFlags = ["--json", "--watch"];
+    public static readonly string[] StatusValues = ["--url", "--state", "--limit"];
+    public static readonly string[] WatchValues = ["--url"];
+    public static readonly string[] CancelValues = ["--url", "--reason"];
+    public static readonly string[] Flags = ["--json"];
+
+    public const string SubmitUsage = """
+        usage: pipeline submit FILE|KEY [--target COLUMN] [--task regression|classification] [--model NAME]
+                               [--workers K] [--rounds R] [--seed S] [--watch] [--url URL] [--json]
+
+        Starts a job. A local FILE is uploaded into the ingest bucket; anything else is taken as the KEY of an object
+        already there. Prints the job id (--json: {"jobId", "source"}); --watch then follows it like `watch`.
+        """;
+
+    public const string StatusUsage = "usage: pipeline status [JOB] [--state STATE] [--limit N] [--url URL] [--json]\n\nLists jobs (newest first), or shows one job: state, stage, rounds, losses, timings, failure and model.";
+    public const string WatchUsage = "usage: pipeline watch JOB [--url URL] [--json]\n\nFollows a job live until it ends. Exit code 0 when it is deployed, 1 when it ends otherwise.";
+    public const string CancelUsage = "usage: pipeline cancel JOB [--reason TEXT] [--url URL] [--json]\n\nCancels a job that has not finished; its pending shards are dropped.";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A job exists once Ingest has recorded the upload; until then a just-submitted job is "not found".</summary>
+    private static readonly TimeSpan JustSubmitted = TimeSpan.FromSeconds(60);
+
+    public static async Task<int> SubmitAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var what = line.Positionals.Count == 1 ? line.Positionals[0] : throw new UsageException("give exactly one FILE or KEY.");
+        var query = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+            {
+                query.Add($"{name}={Uri.EscapeDataString(value)}");
+            }
+        }
+
+        var task = line.Value("--task");
+        if (task is not (null or "regression" or "classification"))
+        {
+            throw new UsageException($"--task must be regression or classification, not '{task}'.");
+        }
+
+        Add("target", line.Value("--target"));
+        Add("task", task);
+        Add("model", line.Value("--model"));
+        Add("shards", line.Value("--workers") is null ? null : line.Int("--workers", 4, 1, 1024).ToString(CultureInfo.InvariantCulture));
+        Add("rounds", line.Value("--rounds") is null ? null : line.Int("--rounds", 10, 1, 100_000).ToString(CultureInfo.InvariantCulture));
+        Add("seed", line.Value("--seed") is null ? null : line.Int("--seed", 42, 0, int.MaxValue).ToString(CultureInfo.InvariantCulture));
+
+        using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
+        HttpResponseMessage response;
+        if (File.Exists(what))
+        {
+            Add("name", Path.GetFileName(what));
+            await using var file = File.OpenRead(what);
+            using var content = new StreamContent(file);
+            content.Headers.ContentType = new("text/csv");
+            response = await http.PostAsync("api/jobs?" + string.Join('&', query), content, cancellationToken);
+        }
+        else
+        {
+            var spec = new
+            {
+                target = line.Value("--target"),
+                task = task ?? "auto",
+                modelName = line.Value("--model"),
+                training = new
+                {
+                    shards = line.Int("--workers", 4, 1, 1024),
+                    rounds = line.Int("--rounds", 10, 1, 100_000),
+                    seed = line.Int("--seed", 42, 0, int.MaxValue),
+                },
+            };
+            response = await http.PostAsJsonAsync("api/jobs", new { key = what, spec }, cancellationToken);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                error.WriteLine($"pipeline submit: {await ApiHttp.ReasonAsync(response, cancellationToken)}");
+                return ApiHttp.ExitCodeOf(response);
+            }
+
+            var body = await response.Content.ReadFromJsonAsync<SubmitAnswer>(Json, cancellationToken)
+                ?? throw new InvalidDataException("The submit answer was empty.");
+            if (line.Flag("--json") && !line.Flag("--watch"))
+            {
+                output.WriteLine(JsonSerializer.Serialize(body, ApiHttp.Indented));
+            }
+            else
+            {
+                (line.Flag("--json") ? error : output).WriteLine($"job {body.JobId} submitted ({body.Source})");
+            }
+
+            return line.Flag("--watch") ? await FollowAsync(http, body.JobId, line.Flag("--json"), output, error, cancellationToken, JustSubmitted) : ExitCodes.Ok;
+        }
+    }
+
+    public static async Task<int> StatusAsync(CommandLine line, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var http = ApiHttp.Client(line);
+        if (line.Positionals.Count == 0)
+        {
+            var query = $"api/jobs?limit={line.Int("--limit", 50, 1, 1000)}" + (line.Value("--state") is { } state ? $"&state={Uri.EscapeDataString(state)}" : "");
+            using var response = await http.GetAsync(query, cancellationToken);
+            if (line.Flag("--json") || !response.IsSuccessStatusCode)
+            {
+                return await ApiHttp.PrintAsync(response, output, cancellationToken);
+            }
+
+            var jobs = await response.Content.ReadFromJsonAsync<List<JobSummary>>(Json, cancellationToken) ?? [];
+            PrintTable(jobs, output);
+            return ExitCodes.Ok;
+        }
+
+        var id = ApiHttp.JobId(line);
+        using var answer = await http.GetAsync($"api/jobs/{id}", cancellationToken);
+        if (line.Flag("--json") || !answer.IsSuccessStatusCode)
+        {
+            return await ApiHttp.PrintAsync(answer, output, cancellationToken);
+        }
+
+        var detail = await answer.Content.ReadFromJsonAsync<JobDetail>(Json, cancellationToken) ?? throw new InvalidDataException("The job answer was empty.");
+        PrintDetail(detail, output);
+        return ExitCodes.Ok;
+    }
+
+    public static async Task<int> WatchAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var id = ApiHttp.JobId(line);
+        using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
+        return await FollowAsync(http, id, line.Flag("--json"), output, error, cancellationToken, TimeSpan.Zero);
+    }
+
+    public static async Task<int> CancelAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var id = ApiHttp.JobId(line);
+        using var http = ApiHttp.Client(line);
+        var reason = line.Value("--reason") is { } r ? "?reason=" + Uri.EscapeDataString(r) : "";
+        using var response = await http.PostAsync($"api/jobs/{id}/cancel{reason}", null, cancellationToken);
+        if (line.Flag("--json"))
+        {
+            return await ApiHttp.PrintAsync(response, output, cancellationToken);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            error.WriteLine($"pipeline cancel: {await ApiHttp.ReasonAsync(response, cancellationToken)}");
+            return ApiHttp.ExitCodeOf(response);
+        }
+
+        output.WriteLine($"job {id}: cancel requested");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Prints a line whenever the job moves, until it ends. Listens to /api/events and, between events, asks for
+    /// the job again every few seconds, so a missed event costs a few seconds rather than a hang.
+    /// </summary>
+    private static async Task<int> FollowAsync(HttpClient http, Guid id, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken, TimeSpan notFoundGrace)
+    {
+        var log = json ? error : output;
+        var started = Stopwatch.GetTimestamp();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var changes = Channel.CreateUnbounded<bool>();
+        var listener = ListenAsync(http, id, changes.Writer, stop.Token);
+        try
+        {
+            var last = "";
+            while (true)
+            {
+                using var response = await http.GetAsync($"api/jobs/{id}", cancellationToken);
+                var notYet = response.StatusCode == System.Net.HttpStatusCode.NotFound && Stopwatch.GetElapsedTime(started) < notFoundGrace;
+                if (!response.IsSuccessStatusCode && !notYet)
+                {
+                    error.WriteLine($"pipeline watch: {await ApiHttp.ReasonAsync(response, cancellationToken)}");
+                    return ApiHttp.ExitCodeOf(response);
+                }
+
+                var detail = notYet ? null : await response.Content.ReadFromJsonAsync<JobDetail>(Json, cancellationToken) ?? throw new InvalidDataException("The job answer was empty.");
+                var now = detail is null ? "Submitted" : ProgressLine.Of(detail.Summary);
+                if (now != last)
+                {
+                    log.WriteLine(ProgressLine.Stamped(Stopwatch.GetElapsedTime(started), now));
+                    last = now;
+                }
+
+                if (detail is { Summary.Finished: true })
+                {
+                    if (json)
+                    {
+                        output.WriteLine(JsonSerializer.Serialize(detail, ApiHttp.Indented));
+                    }
+
+                    return detail.Summary.State == "Deployed" ? ExitCodes.Ok : ExitCodes.Failed;
+                }
+
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                wait.CancelAfter(TimeSpan.FromSeconds(3));
+                try
+                {
+                    await changes.Reader.WaitToReadAsync(wait.Token);
+                    while (changes.Reader.TryRead(out _))
+                    {
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // No event for a while: ask again anyway.
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await listener;
+        }
+    }
+
+    /// <summary>Signals every `job` event for <paramref name="id"/>; reconnects after a dropped stream.</summary>
+    private static async Task ListenAsync(HttpClient http, Guid id, ChannelWriter<bool> changes, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"api/events?job={id}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+                while (await reader.ReadLineAsync(cancellationToken) is { } text)
+                {
+                    if (text.StartsWith("data:", StringComparison.Ordinal))
+                    {
+                        changes.TryWrite(true);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                // The follower's polling carries on; try the stream again shortly.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void PrintTable(IReadOnlyList<JobSummary> jobs, TextWriter output)
+    {
+        if (jobs.Count == 0)
+        {
+            output.WriteLine("no jobs");
+            return;
+        }
+
+        output.WriteLine($"{"JOB",-36}  {"STATE",-13}  {"STAGE",-10}  {"ROUND",-7}  {"PROGRESS",8}  {"AGE",-8}  MODEL");
+        foreach (var j in jobs)
+        {
+            var age = DateTimeOffset.UtcNow - j.SubmittedAt;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{j.JobId,-36}  {j.State,-13}  {j.Stage,-10}  {$"{j.Round}/{j.Rounds}",-7}  {j.Progress,8:P0}  {Age(age),-8}  {j.ModelName}"));
+        }
+    }
+
+    private static void PrintDetail(JobDetail d, TextWriter output)
+    {
+        var s = d.Summary;
+        output.WriteLine($"job        {s.JobId}");
+        output.WriteLine($"state      {s.State} (stage {s.Stage}){(s.Error is { } e && d.Failure is null ? $": {e}" : "")}");
+        output.WriteLine($"source     {s.Source}");
+        output.WriteLine($"model      {s.ModelName}{(s.DeployedVersion is { } v ? $" v{v}" : "")}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round      {s.Round}/{s.Rounds}{(d.BestRound is { } b ? $" (best {b})" : "")}"));
+        foreach (var r in d.Rounds)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {r.Round,3}: train loss {r.TrainLoss:F4}  validation loss {r.ValidationLoss:F4}"));
+        }
+
+        if (d.Failure is { } f)
+        {
+            output.WriteLine($"failure    {f.Stage}: {f.Reason}");
+        }
+
+        output.WriteLine("stages     " + string.Join("  ", d.Stages.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Seconds:F1}s"))));
+    }
+
+    private static string Age(TimeSpan age) => age.TotalSeconds < 90
+        ? $"{(int)age.TotalSeconds}s"
+        : age.TotalMinutes < 90 ? $"{(int)age.TotalMinutes}m" : age.TotalHours < 48 ? $"{(int)age.TotalHours}h" : $"{(int)age.TotalDays}d";
+
+    private sealed record SubmitAnswer(Guid JobId, string Source);
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pipeline.Contracts;
+using Pipeline.Orchestrator.StateMachines;
+using Pipeline.Platform.Artifacts;
+
+namespace Pipeline.Orchestrator.Api;
+
+/// <summary>
+/// The jobs REST API under <c>/api</c>, the data behind the dashboard and the CLI's status, watch and cancel:
+/// <c>GET /api/jobs</c>, <c>GET /api/jobs/{id}</c>, <c>GET /api/jobs/{id}/profile</c>,
+/// <c>POST /api/jobs/{id}/cancel</c> and <c>GET /api/events</c> (server-sent events, optionally <c>?job=ID</c>).
+/// </summary>
+public static class JobsApi
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+
+        api.MapGet("/jobs", async (IDbContextFactory<OrchestratorDbContext> contexts, string? state, int? limit, CancellationToken ct) =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var query = db.Jobs.AsNoTracking();
+            var take = Math.Clamp(limit ?? 100, 1, 1000);
+            var jobs = await query.OrderByDescending(j => j.SubmittedAt).Take(state is null ? take : 1000).ToListAsync(ct);
+            var summaries = jobs.Select(JobViewMapper.Summary);
+            if (state is not null)
+            {
+                summaries = summaries.Where(s => string.Equals(s.State, state, StringComparison.OrdinalIgnoreCase)).Take(take);
+            }
+
+            return Results.Ok(summaries.ToList());
+        });
+
+        api.MapGet("/jobs/{id:guid}", async (Guid id, IDbContextFactory<OrchestratorDbContext> contexts, CancellationToken ct) =>
+            await FindAsync(contexts, id, ct) is { } job ? Results.Ok(JobViewMapper.Detail(job)) : NotFound(id));
+
+        api.MapGet("/jobs/{id:guid}/profile", async (Guid id, IDbContextFactory<OrchestratorDbContext> contexts, IArtifactStore store, CancellationToken ct) =>
+        {
+            var job = await FindAsync(contexts, id, ct);
+            if (job?.Prepared?.Profile is not { } profile)
+            {
+                return job is null ? NotFound(id) : Problem(StatusCodes.Status404NotFound, "No profile yet", $"job {id} has not been preprocessed");
+            }
+
+            // Passed through as stored: Preprocess owns its shape (columns kept, dropped and why, imputation).
+            var stream = await store.OpenVerifiedReadAsync(profile, ct);
+            return Results.Stream(stream, "application/json");
+        });
+
+        api.MapPost("/jobs/{id:guid}/cancel", async (Guid id, HttpRequest request, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
+        {
+            var job = await FindAsync(contexts, id, ct);
+            if (job is null)
+            {
+                return NotFound(id);
+            }
+
+            if (JobViewMapper.IsOver(job))
+            {
+                return Problem(StatusCodes.Status409Conflict, "Job already finished", $"job {id} is {JobViewMapper.StateOf(job)}; nothing to cancel");
+            }
+
+            var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : "cancelled by user";
+            await publish.Publish(new CancelJob { JobId = id, Reason = reason }, ct);
+            return Results.Accepted($"/api/jobs/{id}", new { jobId = id, cancelling = true, reason });
+        });
+
+        api.MapGet("/events", async (HttpContext http, JobChangeFeed feed, Guid? job, CancellationToken ct) =>
+        {
+            http.Response.Headers.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            http.Response.Headers["X-Accel-Buffering"] = "no";
+
+            // A comment first so clients see the stream open at once; then one `job` event per change.
+            await http.Response.WriteAsync(": connected\n\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+            try
+            {
+                await foreach (var summary in feed.SubscribeAsync(ct))
+                {
+                    if (job is { } only && summary.JobId != only)
+                    {
+                        continue;
+                    }
+
+                    await http.Response.WriteAsync($"event: job\ndata: {JsonSerializer.Serialize(summary, Json)}\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The client went away.
+            }
+        });
+
+        return app;
+    }
+
+    /// <summary>What the jobs API needs besides the orchestrator's own registrations.</summary>
+    public static IServiceCollection AddJobsApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton<JobChangeFeed>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddArtifactStore(configuration);
+        return services;
+    }
+
+    private static async Task<TrainingJobState?> FindAsync(IDbContextFactory<OrchestratorDbContext> contexts, Guid id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.CorrelationId == id, ct);
+    }
+
+    private static IResult NotFound(Guid id) => Problem(StatusCodes.Status404NotFound, "Unknown job", $"no job {id}");
+
+    private static IResult Problem(int status, string title, string detail) => Results.Problem(detail: detail, statusCode: status, title: title);
+}

@@ -1,0 +1,49 @@
+using System.Collections.Frozen;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Pipeline.Orchestrator.Dashboard;
+
+/// <summary>
+/// The dashboard: three pages (<c>/ui/jobs</c>, <c>/ui/jobs/{id}</c>, <c>/ui/models</c>) served as one page whose
+/// script renders what the URL names. Its files are embedded in this assembly, so a service host needs no web root
+/// and nothing is fetched from the internet.
+/// </summary>
+public static class DashboardEndpoints
+{
+    private static readonly FrozenDictionary<string, (byte[] Content, string Type)> Assets = new Dictionary<string, (byte[], string)>
+    {
+        ["index.html"] = (Read("index.html"), "text/html; charset=utf-8"),
+        ["app.js"] = (Read("app.js"), "text/javascript; charset=utf-8"),
+        ["app.css"] = (Read("app.css"), "text/css; charset=utf-8"),
+    }.ToFrozenDictionary();
+
+    public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", () => Results.Redirect("/ui/jobs"));
+        app.MapGet("/ui", () => Results.Redirect("/ui/jobs"));
+        foreach (var page in new[] { "/ui/jobs", "/ui/jobs/{id:guid}", "/ui/models" })
+        {
+            app.MapGet(page, () => Asset("index.html"));
+        }
+
+        app.MapGet("/ui/assets/{file}", (string file) => Assets.ContainsKey(file) ? Asset(file) : Results.NotFound());
+        return app;
+    }
+
+    private static IResult Asset(string name)
+    {
+        var (content, type) = Assets[name];
+        return Results.Bytes(content, type);
+    }
+
+    private static byte[] Read(string name)
+    {
+        using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream("dashboard/" + name)
+            ?? throw new InvalidOperationException($"The dashboard file {name} is not embedded in {typeof(DashboardEndpoints).Assembly.GetName().Name}.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

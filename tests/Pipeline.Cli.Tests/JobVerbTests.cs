@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Pipeline.Cli.Demo;
+using Pipeline.Platform.Hosting;
+
+namespace Pipeline.Cli.Tests;
+
+/// <summary>
+/// `submit`, `watch`, `status` and `cancel`, and the /api they talk to, against every service hosted in one process
+/// in embedded mode (what `pipeline up` runs): a real job from upload to deployment.
+/// </summary>
+public sealed class JobVerbTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-jobs-").FullName;
+    private WebApplication? _app;
+    private string _url = "";
+
+    public async Task InitializeAsync()
+    {
+        _app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(_dir), "http://127.0.0.1:0", quiet: true);
+        await _app.StartAsync();
+        _url = _app.Urls.First();
+    }
+
+    [Fact]
+    public async Task A_submitted_file_is_watched_to_deployment_and_its_status_api_and_profile_tell_the_story()
+    {
+        var csv = Path.Combine(_dir, "flats.csv");
+        HousePriceCsv.Write(csv, 3000, seed: 5);
+
+        var (submit, submitOut, submitErr) = await Run("submit", csv, "--target", "price", "--workers", "2", "--rounds", "3", "--watch", "--json", "--url", _url);
+
+        Assert.True(submit == ExitCodes.Ok, submitErr + submitOut);
+        Assert.Contains("Deployed", submitErr, StringComparison.Ordinal);
+        using var detail = JsonDocument.Parse(submitOut);
+        var summary = detail.RootElement.GetProperty("summary");
+        var jobId = summary.GetProperty("jobId").GetGuid();
+        Assert.Equal("Deployed", summary.GetProperty("state").GetString());
+        Assert.Equal(1.0, summary.GetProperty("progress").GetDouble());
+        Assert.Equal(3, detail.RootElement.GetProperty("rounds").GetArrayLength());
+        Assert.All(detail.RootElement.GetProperty("rounds").EnumerateArray(), r => Assert.Equal(2, r.GetProperty("shards").GetArrayLength()));
+        Assert.Equal(2, detail.RootElement.GetProperty("shards").GetArrayLength());
+        Assert.Equal("flats", detail.RootElement.GetProperty("model").GetProperty("name").GetString());
+
+        var (status, list, _) = await Run("status", "--json", "--url", _url);
+        Assert.Equal(ExitCodes.Ok, status);
+        Assert.Contains(JsonDocument.Parse(list).RootElement.EnumerateArray(), j => j.GetProperty("jobId").GetGuid() == jobId);
+
+        var (one, text, _) = await Run("status", jobId.ToString(), "--url", _url);
+        Assert.Equal(ExitCodes.Ok, one);
+        Assert.Contains("state      Deployed", text, StringComparison.Ordinal);
+
+        using var http = new HttpClient { BaseAddress = new Uri(_url) };
+        using var profile = JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{jobId}/profile"));
+        Assert.Contains(profile.RootElement.GetProperty("columns").EnumerateArray(), c => c.GetProperty("decision").GetString() == "target");
+
+        // A finished job cannot be cancelled: 409, exit code 1, and the reason on stderr.
+        var (cancel, _, cancelErr) = await Run("cancel", jobId.ToString(), "--url", _url);
+        Assert.Equal(ExitCodes.Failed, cancel);
+        Assert.Contains("Deployed", cancelErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_running_job_is_cancelled_and_watch_exits_non_zero()
+    {
+        var csv = Path.Combine(_dir, "slow.csv");
+        HousePriceCsv.Write(csv, 20_000, seed: 9);
+        var (submit, submitOut, submitErr) = await Run("submit", csv, "--target", "price", "--rounds", "500", "--json", "--url", _url);
+        Assert.True(submit == ExitCodes.Ok, submitErr);
+        var jobId = JsonDocument.Parse(submitOut).RootElement.GetProperty("jobId").GetGuid();
+        await WaitUntilKnown(jobId);
+
+        var (cancel, _, cancelErr) = await Run("cancel", jobId.ToString(), "--reason", "test over", "--url", _url);
+        Assert.True(cancel == ExitCodes.Ok, cancelErr);
+
+        var (watch, watchOut, _) = await Run("watch", jobId.ToString(), "--url", _url);
+        Assert.Equal(ExitCodes.Failed, watch);
+        Assert.Contains("Cancelled", watchOut, StringComparison.Ordinal);
+        Assert.Contains("test over", watchOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_api_answers_problems_for_unknown_jobs_and_bad_submissions()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_url) };
+        var missing = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/jobs/{missing}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/api/jobs/{missing}/cancel", null)).StatusCode);
+
+        using var noName = await http.PostAsync("/api/jobs", new StringContent("a,b\n1,2\n"));
+        Assert.Equal(HttpStatusCode.BadRequest, noName.StatusCode);
+        Assert.Contains("name", await noName.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var badNumber = await http.PostAsync("/api/jobs?name=x.csv&rounds=many", new StringContent("a,b\n1,2\n"));
+        Assert.Equal(HttpStatusCode.BadRequest, badNumber.StatusCode);
+        Assert.Contains("rounds", await badNumber.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var noObject = await http.PostAsJsonAsync("/api/jobs", new { key = "nothing-here.csv" });
+        Assert.Equal(HttpStatusCode.NotFound, noObject.StatusCode);
+
+        var (code, _, error) = await Run("submit", "nothing-here.csv", "--target", "y", "--url", _url);
+        Assert.Equal(ExitCodes.NotFound, code);
+        Assert.Contains("nothing-here.csv", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dashboard_pages_and_assets_are_served_from_the_assembly()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_url) };
+        using var root = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/ui/jobs", root.Headers.Location?.OriginalString);
+        foreach (var page in new[] { "/ui/jobs", $"/ui/jobs/{Guid.NewGuid()}", "/ui/models" })
+        {
+            var html = await http.GetStringAsync(page);
+            Assert.Contains("/ui/assets/app.js", html, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("EventSource", await http.GetStringAsync("/ui/assets/app.js"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/ui/assets/secrets.txt")).StatusCode);
+    }
+
+    /// <summary>The job exists once Ingest recorded the upload and the saga started.</summary>
+    private async Task WaitUntilKnown(Guid jobId)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_url) };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while ((await http.GetAsync($"/api/jobs/{jobId}", timeout.Token)).StatusCode == HttpStatusCode.NotFound)
+        {
+            await tick.WaitForNextTickAsync(timeout.Token);
+        }
+    }
+
+    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await PipelineCommand.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+using Pipeline.Cli;
+using Pipeline.Cli.Demo;
+using Pipeline.Platform.Hosting;
+
+namespace Pipeline.Dashboard.BrowserTests;
+
+/// <summary>
+/// Starts the whole system in one process (as `pipeline up` does, embedded mode), opens the dashboard in headless
+/// chromium, submits a job, and watches the page follow it live to Deployed with a chart point for every round.
+/// Screenshots are kept under <c>artifacts/</c> next to the test assembly (or PIPELINE_TEST_ARTIFACTS).
+/// </summary>
+public sealed partial class DashboardBrowserTests : IAsyncLifetime
+{
+    private const int Rounds = 4;
+    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-dashboard-").FullName;
+    private readonly string _artifacts = Environment.GetEnvironmentVariable("PIPELINE_TEST_ARTIFACTS") is { Length: > 0 } a
+        ? a
+        : Path.Combine(AppContext.BaseDirectory, "artifacts");
+    private WebApplication? _app;
+    private string _url = "";
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_artifacts);
+        _app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(_dir), "http://127.0.0.1:0", quiet: true);
+        await _app.StartAsync();
+        _url = _app.Urls.First().TrimEnd('/');
+    }
+
+    [Fact]
+    public async Task The_job_page_follows_a_job_live_to_deployed_and_charts_every_round()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await SystemBrowser.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1100 } });
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add($"{message.Text} ({message.Location})");
+            }
+        };
+
+        // The jobs list is open before the job exists: the row must arrive over the live stream, not a reload.
+        await page.GotoAsync($"{_url}/ui/jobs");
+        await Assertions.Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        var jobId = await SubmitAsync();
+        var row = page.Locator($"tr[data-job='{jobId}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 60_000 });
+
+        // Open the job from the list, then watch the same page (no reload) reach Deployed.
+        await row.Locator("a").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/ui/jobs/{jobId}$"));
+        await Assertions.Expect(page.Locator("#job-state")).ToHaveTextAsync("Deployed", new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("#loss-chart circle.point-validation")).ToHaveCountAsync(Rounds);
+        await Assertions.Expect(page.Locator("#loss-chart circle.point-shard")).ToHaveCountAsync(Rounds * 2);
+        await Assertions.Expect(page.Locator("#shards tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#profile")).ToContainTextAsync("price");
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("deployed");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(_artifacts, "dashboard-job.png"), FullPage = true });
+
+        // The models page lists the new version as production.
+        await page.GotoAsync($"{_url}/ui/models");
+        var model = page.Locator(".model[data-model='browser-houses']");
+        await Assertions.Expect(model).ToContainTextAsync("production: v1");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(_artifacts, "dashboard-models.png"), FullPage = true });
+
+        Assert.Empty(consoleErrors);
+    }
+
+    private async Task<Guid> SubmitAsync()
+    {
+        var csv = Path.Combine(_dir, "browser-houses.csv");
+        HousePriceCsv.Write(csv, 3000, seed: 11);
+        using var http = new HttpClient { BaseAddress = new Uri(_url) };
+        await using var file = File.OpenRead(csv);
+        using var response = await http.PostAsync($"/api/jobs?name=browser-houses.csv&target=price&shards=2&rounds={Rounds}", new StreamContent(file));
+        response.EnsureSuccessStatusCode();
+        var answer = await response.Content.ReadFromJsonAsync<Submitted>();
+        return answer!.JobId;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private sealed record Submitted(Guid JobId, string Source);
+}
