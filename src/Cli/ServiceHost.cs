@@ -25,13 +25,19 @@ public static class ServiceHost
 {
     public static readonly string[] All = ["ingest", "preprocess", "orchestrator", "trainworker", "deploy"];
 
-    public static WebApplication Build(IReadOnlyCollection<string> services, IReadOnlyDictionary<string, string?> settings, string? urls, bool quiet)
+    /// <summary>Throws a usage error naming the first service that does not exist.</summary>
+    public static void Validate(IEnumerable<string> services)
     {
         var unknown = services.Except(All, StringComparer.OrdinalIgnoreCase).ToList();
         if (unknown.Count > 0)
         {
             throw new UsageException($"unknown service '{unknown[0]}'; choose from {string.Join(", ", All)}.");
         }
+    }
+
+    public static WebApplication Build(IReadOnlyCollection<string> services, IReadOnlyDictionary<string, string?> settings, string? urls, bool quiet)
+    {
+        Validate(services);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);

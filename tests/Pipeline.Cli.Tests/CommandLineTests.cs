@@ -43,11 +43,46 @@ public sealed class CommandLineTests
         Assert.Empty(output.ToString());
     }
 
-    [Fact]
-    public async Task Every_verb_has_help()
+    [Theory]
+    [InlineData("demo")]
+    [InlineData("up")]
+    [InlineData("submit")]
+    [InlineData("status")]
+    [InlineData("watch")]
+    [InlineData("cancel")]
+    [InlineData("models")]
+    [InlineData("predict")]
+    [InlineData("rollback")]
+    public async Task Every_verb_has_help(string verb)
     {
         var output = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, await PipelineCommand.RunAsync(["demo", "--help"], output, new StringWriter()));
-        Assert.Contains("usage: pipeline demo", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, await PipelineCommand.RunAsync([verb, "--help"], output, new StringWriter()));
+        Assert.StartsWith($"usage: pipeline {verb}", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "watch", "not-a-guid" }, "pipeline watch: 'not-a-guid' is not a job id")]
+    [InlineData(new[] { "cancel" }, "pipeline cancel: give exactly one JOB id.")]
+    [InlineData(new[] { "submit" }, "pipeline submit: give exactly one FILE or KEY.")]
+    [InlineData(new[] { "submit", "a.csv", "--task", "ranking" }, "pipeline submit: --task must be regression or classification, not 'ranking'.")]
+    [InlineData(new[] { "submit", "a.csv", "--workers", "0" }, "pipeline submit: --workers must be a whole number from 1 to 1024, not '0'.")]
+    [InlineData(new[] { "status", "--url", "ftp://x" }, "pipeline status: --url 'ftp://x' is not an absolute http(s) URL.")]
+    [InlineData(new[] { "up", "--services", "ingest,magic" }, "pipeline up: unknown service 'magic'")]
+    public async Task Wrong_job_verb_arguments_exit_64_with_one_line_and_the_usage(string[] args, string line)
+    {
+        var error = new StringWriter();
+        var code = await PipelineCommand.RunAsync(args, new StringWriter(), error);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith(line, error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"usage: pipeline {args[0]}", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Job_verbs_without_a_running_system_exit_69_and_say_what_to_start()
+    {
+        var error = new StringWriter();
+        var code = await PipelineCommand.RunAsync(["status", "--url", "http://127.0.0.1:1"], new StringWriter(), error);
+        Assert.Equal(ExitCodes.Unavailable, code);
+        Assert.Contains("pipeline up", error.ToString(), StringComparison.Ordinal);
     }
 }

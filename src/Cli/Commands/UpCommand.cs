@@ -34,6 +34,8 @@ public static class UpCommand
             throw new UsageException("--services needs at least one service.");
         }
 
+        ServiceHost.Validate(services);
+
         var url = line.Value("--url") ?? ApiHttp.DefaultUrl;
         if (!Uri.TryCreate(url, UriKind.Absolute, out _))
         {
