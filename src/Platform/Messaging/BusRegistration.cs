@@ -36,6 +36,14 @@ public static class BusRegistration
         services.TryAddSingleton<IScheduleMessageProvider, DurableScheduleMessageProvider>();
         services.AddHostedService<ScheduledMessageDispatcher>();
 
+        // Readiness: MassTransit adds its bus check (tag "ready") itself; the database is checked here, once per
+        // process whatever services it hosts.
+        if (!services.Any(d => d.ServiceType == typeof(DatabaseHealthCheck)))
+        {
+            services.AddSingleton<DatabaseHealthCheck>();
+            services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(5));
+        }
+
         // Start-up completes only when every receive endpoint is consuming (queues declared and bound), so a
         // message published right after start-up cannot fall into an exchange with no queue behind it yet.
         services.AddOptions<MassTransitHostOptions>().Configure(o =>
