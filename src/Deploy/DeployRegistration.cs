@@ -31,7 +31,6 @@ public static class DeployRegistration
 
         // A deployment evaluates, trains a baseline and exports: one at a time per process is plenty.
         services.PostConfigure<BusOptions>(o => o.EndpointConcurrency.TryAdd(CommandQueues.DeployModel, 1));
-        services.AddHealthChecks().AddCheck<RegistryHealthCheck>("registry", tags: ["ready"]);
         return services;
     }
 

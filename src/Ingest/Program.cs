@@ -4,7 +4,7 @@ using Pipeline.Platform.Messaging;
 
 // The ingest process: bucket watcher, MinIO notifications, SubmitTrainingJob and dataset validation.
 // Settings from configuration or the environment (Pipeline__...).
-return await PipelineHost.RunAsync(args, builder =>
+return await PipelineHost.RunAsync(args, defaultPort: 5082, builder =>
 {
     builder.Services.AddIngest(builder.Configuration);
     builder.Services.AddPipelineBus(builder.Configuration, x => x.AddIngestConsumers());

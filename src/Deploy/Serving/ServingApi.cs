@@ -1,11 +1,11 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Pipeline.Contracts;
 using Pipeline.Deploy.Registry;
+using Pipeline.Platform.Hosting;
 
 namespace Pipeline.Deploy.Serving;
 
@@ -76,8 +76,7 @@ public static class ServingApi
             return Results.Ok(new { name, fromVersion = result.FromVersion, toVersion = result.ToVersion });
         });
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapPipelineHealthChecks(); // for in-process hosts; PipelineHost has mapped them already for the deploy process
         return app;
     }
 

@@ -43,6 +43,14 @@ public sealed class RabbitMqOptions
     /// <summary>How long start-up waits for an unreachable broker before giving up with a clear error.</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Declare receive endpoints as quorum queues (replicated across a RabbitMQ cluster) instead of classic queues.
+    /// Off by default (the local single-node stack); the compose and Kubernetes files turn it on. A queue keeps the
+    /// type it was declared with: switching an existing vhost means deleting its queues first (RabbitMQ answers 406
+    /// PRECONDITION_FAILED on <c>x-queue-type</c> otherwise).
+    /// </summary>
+    public bool QuorumQueues { get; set; }
+
     public string Address => $"amqp://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}";
 }
 

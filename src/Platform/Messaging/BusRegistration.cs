@@ -36,6 +36,14 @@ public static class BusRegistration
         services.TryAddSingleton<IScheduleMessageProvider, DurableScheduleMessageProvider>();
         services.AddHostedService<ScheduledMessageDispatcher>();
 
+        // Readiness: MassTransit adds its bus check (tag "ready") itself; the database is checked here, once per
+        // process whatever services it hosts.
+        if (!services.Any(d => d.ServiceType == typeof(DatabaseHealthCheck)))
+        {
+            services.AddSingleton<DatabaseHealthCheck>();
+            services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(5));
+        }
+
         // Start-up completes only when every receive endpoint is consuming (queues declared and bound), so a
         // message published right after start-up cannot fall into an exchange with no queue behind it yet.
         services.AddOptions<MassTransitHostOptions>().Configure(o =>
@@ -57,6 +65,10 @@ public static class BusRegistration
                     // Unacknowledged messages held by this process: no more than it works on, so a busy worker
                     // does not sit on commands an idle one could take.
                     rabbit.PrefetchCount = limit;
+                    if (context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.QuorumQueues)
+                    {
+                        UseQuorumQueue(rabbit);
+                    }
                 }
 
                 endpoint.UseMessageRetry(r => r.Exponential(bus.RetryLimit, bus.RetryMinInterval, bus.RetryMaxInterval, bus.RetryMinInterval));
@@ -100,6 +112,22 @@ public static class BusRegistration
         "rabbitmq" or "rabbit" => TransportKind.RabbitMq,
         _ => throw new StartupException($"Pipeline:Transport is '{value}'; use 'inmemory' or 'rabbitmq'."),
     };
+
+    /// <summary>
+    /// Declares the endpoint's queue (and its <c>_error</c> / <c>_skipped</c> queues, which copy its arguments) as a
+    /// replicated quorum queue. Temporary endpoints (auto-delete, exclusive or not durable, such as Deploy's
+    /// per-instance swap events) stay classic: RabbitMQ refuses those properties on a quorum queue.
+    /// </summary>
+    internal static bool UseQuorumQueue(IRabbitMqReceiveEndpointConfigurator endpoint)
+    {
+        if (endpoint is MassTransit.RabbitMqTransport.Configuration.IRabbitMqReceiveEndpointConfiguration { Settings: { Durable: true, AutoDelete: false, Exclusive: false } })
+        {
+            endpoint.SetQuorumQueue();
+            return true;
+        }
+
+        return false;
+    }
 
     private static void UseDurableScheduler(IBusFactoryConfigurator cfg, IBusRegistrationContext context) =>
         cfg.UseFilter(new DurableSchedulerFilter(
