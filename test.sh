@@ -30,3 +30,6 @@ dotnet test tests/Pipeline.Training.IntegrationTests -c Release --no-build --fil
 
 # SIMD kernel tests again under every instruction-set restriction (AVX-512 off, AVX2 off, no intrinsics at all).
 tests/numerics-kernel-matrix.sh
+
+# The cluster files (compose, Dockerfile, Kubernetes manifests) against the code: ports, probes, images, settings.
+infra/validate.sh

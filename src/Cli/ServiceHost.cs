@@ -110,7 +110,9 @@ public static class ServiceHost
             builder.Services.AddJobsApi(configuration);
         }
 
+        builder.Services.AddPipelineHealthChecks();
         var app = builder.Build();
+        app.MapPipelineHealthChecks();
         if (Has("deploy"))
         {
             app.MapServingApi();

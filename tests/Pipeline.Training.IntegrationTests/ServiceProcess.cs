@@ -27,6 +27,12 @@ public sealed class ServiceProcess : IAsyncDisposable
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
+        // Each service listens on its fixed port by default; tests run several copies at once, so any free port.
+        if (!settings.ContainsKey("urls"))
+        {
+            info.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        }
+
         info.Environment["Logging__LogLevel__Default"] = "Information";
         info.Environment["Logging__Console__FormatterName"] = "simple";
         var service = new ServiceProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
