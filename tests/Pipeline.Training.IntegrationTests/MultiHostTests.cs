@@ -129,6 +129,10 @@ public sealed partial class MultiHostTests(ITestOutputHelper output)
                 job2.History.Where(h => h.Round > 2).SelectMany(h => h.Shards).Any(s => s.Worker == victimName),
                 $"{victimName} trained nothing after its link came back:\n{Describe(job2)}\n{Diagnostics()}");
             Assert.Equal(1, await CountJobs(net, "mh-cut"));
+
+            // No round had to wait for its timeout: nothing was sent twice by the saga (a lost update of the job by
+            // one of the two orchestrators, or a shard the broker failed to hand on, would show as attempt 2).
+            Assert.DoesNotContain("(attempt 2)", w1.Output + w2.Output, StringComparison.Ordinal);
             Log(Describe(job2));
         }
         finally
