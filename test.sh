@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: brings the local stack up (installing RabbitMQ, PostgreSQL and s3rver when missing), runs the
 # unit and integration tests against it, then runs the SIMD kernel tests again without AVX-512, without AVX2 and
-# without any hardware intrinsics, so every dispatch path (Vector512, Vector256, Vector128, scalar) is exercised.
+# without any hardware intrinsics, so every dispatch path (Vector512, Vector256, Vector128, scalar) is exercised, and
+# last the multi-host test on network namespaces (root).
 # Fails (non-zero) when any test fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -23,8 +24,9 @@ source "${PIPELINE_STACK_STATE:-infra/.state}/stack.env"
 set +a
 
 dotnet build Pipeline.sln -c Release -warnaserror
-# Everything except the test that restarts the shared broker, which would disturb the others running in parallel.
-dotnet test Pipeline.sln -c Release --no-build --logger "console;verbosity=minimal" --filter "Category!=BrokerRestart"
+# Everything except the test that restarts the shared broker, which would disturb the others running in parallel,
+# and the multi-host test (its own step below).
+dotnet test Pipeline.sln -c Release --no-build --logger "console;verbosity=minimal" --filter "Category!=BrokerRestart&Category!=MultiHost"
 echo "== broker restart test (alone)"
 dotnet test tests/Pipeline.Training.IntegrationTests -c Release --no-build --filter "Category=BrokerRestart"
 
@@ -33,3 +35,8 @@ tests/numerics-kernel-matrix.sh
 
 # The cluster files (compose, Dockerfile, Kubernetes manifests) against the code: ports, probes, images, settings.
 infra/validate.sh
+
+# The services on five network-namespace hosts with their own RabbitMQ, PostgreSQL and s3rver (infra/netns.sh, needs
+# root), a job to Deployed, then a worker host's link cut mid-shard (~2-3 min).
+echo "== multi-host test (alone)"
+dotnet test tests/Pipeline.Training.IntegrationTests -c Release --no-build --logger "console;verbosity=detailed" --filter "Category=MultiHost"

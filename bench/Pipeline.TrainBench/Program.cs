@@ -3,18 +3,20 @@ using System.Globalization;
 using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Testing.Training;
+using Pipeline.Training.IntegrationTests;
 using Pipeline.TrainBench;
 
 // Convergence parity: the seed workload (200k house-price rows, MLP 64 relu -> 1, Adam 0.001) trained on K shards
 // for the same number of passes over the data, through the real saga and workers in embedded mode.
 //   dotnet run -c Release --project bench/Pipeline.TrainBench -- parity [--rows 200000] [--rounds 10] [--shards 1,2,4,8] [--json]
-// Coordination overhead and worker scaling on the local stack (needs `source infra/.state/stack.env`):
-//   dotnet run -c Release --project bench/Pipeline.TrainBench -- overhead [--skip-scaling]
+// Coordination overhead and worker scaling on the local stack (needs `source infra/.state/stack.env`), and the
+// scaling again with each worker on a host of its own (network namespaces, infra/netns.sh, root):
+//   dotnet run -c Release --project bench/Pipeline.TrainBench -- overhead [--skip-per-round] [--skip-scaling] [--netns] [--rows 200000]
 var options = Args.Parse(args);
 if (options.Command == "overhead")
 {
     var perRound = new List<object>();
-    foreach (var k in new[] { 2, 8, 32 })
+    foreach (var k in args.Contains("--skip-per-round") ? [] : new[] { 2, 8, 32 })
     {
         perRound.Add(await Overhead.PerRound(k, rounds: 6));
         Console.Error.WriteLine(JsonSerializer.Serialize(perRound[^1]));
@@ -23,8 +25,18 @@ if (options.Command == "overhead")
     var scaling = new List<object>();
     foreach (var workers in args.Contains("--skip-scaling") ? [] : new[] { 1, 2, 4 })
     {
-        scaling.Add(await Overhead.Scaling(workers, shards: 4, rows: 200_000, rounds: 3));
+        scaling.Add(await Overhead.Scaling(workers, shards: 4, rows: options.Rows, rounds: 3));
         Console.Error.WriteLine(JsonSerializer.Serialize(scaling[^1]));
+    }
+
+    if (args.Contains("--netns"))
+    {
+        await using var net = await NetworkNamespaces.UpAsync("infra", "w1", "w2", "w3", "w4");
+        foreach (var workers in new[] { 1, 2, 4 })
+        {
+            scaling.Add(await Overhead.ScalingOnHosts(net, workers, shards: 4, rows: options.Rows, rounds: 3));
+            Console.Error.WriteLine(JsonSerializer.Serialize(scaling[^1]));
+        }
     }
 
     Console.WriteLine(JsonSerializer.Serialize(new { perRound, scaling }));

@@ -34,6 +34,12 @@ public sealed record ShardTrained
     public required long Samples { get; init; }
     public required double Loss { get; init; }
     public required string Worker { get; init; }
+
+    /// <summary>
+    /// Seconds the worker spent in the arithmetic (the local epochs); null when it reported a result it found already
+    /// stored. With the round's wall time it gives the share of coordination (docs/BENCHMARKS.md).
+    /// </summary>
+    public double? ComputeSeconds { get; init; }
 }
 
 /// <summary>Published by a TrainWorker when a shard cannot be trained; the Orchestrator retries or fails the job.</summary>
@@ -58,8 +64,8 @@ public sealed record MergeRound
     public required TaskKind Task { get; init; }
 }
 
-/// <summary>One shard's contribution to a merge, and which worker trained it.</summary>
-public sealed record ShardResult(int Shard, ObjectRef Model, long Samples, double Loss, string? Worker = null);
+/// <summary>One shard's contribution to a merge, which worker trained it and how long its arithmetic took.</summary>
+public sealed record ShardResult(int Shard, ObjectRef Model, long Samples, double Loss, string? Worker = null, double? ComputeSeconds = null);
 
 /// <summary>Published by the merger; the Orchestrator records the metrics, then stops early or starts the next round.</summary>
 public sealed record RoundMerged
@@ -70,6 +76,9 @@ public sealed record RoundMerged
     public required double TrainLoss { get; init; }
     public required double ValidationLoss { get; init; }
     public required ModelMetrics Validation { get; init; }
+
+    /// <summary>Seconds the merger spent averaging the parameters and evaluating the average on the validation split.</summary>
+    public double? ComputeSeconds { get; init; }
 }
 
 /// <summary>Published by the merger when a merge cannot be done; the Orchestrator fails the job.</summary>

@@ -35,6 +35,10 @@ public sealed class DistributedTrainingTests
         // Close to the noise floor (0.25): the model learned the linear signal.
         Assert.InRange(job.BestValidationLoss!.Value, 0.2, 0.4);
         Assert.True(job.History[^1].ValidationLoss < job.History[0].ValidationLoss);
+
+        // The arithmetic's own time travels with the results (the benchmarks' coordination share is computed from it).
+        Assert.All(job.History, h => Assert.True(h.MergeComputeSeconds > 0));
+        Assert.All(job.History.SelectMany(h => h.Shards), s => Assert.True(s.ComputeSeconds > 0));
     }
 
     [Fact]

@@ -11,24 +11,40 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _lines = [];
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waiters = [];
+    private bool _exited;
 
     private ServiceProcess(Process process) => _process = process;
 
-    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string?> settings)
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string?> settings) =>
+        Start(new ProcessStartInfo("dotnet", [ExecutablePath(project)]), settings);
+
+    /// <summary>
+    /// The service on a network-namespace "host" (<c>ip netns exec</c>), configured by exactly these settings: the
+    /// test's own <c>Pipeline__*</c> environment (the shared local stack) is not passed on.
+    /// </summary>
+    public static ServiceProcess StartOnHost(string networkNamespace, string project, IReadOnlyDictionary<string, string?> settings)
     {
-        var info = new ProcessStartInfo("dotnet", [ExecutablePath(project)])
+        var info = new ProcessStartInfo("ip", ["netns", "exec", networkNamespace, "dotnet", ExecutablePath(project)]);
+        foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("Pipeline__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)).ToList())
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+            info.Environment.Remove(inherited);
+        }
+
+        return Start(info, settings);
+    }
+
+    private static ServiceProcess Start(ProcessStartInfo info, IReadOnlyDictionary<string, string?> settings)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         foreach (var (key, value) in settings)
         {
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         // Each service listens on its fixed port by default; tests run several copies at once, so any free port.
-        if (!settings.ContainsKey("urls"))
+        if (!settings.ContainsKey("urls") && !settings.ContainsKey("ASPNETCORE_URLS"))
         {
             info.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         }
@@ -37,6 +53,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterName"] = "simple";
         var service = new ServiceProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
         service._process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
+        service._process.Exited += (_, _) => service.OnExited();
         service._process.ErrorDataReceived += (_, e) => service.OnLine(e.Data);
         service._process.Start();
         service._process.BeginOutputReadLine();
@@ -54,6 +71,11 @@ public sealed class ServiceProcess : IAsyncDisposable
             if (earlier is not null)
             {
                 return Task.FromResult(earlier);
+            }
+
+            if (_exited)
+            {
+                return Task.FromException<string>(ExitedBefore());
             }
 
             _waiters.Add((l => l.Contains(text, StringComparison.Ordinal), seen));
@@ -104,6 +126,24 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Waiters fail at once when the process ends (a start-up error, a crash) instead of at their timeout.</summary>
+    private void OnExited()
+    {
+        lock (_lines)
+        {
+            _exited = true;
+            foreach (var waiter in _waiters)
+            {
+                waiter.Seen.TrySetException(ExitedBefore());
+            }
+
+            _waiters.Clear();
+        }
+    }
+
+    private InvalidOperationException ExitedBefore() =>
+        new($"the process exited before printing the line; its output:\n{string.Join('\n', _lines.TakeLast(40))}");
 
     /// <summary>The service's build output next to this test's (same configuration).</summary>
     private static string ExecutablePath(string project)

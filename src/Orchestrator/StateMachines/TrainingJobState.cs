@@ -109,5 +109,5 @@ public sealed class TrainingJobState : IVersionedSaga
     private static string Write<T>(T value) => JsonSerializer.Serialize(value, Json);
 }
 
-/// <summary>What the job remembers of one merged round (shown as the loss chart).</summary>
-public sealed record RoundRecord(int Round, double TrainLoss, double ValidationLoss, ModelMetrics Validation, ObjectRef Model, DateTimeOffset MergedAt, IReadOnlyList<ShardResult> Shards);
+/// <summary>What the job remembers of one merged round (shown as the loss chart); MergeComputeSeconds is the merger's arithmetic.</summary>
+public sealed record RoundRecord(int Round, double TrainLoss, double ValidationLoss, ModelMetrics Validation, ObjectRef Model, DateTimeOffset MergedAt, IReadOnlyList<ShardResult> Shards, double? MergeComputeSeconds = null);

@@ -97,7 +97,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 .Then(ctx =>
                 {
                     var results = ctx.Saga.RoundResults;
-                    results.Add(new ShardResult(ctx.Message.Shard, ctx.Message.Model, ctx.Message.Samples, ctx.Message.Loss, ctx.Message.Worker));
+                    results.Add(new ShardResult(ctx.Message.Shard, ctx.Message.Model, ctx.Message.Samples, ctx.Message.Loss, ctx.Message.Worker, ctx.Message.ComputeSeconds));
                     ctx.Saga.RoundResults = results;
                     Touch(ctx.Saga, clock);
                 })
@@ -263,7 +263,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
     private static void RecordRound(TrainingJobState job, RoundMerged merged, TimeProvider clock)
     {
         var history = job.History;
-        history.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow(), [.. job.RoundResults.OrderBy(r => r.Shard)]));
+        history.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow(), [.. job.RoundResults.OrderBy(r => r.Shard)], merged.ComputeSeconds));
         job.History = history;
         if (job.BestValidationLoss is null || merged.ValidationLoss < job.BestValidationLoss)
         {

@@ -40,6 +40,15 @@ public sealed class RabbitMqOptions
     /// <summary>Shown in RabbitMQ's management UI for this process's connection; defaults to the process name.</summary>
     public string? ConnectionName { get; set; }
 
+    /// <summary>
+    /// AMQP heartbeat interval asked of the broker (the lower of this and the broker's <c>heartbeat</c> wins); unset
+    /// keeps MassTransit's default. A peer that goes silent (host down, link cut) is dropped after about two
+    /// missed heartbeats, and only then does the broker hand that peer's unacknowledged messages (a shard in
+    /// training) to another consumer. Short values (a few seconds) suit test rigs and flaky links; each heartbeat is
+    /// a tiny frame per connection.
+    /// </summary>
+    public TimeSpan? Heartbeat { get; set; }
+
     /// <summary>How long start-up waits for an unreachable broker before giving up with a clear error.</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -86,6 +86,10 @@ public static class BusRegistration
                         h.Username(o.Username);
                         h.Password(o.Password);
                         h.ConnectionName(o.ConnectionName ?? $"{AppDomain.CurrentDomain.FriendlyName}@{Environment.MachineName}");
+                        if (o.Heartbeat is { } heartbeat)
+                        {
+                            h.Heartbeat(heartbeat);
+                        }
                     });
                     UseDurableScheduler(cfg, context);
                     cfg.ConfigureEndpoints(context);

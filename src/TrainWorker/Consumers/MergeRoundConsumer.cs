@@ -24,9 +24,11 @@ public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models)
                 inputs.Add((await models.LoadAsync(result.Model, ct), result.Samples));
             }
 
-            var merged = ModelAveraging.WeightedAverage(inputs);
             var validation = await shards.GetAsync(m.Validation, ct);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var merged = ModelAveraging.WeightedAverage(inputs);
             var (validationLoss, metrics) = ModelEvaluation.Evaluate(merged, validation, m.Task);
+            var computeSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             var samples = m.Results.Sum(r => r.Samples);
             var trainLoss = m.Results.Sum(r => r.Loss * r.Samples) / Math.Max(samples, 1);
             var saved = await models.SaveAsync(JobArtifacts.MergedModel(m.JobId, m.Round), merged, samples, validationLoss, ct);
@@ -39,6 +41,7 @@ public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models)
                 TrainLoss = trainLoss,
                 ValidationLoss = validationLoss,
                 Validation = metrics,
+                ComputeSeconds = computeSeconds,
             }, ct);
         }
         catch (Exception ex) when (TrainShardConsumer.IsPermanent(ex))

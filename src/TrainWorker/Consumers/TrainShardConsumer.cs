@@ -57,7 +57,9 @@ public sealed partial class TrainShardConsumer(
             // Optimizer state starts fresh each round (see docs/TRAINING.md): only parameters are averaged.
             var trainer = new Trainer(network, ModelSpecs.Trainer(m.Settings, m.Task, m.Round, m.Shard));
             LogStarted(logger, m.JobId, m.Round, m.Shard, m.Attempt);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var loss = TrainWithinDeadline(trainer, data, ct);
+            var computeSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             if (!double.IsFinite(loss))
             {
                 throw new ArithmeticException($"training diverged (loss {loss}); lower the learning rate");
@@ -65,7 +67,7 @@ public sealed partial class TrainShardConsumer(
 
             var saved = await models.SaveAsync(key, network, data.Rows, loss, ct);
             LogTrained(logger, m.JobId, m.Round, m.Shard, data.Rows, loss);
-            await context.Publish(Trained(m, saved, data.Rows, loss), ct);
+            await context.Publish(Trained(m, saved, data.Rows, loss) with { ComputeSeconds = computeSeconds }, ct);
         }
         catch (Exception ex) when (IsPermanent(ex))
         {
