@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +26,7 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
                 await database.ExecuteSqlAsync($"SELECT pg_advisory_lock({lockKey})", cancellationToken);
                 try
                 {
+                    await CreateHistoryTableAsync(database, cancellationToken);
                     await database.MigrateAsync(cancellationToken);
                 }
                 finally
@@ -33,6 +36,7 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
             }
             else
             {
+                await CreateHistoryTableAsync(database, cancellationToken);
                 await database.MigrateAsync(cancellationToken);
             }
         }
@@ -52,6 +56,13 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
         var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name));
         return BitConverter.ToInt64(hash, 0);
     }
+
+    /// <summary>
+    /// On a fresh database EF Core reads the history table before creating it and logs the failed SELECT as an error
+    /// (dotnet/efcore#37328); creating it first keeps a normal first start free of "fail:" lines.
+    /// </summary>
+    private static Task<bool> CreateHistoryTableAsync(DatabaseFacade database, CancellationToken cancellationToken) =>
+        database.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database schema of {Context} is up to date")]
     private static partial void LogMigrated(ILogger logger, string context);
