@@ -10,6 +10,7 @@ namespace Pipeline.Numerics.Kernels;
 /// </summary>
 internal static unsafe class Packing
 {
+
     /// <summary>
     /// Packs rows [row0, row0+rows) x columns [col0, col0+depth) of A into slivers of <paramref name="sliverRows"/>
     /// rows: sliver s holds, for each p, the values A(row0 + s*sliverRows + r, col0 + p) for r in 0..sliverRows.
@@ -17,6 +18,21 @@ internal static unsafe class Packing
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(StridedMatrix a, int row0, int rows, int col0, int depth, int sliverRows, float* destination)
     {
+        if (a.RowStride == 1 && a.ColumnStride != 1 && sliverRows % 4 == 0 && rows >= sliverRows && Vector128.IsHardwareAccelerated)
+        {
+            // Aᵀ stored row-major: every whole sliver at once, one source row (step p) at a time.
+            int whole = rows / sliverRows * sliverRows;
+            PackTransposedWholeSlivers(a.At(row0, col0), a.ColumnStride, whole, depth, sliverRows, destination);
+            if (whole == rows)
+            {
+                return;
+            }
+
+            row0 += whole;
+            rows -= whole;
+            destination += (long)whole * depth;
+        }
+
         for (int s = 0; s < rows; s += sliverRows)
         {
             int live = Math.Min(sliverRows, rows - s);
@@ -87,10 +103,43 @@ internal static unsafe class Packing
     }
 
     /// <summary>
+    /// Whole slivers of Aᵀ stored row-major (op(A)(i, p) at source[p·stride + i]): for each step p the slivers'
+    /// values are one contiguous run of the source row, copied out a vector at a time. Eight slivers at a time
+    /// walk p together, so each source row is read in runs of several cache lines instead of 48 bytes per page
+    /// as a sliver-by-sliver walk does: 0.78 -> 0.37 ns per packed float at 1024 (more slivers at once, up to
+    /// all of them, measured slower: too many store streams; up to 1.5 ns at 2048).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackTransposedWholeSlivers(float* source, long stride, int rows, int depth, int sliverRows, float* destination)
+    {
+        long sliverFloats = (long)sliverRows * depth;
+        int chunk = 8 * sliverRows;
+        for (int s0 = 0; s0 < rows; s0 += chunk)
+        {
+            int end = Math.Min(rows, s0 + chunk);
+            for (int p = 0; p < depth; p++)
+            {
+                float* src = source + (p * stride);
+                float* d = destination + ((long)p * sliverRows) + ((long)s0 * depth);
+                for (int s = s0; s < end; s += sliverRows)
+                {
+                    for (int r = 0; r < sliverRows; r += 4)
+                    {
+                        Vector128.Store(Vector128.Load(src + s + r), d + r);
+                    }
+
+                    d += sliverFloats;
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// One full sliver of row-major A: 4×4 blocks (4 rows × 4 steps of p) are loaded as four vectors, transposed
     /// in registers and stored as four k-major groups, instead of one scalar load and store per value (packing A
     /// measured ~6 % of a 1024³ multiply).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRowMajorSliverByTransposes(float* source, long rowStride, int depth, int sliverRows, float* destination)
     {
         int p = 0;
@@ -185,6 +234,10 @@ internal static unsafe class Packing
                     }
                 }
             }
+            else if (live == sliverColumns && sliverColumns % 8 == 0 && Avx.IsSupported)
+            {
+                PackTransposedSliverByTransposes(b.At(row0, col0 + s), b.ColumnStride, depth, sliverColumns, dst);
+            }
             else if (live == sliverColumns)
             {
                 // Bᵀ stored row-major: read the sliver's columns (rows in memory) side by side and write the packed
@@ -223,6 +276,67 @@ internal static unsafe class Packing
                         dst[((long)p * sliverColumns) + j] = 0;
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One full sliver of Bᵀ stored row-major (op(B)(p, j) at source[j·stride + p]): 8×8 blocks (8 columns × 8
+    /// steps of p) are loaded as eight 256-bit rows, transposed in registers and stored as eight k-major pieces,
+    /// instead of one scalar load and store per value (measured 0.88 ns per packed float that way at 1024).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackTransposedSliverByTransposes(float* source, long stride, int depth, int sliverColumns, float* destination)
+    {
+        int p = 0;
+        for (; p <= depth - 8; p += 8)
+        {
+            float* d = destination + ((long)p * sliverColumns);
+            for (int g = 0; g < sliverColumns; g += 8)
+            {
+                float* row = source + (g * stride) + p;
+                var r0 = Avx.LoadVector256(row);
+                var r1 = Avx.LoadVector256(row + stride);
+                var r2 = Avx.LoadVector256(row + (2 * stride));
+                var r3 = Avx.LoadVector256(row + (3 * stride));
+                var r4 = Avx.LoadVector256(row + (4 * stride));
+                var r5 = Avx.LoadVector256(row + (5 * stride));
+                var r6 = Avx.LoadVector256(row + (6 * stride));
+                var r7 = Avx.LoadVector256(row + (7 * stride));
+                var t0 = Avx.UnpackLow(r0, r1);
+                var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3);
+                var t3 = Avx.UnpackHigh(r2, r3);
+                var t4 = Avx.UnpackLow(r4, r5);
+                var t5 = Avx.UnpackHigh(r4, r5);
+                var t6 = Avx.UnpackLow(r6, r7);
+                var t7 = Avx.UnpackHigh(r6, r7);
+                var u0 = Avx.Shuffle(t0, t2, 0x44);
+                var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                var u2 = Avx.Shuffle(t1, t3, 0x44);
+                var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                var u4 = Avx.Shuffle(t4, t6, 0x44);
+                var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                var u6 = Avx.Shuffle(t5, t7, 0x44);
+                var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                float* o = d + g;
+                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(o + sliverColumns, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(o + (2 * sliverColumns), Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(o + (3 * sliverColumns), Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(o + (4 * sliverColumns), Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(o + (5 * sliverColumns), Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(o + (6 * sliverColumns), Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(o + (7 * sliverColumns), Avx.Permute2x128(u3, u7, 0x31));
+            }
+        }
+
+        for (; p < depth; p++)
+        {
+            float* d = destination + ((long)p * sliverColumns);
+            for (int j = 0; j < sliverColumns; j++)
+            {
+                d[j] = source[(j * stride) + p];
             }
         }
     }
