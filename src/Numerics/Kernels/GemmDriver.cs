@@ -38,10 +38,10 @@ internal static unsafe class GemmDriver
     private static GemmJob? t_job;
 
     [ThreadStatic]
-    private static PinnedBuffer? t_packedA;
+    private static PackingBuffer? t_packedA;
 
     [ThreadStatic]
-    private static PinnedBuffer? t_packedB;
+    private static PackingBuffer? t_packedB;
 
     /// <summary>C[m x n] (+)= A[m x k] · B[k x n], with A and B given as strided views and C row-major (ldc = n).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -83,7 +83,7 @@ internal static unsafe class GemmDriver
         job.DepthBlock = depthBlock;
         job.KBlocks = kBlocks;
         job.PaddedM = rowSlivers * mr;
-        job.PackedA = (t_packedA ??= new PinnedBuffer()).Get((long)job.PaddedM * k);
+        job.PackedA = (t_packedA ??= new PackingBuffer()).Get((long)job.PaddedM * k);
 
         bool parallel = degreeOfParallelism > 1 && (long)m * n * k >= ParallelThreshold;
         var pool = parallel ? WorkerPools.Get(degreeOfParallelism) : null;
@@ -212,7 +212,7 @@ internal static unsafe class GemmDriver
             }
 
             int paddedColumns = RoundUp(columns, nr);
-            float* packedB = (t_packedB ??= new PinnedBuffer()).Get((long)paddedColumns * DepthBlock);
+            float* packedB = (t_packedB ??= new PackingBuffer()).Get((long)paddedColumns * DepthBlock);
             float* edge = stackalloc float[mr * nr];
 
             for (int kb = 0; kb < KBlocks; kb++)
@@ -298,22 +298,4 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <summary>A grow-only pinned scratch array aligned to a cache line, so raw pointers into it stay valid.</summary>
-    private sealed class PinnedBuffer
-    {
-        private float[] _array = [];
-        private float* _aligned;
-
-        public float* Get(long floats)
-        {
-            if (_array.Length < floats + 16)
-            {
-                _array = GC.AllocateUninitializedArray<float>(checked((int)floats + 16), pinned: true);
-                var start = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
-                _aligned = (float*)((start + 63) & ~(nuint)63);
-            }
-
-            return _aligned;
-        }
-    }
 }
