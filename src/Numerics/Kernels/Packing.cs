@@ -140,32 +140,40 @@ internal static unsafe class Packing
     }
 
     /// <summary>
-    /// One full sliver of row-major A: 4×4 blocks (4 rows × 4 steps of p) are loaded as four vectors, transposed
-    /// in registers and stored as four k-major groups, instead of one scalar load and store per value (packing A
-    /// measured ~6 % of a 1024³ multiply).
+    /// One full sliver of row-major A: blocks of rows × steps of p are loaded as vectors, transposed in registers and
+    /// stored as k-major groups, instead of one scalar load and store per value (packing A measured ~6 % of a
+    /// 1024³ multiply that way). With AVX, 8×8 blocks (rows in eights, then fours) halve the shuffles and
+    /// memory operations per value of the SSE 4×4 blocks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRowMajorSliverByTransposes(float* source, long rowStride, int depth, int sliverRows, float* destination)
     {
         int p = 0;
+        if (Avx.IsSupported)
+        {
+            for (; p <= depth - 8; p += 8)
+            {
+                float* d = destination + ((long)p * sliverRows);
+                int g = 0;
+                for (; g <= sliverRows - 8; g += 8)
+                {
+                    Transpose8x8(source + (g * rowStride) + p, rowStride, d + g, sliverRows);
+                }
+
+                for (; g < sliverRows; g += 4)
+                {
+                    Transpose4x4(source + (g * rowStride) + p, rowStride, d + g, sliverRows);
+                    Transpose4x4(source + (g * rowStride) + p + 4, rowStride, d + (4 * sliverRows) + g, sliverRows);
+                }
+            }
+        }
+
         for (; p <= depth - 4; p += 4)
         {
             float* d = destination + ((long)p * sliverRows);
             for (int g = 0; g < sliverRows; g += 4)
             {
-                float* row = source + (g * rowStride) + p;
-                var r0 = Sse.LoadVector128(row);
-                var r1 = Sse.LoadVector128(row + rowStride);
-                var r2 = Sse.LoadVector128(row + (2 * rowStride));
-                var r3 = Sse.LoadVector128(row + (3 * rowStride));
-                var t0 = Sse.UnpackLow(r0, r1);
-                var t1 = Sse.UnpackLow(r2, r3);
-                var t2 = Sse.UnpackHigh(r0, r1);
-                var t3 = Sse.UnpackHigh(r2, r3);
-                Sse.Store(d + g, Sse.MoveLowToHigh(t0, t1));
-                Sse.Store(d + sliverRows + g, Sse.MoveHighToLow(t1, t0));
-                Sse.Store(d + (2 * sliverRows) + g, Sse.MoveLowToHigh(t2, t3));
-                Sse.Store(d + (3 * sliverRows) + g, Sse.MoveHighToLow(t3, t2));
+                Transpose4x4(source + (g * rowStride) + p, rowStride, d + g, sliverRows);
             }
         }
 
@@ -177,6 +185,62 @@ internal static unsafe class Packing
                 d[r] = source[(r * rowStride) + p];
             }
         }
+    }
+
+    /// <summary>Transposes 4 source rows × 4 values into 4 destination rows × 4 values (SSE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(float* source, long sourceStride, float* destination, long destinationStride)
+    {
+        var r0 = Sse.LoadVector128(source);
+        var r1 = Sse.LoadVector128(source + sourceStride);
+        var r2 = Sse.LoadVector128(source + (2 * sourceStride));
+        var r3 = Sse.LoadVector128(source + (3 * sourceStride));
+        var t0 = Sse.UnpackLow(r0, r1);
+        var t1 = Sse.UnpackLow(r2, r3);
+        var t2 = Sse.UnpackHigh(r0, r1);
+        var t3 = Sse.UnpackHigh(r2, r3);
+        Sse.Store(destination, Sse.MoveLowToHigh(t0, t1));
+        Sse.Store(destination + destinationStride, Sse.MoveHighToLow(t1, t0));
+        Sse.Store(destination + (2 * destinationStride), Sse.MoveLowToHigh(t2, t3));
+        Sse.Store(destination + (3 * destinationStride), Sse.MoveHighToLow(t3, t2));
+    }
+
+    /// <summary>Transposes 8 source rows × 8 values into 8 destination rows × 8 values (AVX).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, long sourceStride, float* destination, long destinationStride)
+    {
+        var r0 = Avx.LoadVector256(source);
+        var r1 = Avx.LoadVector256(source + sourceStride);
+        var r2 = Avx.LoadVector256(source + (2 * sourceStride));
+        var r3 = Avx.LoadVector256(source + (3 * sourceStride));
+        var r4 = Avx.LoadVector256(source + (4 * sourceStride));
+        var r5 = Avx.LoadVector256(source + (5 * sourceStride));
+        var r6 = Avx.LoadVector256(source + (6 * sourceStride));
+        var r7 = Avx.LoadVector256(source + (7 * sourceStride));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(destination, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(destination + destinationStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(destination + (2 * destinationStride), Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(destination + (3 * destinationStride), Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(destination + (4 * destinationStride), Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(destination + (5 * destinationStride), Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(destination + (6 * destinationStride), Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(destination + (7 * destinationStride), Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>
@@ -325,40 +389,7 @@ internal static unsafe class Packing
             float* d = destination + ((long)p * sliverColumns);
             for (int g = 0; g < sliverColumns; g += 8)
             {
-                float* row = source + (g * stride) + p;
-                var r0 = Avx.LoadVector256(row);
-                var r1 = Avx.LoadVector256(row + stride);
-                var r2 = Avx.LoadVector256(row + (2 * stride));
-                var r3 = Avx.LoadVector256(row + (3 * stride));
-                var r4 = Avx.LoadVector256(row + (4 * stride));
-                var r5 = Avx.LoadVector256(row + (5 * stride));
-                var r6 = Avx.LoadVector256(row + (6 * stride));
-                var r7 = Avx.LoadVector256(row + (7 * stride));
-                var t0 = Avx.UnpackLow(r0, r1);
-                var t1 = Avx.UnpackHigh(r0, r1);
-                var t2 = Avx.UnpackLow(r2, r3);
-                var t3 = Avx.UnpackHigh(r2, r3);
-                var t4 = Avx.UnpackLow(r4, r5);
-                var t5 = Avx.UnpackHigh(r4, r5);
-                var t6 = Avx.UnpackLow(r6, r7);
-                var t7 = Avx.UnpackHigh(r6, r7);
-                var u0 = Avx.Shuffle(t0, t2, 0x44);
-                var u1 = Avx.Shuffle(t0, t2, 0xEE);
-                var u2 = Avx.Shuffle(t1, t3, 0x44);
-                var u3 = Avx.Shuffle(t1, t3, 0xEE);
-                var u4 = Avx.Shuffle(t4, t6, 0x44);
-                var u5 = Avx.Shuffle(t4, t6, 0xEE);
-                var u6 = Avx.Shuffle(t5, t7, 0x44);
-                var u7 = Avx.Shuffle(t5, t7, 0xEE);
-                float* o = d + g;
-                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
-                Avx.Store(o + sliverColumns, Avx.Permute2x128(u1, u5, 0x20));
-                Avx.Store(o + (2 * sliverColumns), Avx.Permute2x128(u2, u6, 0x20));
-                Avx.Store(o + (3 * sliverColumns), Avx.Permute2x128(u3, u7, 0x20));
-                Avx.Store(o + (4 * sliverColumns), Avx.Permute2x128(u0, u4, 0x31));
-                Avx.Store(o + (5 * sliverColumns), Avx.Permute2x128(u1, u5, 0x31));
-                Avx.Store(o + (6 * sliverColumns), Avx.Permute2x128(u2, u6, 0x31));
-                Avx.Store(o + (7 * sliverColumns), Avx.Permute2x128(u3, u7, 0x31));
+                Transpose8x8(source + (g * stride) + p, stride, d + g, sliverColumns);
             }
         }
 
