@@ -13,6 +13,8 @@ switch (args.FirstOrDefault())
         return SeedStepProfile.Run();
     case "profile-wide":
         return WideStepProfile.Run(parsed);
+    case "pack":
+        return PackingBenchmark.Run(parsed);
     case "kernel":
         return KernelBenchmark.Run(parsed);
     case "bdn":

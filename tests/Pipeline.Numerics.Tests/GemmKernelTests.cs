@@ -69,6 +69,17 @@ public class GemmKernelTests
 
     [Theory]
     [MemberData(nameof(KernelsAndShapes))]
+    public void Shapes_wider_than_one_packed_B_block_match_the_reference(KernelKind kind, bool transposeA, bool transposeB)
+    {
+        // More columns than one L2 block of packed B, several k blocks, ragged row and column edges, and
+        // enough rows that a parallel multiply also cuts them into ranges.
+        Check(kind, 29, 1030, 1061, transposeA, transposeB, accumulate: false, threads: 1);
+        Check(kind, 37, 1030, 545, transposeA, transposeB, accumulate: true, threads: 3);
+        Check(kind, 1001, 70, 45, transposeA, transposeB, accumulate: false, threads: 2);
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelsAndShapes))]
     public void Accumulate_adds_to_the_existing_values(KernelKind kind, bool transposeA, bool transposeB)
     {
         Check(kind, 17, 63, 65, transposeA, transposeB, accumulate: true, threads: 1);
