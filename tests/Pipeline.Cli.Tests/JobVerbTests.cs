@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using Pipeline.Cli.Demo;
-using Pipeline.Platform.Hosting;
+using Pipeline.Testing.Embedded;
 
 namespace Pipeline.Cli.Tests;
 
@@ -13,21 +12,21 @@ namespace Pipeline.Cli.Tests;
 /// </summary>
 public sealed class JobVerbTests : IAsyncLifetime
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-jobs-").FullName;
-    private WebApplication? _app;
+    private EmbeddedSystem? _system;
     private string _url = "";
+
+    private string Folder => _system!.Folder;
 
     public async Task InitializeAsync()
     {
-        _app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(_dir), "http://127.0.0.1:0", quiet: true);
-        await _app.StartAsync();
-        _url = _app.Urls.First();
+        _system = await EmbeddedSystem.StartAsync();
+        _url = _system.Url;
     }
 
     [Fact]
     public async Task A_submitted_file_is_watched_to_deployment_and_its_status_api_and_profile_tell_the_story()
     {
-        var csv = Path.Combine(_dir, "flats.csv");
+        var csv = Path.Combine(Folder, "flats.csv");
         HousePriceCsv.Write(csv, 3000, seed: 5);
 
         var (submit, submitOut, submitErr) = await Run("submit", csv, "--target", "price", "--workers", "2", "--rounds", "3", "--watch", "--json", "--url", _url);
@@ -65,7 +64,7 @@ public sealed class JobVerbTests : IAsyncLifetime
     [Fact]
     public async Task A_running_job_is_cancelled_and_watch_exits_non_zero()
     {
-        var csv = Path.Combine(_dir, "slow.csv");
+        var csv = Path.Combine(Folder, "slow.csv");
         HousePriceCsv.Write(csv, 20_000, seed: 9);
         var (submit, submitOut, submitErr) = await Run("submit", csv, "--target", "price", "--rounds", "500", "--json", "--url", _url);
         Assert.True(submit == ExitCodes.Ok, submitErr);
@@ -144,13 +143,9 @@ public sealed class JobVerbTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_system is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _system.DisposeAsync();
         }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
     }
 }

@@ -1,21 +1,19 @@
 using System.Text.Json;
 using Pipeline.Cli;
-using Pipeline.Platform.Hosting;
+using Pipeline.Testing.Embedded;
 
 namespace Pipeline.Cli.Tests;
 
 /// <summary>`models`, `predict` and `rollback` against a real serving API hosted in-process (embedded mode).</summary>
 public sealed class ServingVerbTests : IAsyncLifetime
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-serving-").FullName;
-    private Microsoft.AspNetCore.Builder.WebApplication? _app;
+    private EmbeddedSystem? _system;
     private string _url = "";
 
     public async Task InitializeAsync()
     {
-        _app = ServiceHost.Build(["deploy"], EmbeddedMode.Settings(_dir), "http://127.0.0.1:0", quiet: true);
-        await _app.StartAsync();
-        _url = _app.Urls.First();
+        _system = await EmbeddedSystem.StartAsync(["deploy"]);
+        _url = _system.Url;
     }
 
     [Fact]
@@ -53,13 +51,9 @@ public sealed class ServingVerbTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_system is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _system.DisposeAsync();
         }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
     }
 }

@@ -1,10 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
-using Pipeline.Cli;
 using Pipeline.Cli.Demo;
-using Pipeline.Platform.Hosting;
+using Pipeline.Testing.Embedded;
 
 namespace Pipeline.Dashboard.BrowserTests;
 
@@ -16,19 +14,17 @@ namespace Pipeline.Dashboard.BrowserTests;
 public sealed partial class DashboardBrowserTests : IAsyncLifetime
 {
     private const int Rounds = 4;
-    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-dashboard-").FullName;
     private readonly string _artifacts = Environment.GetEnvironmentVariable("PIPELINE_TEST_ARTIFACTS") is { Length: > 0 } a
         ? a
         : Path.Combine(AppContext.BaseDirectory, "artifacts");
-    private WebApplication? _app;
+    private EmbeddedSystem? _system;
     private string _url = "";
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_artifacts);
-        _app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(_dir), "http://127.0.0.1:0", quiet: true);
-        await _app.StartAsync();
-        _url = _app.Urls.First().TrimEnd('/');
+        _system = await EmbeddedSystem.StartAsync();
+        _url = _system.Url;
     }
 
     [Fact]
@@ -75,7 +71,7 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
 
     private async Task<Guid> SubmitAsync()
     {
-        var csv = Path.Combine(_dir, "browser-houses.csv");
+        var csv = Path.Combine(_system!.Folder, "browser-houses.csv");
         HousePriceCsv.Write(csv, 3000, seed: 11);
         using var http = new HttpClient { BaseAddress = new Uri(_url) };
         await using var file = File.OpenRead(csv);
@@ -87,14 +83,10 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_system is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _system.DisposeAsync();
         }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
     }
 
     private sealed record Submitted(Guid JobId, string Source);

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Pipeline.Cli;
+using Pipeline.Platform.Hosting;
+
+namespace Pipeline.Testing.Embedded;
+
+/// <summary>
+/// The chosen services in this process on a free port of 127.0.0.1, in embedded mode (SQLite, in-memory bus, local
+/// folder) under a fresh temporary folder that is removed again on dispose.
+/// </summary>
+public sealed class EmbeddedSystem : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EmbeddedSystem(WebApplication app, string folder)
+    {
+        _app = app;
+        Folder = folder;
+        Url = app.Urls.First().TrimEnd('/');
+    }
+
+    /// <summary>The system's data folder (database, objects); a test may put its input files here too.</summary>
+    public string Folder { get; }
+
+    /// <summary>Base address without a trailing slash, e.g. http://127.0.0.1:41234.</summary>
+    public string Url { get; }
+
+    public static async Task<EmbeddedSystem> StartAsync(IReadOnlyCollection<string>? services = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("pipeline-system-").FullName;
+        var app = ServiceHost.Build(services ?? ServiceHost.All, EmbeddedMode.Settings(folder), "http://127.0.0.1:0", quiet: true);
+        await app.StartAsync();
+        return new EmbeddedSystem(app, folder);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+
+        // SQLite keeps pooled connections (and so the file) open until cleared.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
