@@ -108,52 +108,54 @@ public static class SubmitApi
     /// <summary>Reads the spec options of a file upload; absent ones keep the documented defaults.</summary>
     internal static bool TryReadSpec(IQueryCollection query, out JobSpec spec, out (string Field, string Message) error)
     {
-        var training = new TrainingSettings();
         spec = new JobSpec();
         error = default;
-        foreach (var (field, apply) in new (string, Func<int, TrainingSettings>)[]
+        var defaults = new TrainingSettings();
+        if (!TryInt(query, "shards", defaults.Shards, out var shards, ref error)
+            || !TryInt(query, "rounds", defaults.Rounds, out var rounds, ref error)
+            || !TryInt(query, "seed", defaults.Seed, out var seed, ref error))
         {
-            ("shards", v => training = training with { Shards = v }),
-            ("rounds", v => training = training with { Rounds = v }),
-            ("seed", v => training = training with { Seed = v }),
-        })
-        {
-            var text = query[field].ToString();
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-            {
-                error = (field, $"'{text}' is not a whole number");
-                return false;
-            }
-
-            apply(value);
+            return false;
         }
 
-        var task = query["task"].ToString() switch
+        TaskKind task;
+        switch (query["task"].ToString())
         {
-            "" or "auto" => TaskKind.Auto,
-            "regression" => TaskKind.Regression,
-            "classification" => TaskKind.Classification,
-            var other => (TaskKind?)null,
-        };
-        if (task is null)
-        {
-            error = ("task", $"'{query["task"]}' is not regression, classification or auto");
-            return false;
+            case "" or "auto":
+                task = TaskKind.Auto;
+                break;
+            case "regression":
+                task = TaskKind.Regression;
+                break;
+            case "classification":
+                task = TaskKind.Classification;
+                break;
+            case var other:
+                error = ("task", $"'{other}' is not regression, classification or auto");
+                return false;
         }
 
         spec = new JobSpec
         {
             Target = NullIfEmpty(query["target"].ToString()),
             ModelName = NullIfEmpty(query["model"].ToString()),
-            Task = task.Value,
-            Training = training,
+            Task = task,
+            Training = defaults with { Shards = shards, Rounds = rounds, Seed = seed },
         };
         return true;
+    }
+
+    private static bool TryInt(IQueryCollection query, string field, int fallback, out int value, ref (string Field, string Message) error)
+    {
+        var text = query[field].ToString();
+        value = fallback;
+        if (text.Length == 0 || int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        error = (field, $"'{text}' is not a whole number");
+        return false;
     }
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
