@@ -34,6 +34,23 @@ public static class DeployRegistration
         return services;
     }
 
+    /// <summary>
+    /// Readiness of a serving process is its registry database only: serving does not need the broker, and a broker
+    /// outage must not take every serving replica out of its load balancer at once (the consumers reconnect by
+    /// themselves; the outage is in the logs). For a process that is only Deploy: it changes the bus's health check
+    /// for everything the process hosts.
+    /// </summary>
+    public static IBusRegistrationConfigurator KeepServingReadyWithoutBroker(this IBusRegistrationConfigurator bus)
+    {
+        // MassTransit puts its default tags (readiness included) back on an empty set, hence a tag of our own.
+        bus.ConfigureHealthCheckOptions(o =>
+        {
+            o.Tags.Clear();
+            o.Tags.Add("bus");
+        });
+        return bus;
+    }
+
     public static IBusRegistrationConfigurator AddDeployConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<DeployModelConsumer>().Endpoint(e => e.Name = CommandQueues.DeployModel);

@@ -1,4 +1,3 @@
-using MassTransit;
 using Pipeline.Deploy;
 using Pipeline.Deploy.Serving;
 using Pipeline.Platform.Hosting;
@@ -12,18 +11,6 @@ return await PipelineHost.RunAsync(
     builder =>
     {
         builder.Services.AddDeploy(builder.Configuration);
-        builder.Services.AddPipelineBus(builder.Configuration, x =>
-        {
-            x.AddDeployConsumers();
-
-            // Serving needs the registry's database, not the broker: a broker outage must not take every serving
-            // replica out of its load balancer (the consumers reconnect by themselves; the outage is in the logs).
-            // (MassTransit puts its default tags back on an empty set, hence a tag of our own.)
-            x.ConfigureHealthCheckOptions(o =>
-            {
-                o.Tags.Clear();
-                o.Tags.Add("bus");
-            });
-        });
+        builder.Services.AddPipelineBus(builder.Configuration, x => x.AddDeployConsumers().KeepServingReadyWithoutBroker());
     },
     app => app.MapServingApi());
