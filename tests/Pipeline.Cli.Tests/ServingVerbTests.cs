@@ -17,6 +17,14 @@ public sealed class ServingVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_registry_is_also_under_api_for_the_dashboard()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_url) };
+        Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(await http.GetStringAsync("/api/models")).RootElement.ValueKind);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/models/nope")).StatusCode);
+    }
+
+    [Fact]
     public async Task Models_lists_what_is_served_as_json()
     {
         var (code, output) = await Run("models", "--url", _url);

@@ -14,67 +14,73 @@ public static class ServingApi
 {
     /// <summary>
     /// <c>POST /predict/{model}</c>, <c>POST /predict/{model}/{version}</c>, <c>GET /models</c>,
-    /// <c>GET /models/{name}</c>, <c>POST /models/{name}/rollback</c>, <c>GET /health/live</c>, <c>GET /health/ready</c>.
+    /// <c>GET /models/{name}</c>, <c>POST /models/{name}/rollback</c> (the last three also under <c>/api</c>), <c>GET /health/live</c>, <c>GET /health/ready</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapServingApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/predict/{model}", (HttpContext http, string model, PredictionHandler handler) => handler.HandleAsync(http, model, null));
         app.MapPost("/predict/{model}/{version}", (HttpContext http, string model, string version, PredictionHandler handler) => handler.HandleAsync(http, model, version));
 
-        app.MapGet("/models", async (ModelRegistry registry, CancellationToken ct) =>
+        // The registry under /models (the serving API's own address) and under /api/models, beside the jobs API
+        // the dashboard uses, when both are hosted in one process.
+        foreach (var prefix in new[] { "/models", "/api/models" })
         {
-            var versions = await registry.ListAsync(null, ct);
-            return Results.Ok(versions.GroupBy(v => v.Name).Select(g => new
+            var models = app.MapGroup(prefix);
+            models.MapGet("", async (ModelRegistry registry, CancellationToken ct) =>
             {
-                name = g.Key,
-                production = g.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
-                latest = g.Max(v => v.Version),
-                versions = g.Select(Describe),
-            }));
-        });
-
-        app.MapGet("/models/{name}", async (string name, ModelRegistry registry, CancellationToken ct) =>
-        {
-            var versions = await registry.ListAsync(name, ct);
-            if (versions.Count == 0)
-            {
-                return Problems.Write(StatusCodes.Status404NotFound, "Unknown model", "name", $"model '{name}' is not registered");
-            }
-
-            var history = await registry.HistoryAsync(name, ct);
-            return Results.Ok(new
-            {
-                name,
-                production = versions.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
-                versions = versions.Select(Describe),
-                history = history.Select(h => new { version = h.Version, since = h.Since, until = h.Until, reason = h.Reason }),
+                var versions = await registry.ListAsync(null, ct);
+                return Results.Ok(versions.GroupBy(v => v.Name).Select(g => new
+                {
+                    name = g.Key,
+                    production = g.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
+                    latest = g.Max(v => v.Version),
+                    versions = g.Select(Describe),
+                }));
             });
-        });
 
-        app.MapPost("/models/{name}/rollback", async (string name, HttpContext http, ModelRegistry registry, ModelCache cache, IPublishEndpoint publish, CancellationToken ct) =>
-        {
-            var request = await ReadRollbackRequestAsync(http.Request, ct);
-            if (request is null)
+            models.MapGet("/{name}", async (string name, ModelRegistry registry, CancellationToken ct) =>
             {
-                return Problems.Write(StatusCodes.Status400BadRequest, "Invalid rollback request", "body", "send {} or {\"toVersion\": N, \"requestedBy\": \"who\"}");
-            }
+                var versions = await registry.ListAsync(name, ct);
+                if (versions.Count == 0)
+                {
+                    return Problems.Write(StatusCodes.Status404NotFound, "Unknown model", "name", $"model '{name}' is not registered");
+                }
 
-            var result = await registry.RollbackAsync(name, request.ToVersion, request.RequestedBy ?? "api", ct);
-            if (!result.Succeeded)
+                var history = await registry.HistoryAsync(name, ct);
+                return Results.Ok(new
+                {
+                    name,
+                    production = versions.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
+                    versions = versions.Select(Describe),
+                    history = history.Select(h => new { version = h.Version, since = h.Since, until = h.Until, reason = h.Reason }),
+                });
+            });
+
+            models.MapPost("/{name}/rollback", async (string name, HttpContext http, ModelRegistry registry, ModelCache cache, IPublishEndpoint publish, CancellationToken ct) =>
             {
-                var status = result.Error == RollbackError.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict;
-                return Problems.Write(status, "Rollback refused", request.ToVersion is null ? "name" : "toVersion", result.Message!);
-            }
+                var request = await ReadRollbackRequestAsync(http.Request, ct);
+                if (request is null)
+                {
+                    return Problems.Write(StatusCodes.Status400BadRequest, "Invalid rollback request", "body", "send {} or {\"toVersion\": N, \"requestedBy\": \"who\"}");
+                }
 
-            if (result.FromVersion != result.ToVersion)
-            {
-                // This instance swaps now; the others hear the event.
-                await cache.RefreshProductionAsync(name, ct);
-                await publish.Publish(new ModelRolledBack { ModelName = name, FromVersion = result.FromVersion, ToVersion = result.ToVersion }, ct);
-            }
+                var result = await registry.RollbackAsync(name, request.ToVersion, request.RequestedBy ?? "api", ct);
+                if (!result.Succeeded)
+                {
+                    var status = result.Error == RollbackError.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict;
+                    return Problems.Write(status, "Rollback refused", request.ToVersion is null ? "name" : "toVersion", result.Message!);
+                }
 
-            return Results.Ok(new { name, fromVersion = result.FromVersion, toVersion = result.ToVersion });
-        });
+                if (result.FromVersion != result.ToVersion)
+                {
+                    // This instance swaps now; the others hear the event.
+                    await cache.RefreshProductionAsync(name, ct);
+                    await publish.Publish(new ModelRolledBack { ModelName = name, FromVersion = result.FromVersion, ToVersion = result.ToVersion }, ct);
+                }
+
+                return Results.Ok(new { name, fromVersion = result.FromVersion, toVersion = result.ToVersion });
+            });
+        }
 
         app.MapPipelineHealthChecks(); // for in-process hosts; PipelineHost has mapped them already for the deploy process
         return app;

@@ -1,5 +1,5 @@
 // Pipeline dashboard: jobs list, job page, models page. Plain JavaScript, no assets from the internet.
-// Data comes from /api (jobs) and the serving API (/models); live updates from the /api/events stream.
+// Data comes from /api (jobs, and models when Deploy is hosted alongside); live updates from /api/events.
 "use strict";
 
 const app = document.getElementById("app");
@@ -172,9 +172,9 @@ async function showJob(id) {
 async function showModels() {
   const load = async () => {
     let models;
-    try { models = await getJson("/models"); }
+    try { models = await getJson("/api/models"); }
     catch (e) { app.innerHTML = `<h1>Models</h1><div class="error">The serving API is not hosted in this process (${esc(e.message)}).</div>`; return; }
-    const details = await Promise.all(models.map((m) => getJson(`/models/${encodeURIComponent(m.name)}`)));
+    const details = await Promise.all(models.map((m) => getJson(`/api/models/${encodeURIComponent(m.name)}`)));
     app.innerHTML = `<h1>Models</h1>${details.length === 0 ? `<div class="card"><p class="muted" id="no-models">No model registered yet.</p></div>` : ""}
       ${details.map((m) => `<div class="card model" id="${esc(m.name)}" data-model="${esc(m.name)}">
         <h2>${esc(m.name)} <span class="muted">production: v${m.production ?? "–"}</span></h2>
@@ -191,7 +191,7 @@ async function showModels() {
         const name = b.closest(".model").dataset.model;
         b.disabled = true;
         try {
-          await getJson(`/models/${encodeURIComponent(name)}/rollback`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ toVersion: Number(b.dataset.version), requestedBy: "dashboard" }) });
+          await getJson(`/api/models/${encodeURIComponent(name)}/rollback`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ toVersion: Number(b.dataset.version), requestedBy: "dashboard" }) });
           await load();
         } catch (e) { alert(e.message); b.disabled = false; }
       };
