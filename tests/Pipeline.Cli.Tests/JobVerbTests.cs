@@ -47,6 +47,11 @@ public sealed class JobVerbTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, status);
         Assert.Contains(JsonDocument.Parse(list).RootElement.EnumerateArray(), j => j.GetProperty("jobId").GetGuid() == jobId);
 
+        var (_, deployed, _) = await Run("status", "--state", "deployed", "--json", "--url", _url);
+        Assert.Contains(JsonDocument.Parse(deployed).RootElement.EnumerateArray(), j => j.GetProperty("jobId").GetGuid() == jobId);
+        var (_, failed, _) = await Run("status", "--state", "Failed", "--json", "--url", _url);
+        Assert.DoesNotContain(JsonDocument.Parse(failed).RootElement.EnumerateArray(), j => j.GetProperty("jobId").GetGuid() == jobId);
+
         var (one, text, _) = await Run("status", jobId.ToString(), "--url", _url);
         Assert.Equal(ExitCodes.Ok, one);
         Assert.Contains("state      Deployed", text, StringComparison.Ordinal);

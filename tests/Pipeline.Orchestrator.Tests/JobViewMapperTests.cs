@@ -42,16 +42,17 @@ public sealed class JobViewMapperTests
     }
 
     [Theory]
-    [InlineData("Completed", "Deployed", "deploy")]
-    [InlineData("GateRejected", "Rejected", "deploy")]
-    [InlineData("Validating", "Validating", "ingest")]
-    [InlineData("Merging", "Merging", "train")]
-    public void Saga_states_become_the_words_users_see(string saga, string state, string stage)
+    [InlineData("Completed", "Deployed", "deploy", true)]
+    [InlineData("GateRejected", "Rejected", "deploy", true)]
+    [InlineData("Cancelled", "Cancelled", "ingest", true)]
+    [InlineData("Validating", "Validating", "ingest", false)]
+    [InlineData("Merging", "Merging", "train", false)]
+    public void Saga_states_become_the_words_users_see(string saga, string state, string stage, bool finished)
     {
         var summary = JobViewMapper.Summary(Job(saga));
         Assert.Equal(state, summary.State);
         Assert.Equal(stage, summary.Stage);
-        Assert.Equal(JobViewMapper.IsOver(state), summary.Finished);
+        Assert.Equal(finished, summary.Finished);
     }
 
     [Fact]

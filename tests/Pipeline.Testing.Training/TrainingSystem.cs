@@ -77,7 +77,7 @@ public sealed class TrainingSystem : IAsyncDisposable
     public async Task<TrainingJobState> RunJob(TrainingSettings settings, TimeSpan? timeout = null) =>
         await WaitFor(await Submit(settings), IsOver, timeout);
 
-    public static bool IsOver(TrainingJobState? job) => job?.CurrentState is "Completed" or "GateRejected" or "Failed" or "Cancelled";
+    public static bool IsOver(TrainingJobState? job) => Orchestrator.Api.JobViewMapper.IsOver(job);
 
     /// <summary>Waits until the stored job satisfies the condition (read through the saga's load repository).</summary>
     public async Task<TrainingJobState> WaitFor(Guid id, Func<TrainingJobState?, bool> condition, TimeSpan? timeout = null)

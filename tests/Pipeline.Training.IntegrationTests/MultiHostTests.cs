@@ -11,6 +11,7 @@ using Pipeline.Ingest.Triggers;
 using Pipeline.Orchestrator;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Testing.Training;
 using Xunit.Abstractions;
 
 namespace Pipeline.Training.IntegrationTests;
@@ -74,7 +75,7 @@ public sealed partial class MultiHostTests(ITestOutputHelper output)
 
             // 1. A job from a dropped file to a served model, every stage on another host.
             var first = await SubmitAsync(store, "mh-first", Houses(20_000, seed: 1), new TrainingSettings { Shards = 2, Rounds = 2, HiddenLayers = [16], LearningRate = 0.003, Patience = 0, Seed = 1 });
-            var job1 = await WaitForJob(net, first, IsOver, TimeSpan.FromMinutes(3), "first job ends");
+            var job1 = await WaitForJob(net, first, TrainingSystem.IsOver, TimeSpan.FromMinutes(3), "first job ends");
             Assert.True(job1.CurrentState == "Completed", $"{job1.CurrentState}: {job1.FailureReason}\n{Diagnostics()}");
             Assert.Equal(1, job1.DeployedVersion);
             Log($"first job Completed, mh-first v1 deployed ({Stages(job1)})");
@@ -109,7 +110,7 @@ public sealed partial class MultiHostTests(ITestOutputHelper output)
             Log($"the other worker took round 2 shard {shard} over; restoring {victimName}'s link");
             await net.SetLinkAsync(victimName, up: true);
 
-            var job2 = await WaitForJob(net, second, IsOver, TimeSpan.FromMinutes(4), "second job ends");
+            var job2 = await WaitForJob(net, second, TrainingSystem.IsOver, TimeSpan.FromMinutes(4), "second job ends");
             Log($"second job {job2.CurrentState} ({Stages(job2)})");
             Assert.True(job2.CurrentState == "Completed", $"{job2.CurrentState}: {job2.FailureReason}\n{Diagnostics()}");
             Assert.Equal([1, 2, 3, 4, 5], job2.History.Select(h => h.Round));
@@ -184,7 +185,6 @@ public sealed partial class MultiHostTests(ITestOutputHelper output)
         return csv.ToString();
     }
 
-    private static bool IsOver(TrainingJobState? job) => job?.CurrentState is "Completed" or "GateRejected" or "Failed" or "Cancelled";
 
     /// <summary>Polls the job's saga row in the rig's PostgreSQL until the condition holds or the deadline passes.</summary>
     private async Task<TrainingJobState> WaitForJob(NetworkNamespaces net, Guid id, Func<TrainingJobState?, bool> condition, TimeSpan timeout, string what)

@@ -13,9 +13,16 @@ public static class JobViewMapper
         var other => other,
     };
 
-    public static bool IsOver(TrainingJobState? job) => job?.CurrentState is "Completed" or "GateRejected" or "Failed" or "Cancelled";
+    /// <summary>The saga state a user's word stands for (the inverse of <see cref="StateOf"/>), for filtering in SQL.</summary>
+    public static string SagaStateOf(string state) => state.ToLowerInvariant() switch
+    {
+        "deployed" => "Completed",
+        "rejected" => "GateRejected",
+        _ => char.ToUpperInvariant(state[0]) + state[1..].ToLowerInvariant(),
+    };
 
-    public static bool IsOver(string state) => state is "Deployed" or "Rejected" or "Failed" or "Cancelled";
+    /// <summary>Whether the job has reached an outcome (deployed, rejected, failed, cancelled): the one list of them.</summary>
+    public static bool IsOver(TrainingJobState? job) => job?.CurrentState is "Completed" or "GateRejected" or "Failed" or "Cancelled";
 
     public static JobSummary Summary(TrainingJobState job)
     {

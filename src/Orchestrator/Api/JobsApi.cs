@@ -30,15 +30,14 @@ public static class JobsApi
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             var query = db.Jobs.AsNoTracking();
-            var take = Math.Clamp(limit ?? 100, 1, 1000);
-            var jobs = await query.OrderByDescending(j => j.SubmittedAt).Take(state is null ? take : 1000).ToListAsync(ct);
-            var summaries = jobs.Select(JobViewMapper.Summary);
-            if (state is not null)
+            if (state is { Length: > 0 })
             {
-                summaries = summaries.Where(s => string.Equals(s.State, state, StringComparison.OrdinalIgnoreCase)).Take(take);
+                var saga = JobViewMapper.SagaStateOf(state);
+                query = query.Where(j => j.CurrentState == saga);
             }
 
-            return Results.Ok(summaries.ToList());
+            var jobs = await query.OrderByDescending(j => j.SubmittedAt).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(ct);
+            return Results.Ok(jobs.Select(JobViewMapper.Summary).ToList());
         });
 
         api.MapGet("/jobs/{id:guid}", async (Guid id, IDbContextFactory<OrchestratorDbContext> contexts, CancellationToken ct) =>

@@ -21,11 +21,14 @@ public sealed class EfSagaRepositoryContextFactory<TContext, TSaga>(
     where TContext : DbContext
     where TSaga : class, IVersionedSaga
 {
+    private SagaRowLock? _rowLock;
+    private bool _rowLockResolved;
+
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
         await using var db = await contextFactory.CreateDbContextAsync(context.CancellationToken);
-        var rowLock = SagaRowLock.For<TSaga>(db);
+        var rowLock = RowLockFor(db);
         if (rowLock is null)
         {
             await next.Send(new EfSagaRepositoryContext<TContext, TSaga, T>(db, context, consumeContextFactory, options, rowLock: null));
@@ -66,6 +69,18 @@ public sealed class EfSagaRepositoryContextFactory<TContext, TSaga>(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         return await asyncMethod(new EfReadOnlySagaRepositoryContext<TSaga>(db, cancellationToken));
+    }
+
+    /// <summary>The lock statement depends only on the model and provider, fixed for this factory: built once.</summary>
+    private SagaRowLock? RowLockFor(DbContext db)
+    {
+        if (!_rowLockResolved)
+        {
+            _rowLock = SagaRowLock.For<TSaga>(db);
+            _rowLockResolved = true;
+        }
+
+        return _rowLock;
     }
 
     public void Probe(ProbeContext context)

@@ -11,7 +11,6 @@ const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "
 const num = (v, digits = 4) => (v === null || v === undefined ? "–" : Number(v).toPrecision(digits));
 const short = (id) => String(id).slice(0, 8);
 const badge = (text) => `<span class="badge ${esc(text)}">${esc(text)}</span>`;
-const finished = (state) => ["Deployed", "Rejected", "Failed", "Cancelled"].includes(state);
 
 function age(iso) {
   const s = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
@@ -120,7 +119,7 @@ function profileTable(p) {
 
 function renderJob(d, profile) {
   const s = d.summary;
-  const shards = d.shards.map((sh) => `<tr><td>${sh.index}</td><td class="num">${sh.rows}</td><td>${sh.doneThisRound ? "reported" : finished(s.state) ? "–" : "training"}</td>
+  const shards = d.shards.map((sh) => `<tr><td>${sh.index}</td><td class="num">${sh.rows}</td><td>${sh.doneThisRound ? "reported" : s.finished ? "–" : "training"}</td>
       <td>${esc(sh.worker ?? "–")}</td><td class="num">${num(sh.loss)}</td><td class="num">${sh.attempts}</td></tr>`).join("");
   const model = d.model ? `<dl class="kv"><dt>model</dt><dd><a href="/ui/models#${esc(d.model.name)}">${esc(d.model.name)}</a> v${d.model.version ?? "–"}</dd>
       <dt>outcome</dt><dd>${badge(d.model.outcome)}</dd><dt>test</dt><dd>${metrics(d.model.test)}</dd></dl>` : `<p class="muted">Not deployed yet.</p>`;
@@ -136,7 +135,7 @@ function renderJob(d, profile) {
         <dt>rows</dt><dd>${d.datasetRows ?? "–"}</dd>
         <dt>stages</dt><dd>${d.stages.map((t) => `${esc(t.name)} ${t.seconds.toFixed(1)}s`).join(" · ") || "–"}</dd>
         </dl>
-        ${finished(s.state) ? "" : `<p><button class="danger" id="cancel">Cancel job</button></p>`}</div>
+        ${s.finished ? "" : `<p><button class="danger" id="cancel">Cancel job</button></p>`}</div>
       <div class="card"><h2>Timeline</h2><ul class="timeline" id="timeline">${d.timeline.map((t) => `<li>${esc(t.stage)} <span class="muted">${new Date(t.at).toLocaleTimeString()}</span></li>`).join("")}</ul></div>
       <div class="card"><h2>Deployed model</h2>${model}</div>
     </div>
@@ -198,7 +197,7 @@ async function showModels() {
     });
   };
   await load();
-  listen("/api/events", (j) => { if (finished(j.state)) load(); });
+  listen("/api/events", (j) => { if (j.finished) load(); });
 }
 
 // ---------- routing ----------
