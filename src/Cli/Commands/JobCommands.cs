@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Threading.Channels;
+using Pipeline.Contracts;
 using Pipeline.Orchestrator.Api;
 
 namespace Pipeline.Cli.Commands;
@@ -34,59 +35,43 @@ public static class JobCommands
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The submit API names the task as the CLI does ("regression"), not by number.</summary>
+    private static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
     /// <summary>A job exists once Ingest has recorded the upload; until then a just-submitted job is "not found".</summary>
     private static readonly TimeSpan JustSubmitted = TimeSpan.FromSeconds(60);
 
     public static async Task<int> SubmitAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var what = line.Positionals.Count == 1 ? line.Positionals[0] : throw new UsageException("give exactly one FILE or KEY.");
-        var query = new List<string>();
-        void Add(string name, string? value)
-        {
-            if (value is not null)
-            {
-                query.Add($"{name}={Uri.EscapeDataString(value)}");
-            }
-        }
-
-        var task = line.Value("--task");
-        if (task is not (null or "regression" or "classification"))
-        {
-            throw new UsageException($"--task must be regression or classification, not '{task}'.");
-        }
-
-        Add("target", line.Value("--target"));
-        Add("task", task);
-        Add("model", line.Value("--model"));
-        Add("shards", line.Value("--workers") is null ? null : line.Int("--workers", 4, 1, 1024).ToString(CultureInfo.InvariantCulture));
-        Add("rounds", line.Value("--rounds") is null ? null : line.Int("--rounds", 10, 1, 100_000).ToString(CultureInfo.InvariantCulture));
-        Add("seed", line.Value("--seed") is null ? null : line.Int("--seed", 42, 0, int.MaxValue).ToString(CultureInfo.InvariantCulture));
-
+        var spec = SpecOf(line);
         using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
         HttpResponseMessage response;
         if (File.Exists(what))
         {
-            Add("name", Path.GetFileName(what));
+            var query = string.Join('&', new (string Name, string? Value)[]
+                {
+                    ("name", Path.GetFileName(what)),
+                    ("target", spec.Target),
+                    ("task", spec.Task.ToString().ToLowerInvariant()),
+                    ("model", spec.ModelName),
+                    ("shards", spec.Training.Shards.ToString(CultureInfo.InvariantCulture)),
+                    ("rounds", spec.Training.Rounds.ToString(CultureInfo.InvariantCulture)),
+                    ("seed", spec.Training.Seed.ToString(CultureInfo.InvariantCulture)),
+                }
+                .Where(p => p.Value is not null)
+                .Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
             await using var file = File.OpenRead(what);
             using var content = new StreamContent(file);
             content.Headers.ContentType = new("text/csv");
-            response = await http.PostAsync("api/jobs?" + string.Join('&', query), content, cancellationToken);
+            response = await http.PostAsync("api/jobs?" + query, content, cancellationToken);
         }
         else
         {
-            var spec = new
-            {
-                target = line.Value("--target"),
-                task = task ?? "auto",
-                modelName = line.Value("--model"),
-                training = new
-                {
-                    shards = line.Int("--workers", 4, 1, 1024),
-                    rounds = line.Int("--rounds", 10, 1, 100_000),
-                    seed = line.Int("--seed", 42, 0, int.MaxValue),
-                },
-            };
-            response = await http.PostAsJsonAsync("api/jobs", new { key = what, spec }, cancellationToken);
+            response = await http.PostAsJsonAsync("api/jobs", new { key = what, spec }, SpecJson, cancellationToken);
         }
 
         using (response)
@@ -312,6 +297,30 @@ public static class JobCommands
     private static string Age(TimeSpan age) => age.TotalSeconds < 90
         ? $"{(int)age.TotalSeconds}s"
         : age.TotalMinutes < 90 ? $"{(int)age.TotalMinutes}m" : age.TotalHours < 48 ? $"{(int)age.TotalHours}h" : $"{(int)age.TotalDays}d";
+
+    /// <summary>The job spec the options ask for; options not given keep the defaults of <see cref="TrainingSettings"/>.</summary>
+    private static JobSpec SpecOf(CommandLine line)
+    {
+        var defaults = new TrainingSettings();
+        return new JobSpec
+        {
+            Target = line.Value("--target"),
+            ModelName = line.Value("--model"),
+            Task = line.Value("--task") switch
+            {
+                null => TaskKind.Auto,
+                "regression" => TaskKind.Regression,
+                "classification" => TaskKind.Classification,
+                var other => throw new UsageException($"--task must be regression or classification, not '{other}'."),
+            },
+            Training = defaults with
+            {
+                Shards = line.Int("--workers", defaults.Shards, 1, 1024),
+                Rounds = line.Int("--rounds", defaults.Rounds, 1, 100_000),
+                Seed = line.Int("--seed", defaults.Seed, 0, int.MaxValue),
+            },
+        };
+    }
 
     private sealed record SubmitAnswer(Guid JobId, string Source);
 }
