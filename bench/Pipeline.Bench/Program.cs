@@ -15,6 +15,8 @@ switch (args.FirstOrDefault())
         return WideStepProfile.Run(parsed);
     case "pack":
         return PackingBenchmark.Run(parsed);
+    case "tune":
+        return GemmTuning.Run(parsed);
     case "kernel":
         return KernelBenchmark.Run(parsed);
     case "bdn":

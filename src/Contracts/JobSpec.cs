@@ -45,6 +45,12 @@ public sealed record TrainingSettings
 
     public string Activation { get; init; } = "relu";
 
+    /// <summary>
+    /// Starting weights: auto (He for the relu family and gelu, Glorot otherwise), he, glorot, or fan-in
+    /// (PyTorch's default: weights and biases uniform in ±1/sqrt(inputs)).
+    /// </summary>
+    public string Initialisation { get; init; } = "auto";
+
     /// <summary>sgd, momentum, nesterov, adam or adamw.</summary>
     public string Optimizer { get; init; } = "adam";
 

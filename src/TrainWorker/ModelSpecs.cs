@@ -44,6 +44,15 @@ public static class ModelSpecs
 
     public static ulong InitialSeed(TrainingSettings settings) => (ulong)(uint)settings.Seed;
 
+    public static WeightInitialisation InitialisationOf(TrainingSettings settings) => settings.Initialisation.ToLowerInvariant() switch
+    {
+        "auto" => WeightInitialisation.Auto,
+        "he" => WeightInitialisation.He,
+        "glorot" => WeightInitialisation.Glorot,
+        "fan-in" => WeightInitialisation.FanIn,
+        var other => throw new ArgumentException($"Unknown init '{other}'; use auto, he, glorot or fan-in."),
+    };
+
     private static ulong SeedFor(int seed, int round, int shard) =>
         unchecked(((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)round << 32) ^ (ulong)(uint)shard);
 

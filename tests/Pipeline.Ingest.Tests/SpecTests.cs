@@ -40,6 +40,7 @@ public class SpecTests
             ["shards"] = "8",
             ["hidden-layers"] = "64,32",
             ["learning-rate"] = "0.01",
+            ["init"] = "Fan-In",
             ["rounds"] = "many",
         });
         Assert.Equal("price", spec.Target);
@@ -47,13 +48,14 @@ public class SpecTests
         Assert.Equal(8, spec.Training.Shards);
         Assert.Equal([64, 32], spec.Training.HiddenLayers);
         Assert.Equal(0.01, spec.Training.LearningRate);
+        Assert.Equal("fan-in", spec.Training.Initialisation);
         Assert.Equal(["rounds 'many' is not a whole number."], errors);
     }
 
     [Fact]
     public void Metadata_round_trips()
     {
-        var original = new JobSpec { Target = "y", Task = TaskKind.Regression, Training = new TrainingSettings { Shards = 3, HiddenLayers = [8, 4], LearningRate = 0.005 } };
+        var original = new JobSpec { Target = "y", Task = TaskKind.Regression, Training = new TrainingSettings { Shards = 3, HiddenLayers = [8, 4], LearningRate = 0.005, Initialisation = "glorot" } };
         var (parsed, errors) = JobSpecMetadata.Parse(JobSpecMetadata.ToMetadata(original));
         Assert.Empty(errors);
         Assert.Equal(original.Training.HiddenLayers, parsed.Training.HiddenLayers);
@@ -75,6 +77,7 @@ public class SpecTests
             HiddenLayers = [64, 0],
             LearningRate = 5,
             Optimizer = "rmsprop",
+            Initialisation = "xavier",
         });
         Assert.Equal(
             [
@@ -84,6 +87,7 @@ public class SpecTests
                 "hidden-layers[1] (layer size) = 0 is out of range; allowed 1..8192.",
                 "learning-rate = 5 is out of range; allowed 1E-07..1.",
                 "optimizer 'rmsprop' is not known; allowed: sgd, momentum, nesterov, adam, adamw.",
+                "init 'xavier' is not known; allowed: auto, he, glorot, fan-in.",
             ],
             errors);
     }

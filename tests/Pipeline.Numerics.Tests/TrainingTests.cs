@@ -38,6 +38,40 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Fan_in_initialisation_draws_weights_and_biases_within_one_over_sqrt_fan_in()
+    {
+        var spec = new NetworkSpec(64, [256], Activation.Relu, 1);
+        var network = Network.Create(spec, 5, initialisation: WeightInitialisation.FanIn);
+        foreach (var layer in network.Layers)
+        {
+            float limit = 1f / MathF.Sqrt(layer.Inputs);
+            var weights = network.Parameters.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs).ToArray();
+            var biases = network.Parameters.Slice(layer.BiasOffset, layer.Outputs).ToArray();
+            Assert.All(weights.Concat(biases), w => Assert.InRange(w, -limit, limit));
+            Assert.True(biases.Count(b => b != 0) >= layer.Outputs / 2, "fan-in draws the biases too");
+            // Spread over the whole interval, not a narrower one: the largest magnitude is near the limit.
+            Assert.InRange(weights.Max(MathF.Abs), 0.95f * limit, limit);
+        }
+    }
+
+    [Theory]
+    [InlineData(Activation.Relu, WeightInitialisation.He)]
+    [InlineData(Activation.Gelu, WeightInitialisation.He)]
+    [InlineData(Activation.Tanh, WeightInitialisation.Glorot)]
+    [InlineData(Activation.Sigmoid, WeightInitialisation.Glorot)]
+    public void Auto_initialisation_is_he_for_rectifiers_and_glorot_otherwise(Activation activation, WeightInitialisation expected)
+    {
+        // The hidden layer follows the activation (the linear output layer is Glorot under Auto); it is drawn first,
+        // so its weights equal those of the explicit rule.
+        var spec = new NetworkSpec(5, [16], activation, 1);
+        static float[] Hidden(Network n) => n.Parameters.Slice(0, 5 * 16).ToArray();
+        Assert.Equal(Hidden(Network.Create(spec, 3, initialisation: expected)), Hidden(Network.Create(spec, 3)));
+        Assert.NotEqual(
+            Hidden(Network.Create(spec, 3, initialisation: WeightInitialisation.He)),
+            Hidden(Network.Create(spec, 3, initialisation: WeightInitialisation.Glorot)));
+    }
+
+    [Fact]
     public void A_different_seed_gives_different_weights()
     {
         var spec = new NetworkSpec(5, [8], Activation.Relu, 1);

@@ -12,7 +12,7 @@ public static class JobSpecMetadata
 {
     /// <summary>The metadata keys understood, for documentation and error messages.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "optimizer", "learning-rate", "patience", "seed"];
+        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "patience", "seed"];
 
     /// <summary>Parses what it can; every value that cannot be read is reported (with the key and the value).</summary>
     public static (JobSpec Spec, IReadOnlyList<string> Errors) Parse(IReadOnlyDictionary<string, string> metadata, JobSpec? baseSpec = null)
@@ -52,6 +52,7 @@ public static class JobSpecMetadata
                 case "seed": t = t with { Seed = Int(key, value, errors, t.Seed) }; break;
                 case "activation": t = t with { Activation = value.ToLowerInvariant() }; break;
                 case "optimizer": t = t with { Optimizer = value.ToLowerInvariant() }; break;
+                case "init": t = t with { Initialisation = value.ToLowerInvariant() }; break;
                 case "learning-rate":
                     if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var lr))
                     {
@@ -88,6 +89,7 @@ public static class JobSpecMetadata
             ["batch-size"] = t.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["hidden-layers"] = string.Join(',', t.HiddenLayers.Select(h => h.ToString(CultureInfo.InvariantCulture))),
             ["activation"] = t.Activation,
+            ["init"] = t.Initialisation,
             ["optimizer"] = t.Optimizer,
             ["learning-rate"] = t.LearningRate.ToString("R", CultureInfo.InvariantCulture),
             ["patience"] = t.Patience.ToString(CultureInfo.InvariantCulture),

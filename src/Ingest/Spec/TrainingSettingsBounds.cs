@@ -20,6 +20,7 @@ public static class TrainingSettingsBounds
 
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh", "sigmoid", "linear", "leakyrelu", "gelu"];
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "momentum", "nesterov", "adam", "adamw"];
+    public static readonly IReadOnlyList<string> Initialisations = ["auto", "he", "glorot", "fan-in"];
 
     /// <summary>Every out-of-range setting, each with its allowed range; empty when all are valid.</summary>
     public static IReadOnlyList<string> Check(TrainingSettings settings)
@@ -54,6 +55,11 @@ public static class TrainingSettingsBounds
         if (!Optimizers.Contains(settings.Optimizer, StringComparer.OrdinalIgnoreCase))
         {
             errors.Add($"optimizer '{settings.Optimizer}' is not known; allowed: {string.Join(", ", Optimizers)}.");
+        }
+
+        if (!Initialisations.Contains(settings.Initialisation, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"init '{settings.Initialisation}' is not known; allowed: {string.Join(", ", Initialisations)}.");
         }
 
         return errors;

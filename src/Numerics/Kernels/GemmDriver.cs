@@ -19,11 +19,12 @@ internal static unsafe class GemmDriver
 {
     /// <summary>
     /// Longest k block; k is cut into equal blocks no longer than this (depends on k only, never on threads).
+    /// Settable for the bench's in-process tuning sweeps only; a change alters how k is summed, so never mid-training.
     /// </summary>
-    internal static readonly int DepthBlock = TuningKnob("PIPELINE_GEMM_KC", 512);
+    internal static int DepthBlock { get; set; } = TuningKnob("PIPELINE_GEMM_KC", 512);
 
     /// <summary>Widest block of packed B (KC x this) a task keeps in L2 and sweeps every A sliver across.</summary>
-    internal static readonly int ColumnBlock = TuningKnob("PIPELINE_GEMM_NC", 512);
+    internal static int ColumnBlock { get; set; } = TuningKnob("PIPELINE_GEMM_NC", 512);
 
     /// <summary>
     /// Tasks per thread a parallel multiply is cut into. More tasks absorb a thread slowed by other work, but each

@@ -53,22 +53,32 @@ public sealed class Network
     public Span<float> Parameters => _parameters.Span;
 
     /// <summary>
-    /// A new network with He-uniform (relu family, gelu) or Glorot-uniform (tanh, sigmoid, identity) weights and
-    /// zero biases, drawn from <paramref name="seed"/>.
+    /// A new network with parameters drawn from <paramref name="seed"/> as <paramref name="initialisation"/> says
+    /// (by default He-uniform weights for the relu family and gelu, Glorot-uniform for the rest, zero biases).
     /// </summary>
-    public static Network Create(NetworkSpec spec, ulong seed, IComputeBackend? backend = null)
+    public static Network Create(
+        NetworkSpec spec, ulong seed, IComputeBackend? backend = null, WeightInitialisation initialisation = WeightInitialisation.Auto)
     {
         var network = new Network(spec, new AlignedBuffer(spec.ParameterCount()), backend ?? CpuBackend.Default);
         var random = new DeterministicRandom(seed);
         foreach (var layer in network.Layers)
         {
-            float limit = UsesHeInitialisation(layer.Activation)
-                ? MathF.Sqrt(6f / layer.Inputs)
-                : MathF.Sqrt(6f / (layer.Inputs + layer.Outputs));
-            var weights = network._parameters.AsSpan(layer.WeightOffset, layer.Inputs * layer.Outputs);
-            for (int i = 0; i < weights.Length; i++)
+            var rule = initialisation != WeightInitialisation.Auto ? initialisation
+                : UsesHeInitialisation(layer.Activation) ? WeightInitialisation.He
+                : WeightInitialisation.Glorot;
+            float limit = rule switch
             {
-                weights[i] = ((2f * random.NextFloat()) - 1f) * limit;
+                WeightInitialisation.He => MathF.Sqrt(6f / layer.Inputs),
+                WeightInitialisation.Glorot => MathF.Sqrt(6f / (layer.Inputs + layer.Outputs)),
+                WeightInitialisation.FanIn => 1f / MathF.Sqrt(layer.Inputs),
+                _ => throw new ArgumentOutOfRangeException(nameof(initialisation), initialisation, "Unknown weight initialisation."),
+            };
+            int weightCount = layer.Inputs * layer.Outputs;
+            int drawn = rule == WeightInitialisation.FanIn ? weightCount + layer.Outputs : weightCount;
+            var parameters = network._parameters.AsSpan(layer.WeightOffset, drawn);
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] = ((2f * random.NextFloat()) - 1f) * limit;
             }
         }
 

@@ -51,7 +51,7 @@ public sealed partial class TrainShardConsumer(
 
             var spec = ModelSpecs.Network(m.Features, m.Outputs, m.Task, m.Settings);
             var network = m.GlobalModel is null
-                ? Network.Create(spec, ModelSpecs.InitialSeed(m.Settings))
+                ? Network.Create(spec, ModelSpecs.InitialSeed(m.Settings), initialisation: ModelSpecs.InitialisationOf(m.Settings))
                 : await models.LoadAsync(m.GlobalModel, ct);
 
             // Optimizer state starts fresh each round (see docs/TRAINING.md): only parameters are averaged.

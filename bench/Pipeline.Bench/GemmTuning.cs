@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pipeline.Numerics;
+using Pipeline.Numerics.Kernels;
+
+namespace Pipeline.Bench;
+
+/// <summary>
+/// Blocking sizes compared in one process, in alternation: on a shared machine separate processes see different
+/// neighbours, so a few percent between two runs means nothing; here every configuration gets the same minutes.
+/// <c>tune --m 512 --k 1024 --n 1024 --threads 1 --blocks 512x512,384x768 --rounds 8</c> prints GFLOP/s per
+/// configuration (best run of each).
+/// </summary>
+internal static class GemmTuning
+{
+    public static int Run(BenchArguments args)
+    {
+        int n = args.Int("--size", 1024);
+        int m = args.Int("--m", n);
+        int k = args.Int("--k", n);
+        int columns = args.Int("--n", n);
+        int threads = args.Int("--threads", 1);
+        int rounds = args.Int("--rounds", 6);
+        var blocks = (args.Value("--blocks") ?? "512x512").Split(',')
+            .Select(b => b.Split('x') is [var kc, var nc]
+                ? (Kc: int.Parse(kc, CultureInfo.InvariantCulture), Nc: int.Parse(nc, CultureInfo.InvariantCulture))
+                : throw new ArgumentException($"--blocks: '{b}' is not KCxNC"))
+            .ToArray();
+
+        var random = new Random(1);
+        var a = new float[m * k];
+        var b = new float[k * columns];
+        var c = new float[m * columns];
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] = (float)random.NextDouble();
+        }
+
+        for (int i = 0; i < b.Length; i++)
+        {
+            b[i] = (float)random.NextDouble();
+        }
+
+        // Each run lasts about 0.3 s whatever the shape, so every round samples every configuration alike.
+        double flops = 2.0 * m * k * columns;
+        int repeats = Math.Max(1, (int)(0.3 * 150e9 * threads / flops));
+        var best = new double[blocks.Length];
+        Array.Fill(best, double.MaxValue);
+        (int Kc, int Nc) original = (GemmDriver.DepthBlock, GemmDriver.ColumnBlock);
+        try
+        {
+            for (int round = 0; round <= rounds; round++)
+            {
+                for (int i = 0; i < blocks.Length; i++)
+                {
+                    (GemmDriver.DepthBlock, GemmDriver.ColumnBlock) = blocks[i];
+                    for (int r = 0; r < repeats; r++)
+                    {
+                        long start = Stopwatch.GetTimestamp();
+                        Gemm.Run(a, b, c, m, k, columns, false, false, false, threads, KernelSelection.Best);
+                        if (round > 0)
+                        {
+                            // Round 0 warms up the JIT, the worker pool and every configuration's buffers.
+                            best[i] = Math.Min(best[i], Stopwatch.GetElapsedTime(start).TotalSeconds);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            (GemmDriver.DepthBlock, GemmDriver.ColumnBlock) = original;
+        }
+
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{m}x{k}x{columns} threads={threads} kc={blocks[i].Kc} nc={blocks[i].Nc}: {flops / best[i] / 1e9:F1} GFLOP/s"));
+        }
+
+        return 0;
+    }
+}
