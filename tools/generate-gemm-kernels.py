@@ -26,12 +26,19 @@ def vec_kernel(cls, vt, vstat, width, mr, nv, doc, prefetch=True, unroll=1):
     w("")
     w("    /// <summary>")
     w("    /// C[0..Rows, 0..Columns] (+)= packed A sliver (kc x Rows, k-major) times packed B sliver (kc x Columns).")
+    if prefetch:
+        w("    /// Meanwhile <paramref name=\"prefetchLines\"/> cache lines from <paramref name=\"prefetch\"/> (the driver's next A")
+        w("    /// sliver, which sits in L3) are pulled into L2, one every few k steps: spread over the loop they keep the")
+        w("    /// line-fill buffers free for the B stream, where a burst before the call stalled it (+3 % at 2048³).")
     w("    /// Every accumulator is its own local so the JIT keeps them all in registers for the whole k loop;")
     w("    /// NoInlining + AggressiveOptimization sends the method straight to the optimising tier (tier 0 code")
     w("    /// or an OSR body here is several times slower).")
     w("    /// </summary>")
     w("    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]")
-    w("    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate)")
+    if prefetch:
+        w("    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate, byte* prefetch, int prefetchLines)")
+    else:
+        w("    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate)")
     w("    {")
     if prefetch:
         w("        // Start pulling the C tile towards L1 now; the k loop hides the latency that would otherwise stall")
@@ -45,6 +52,17 @@ def vec_kernel(cls, vt, vstat, width, mr, nv, doc, prefetch=True, unroll=1):
         w("")
     for r in range(mr):
         w("        " + " ".join(f"{vt} c{r}_{v} = {vt}.Zero;" for v in range(nv)))
+    def spread(indent):
+        if not prefetch:
+            return
+        w(f"{indent}if (Sse.IsSupported && p >= nextPrefetch && prefetchLines > 0)")
+        w(f"{indent}{{")
+        w(f"{indent}    Sse.Prefetch1(prefetch);")
+        w(f"{indent}    prefetch += 64;")
+        w(f"{indent}    prefetchLines--;")
+        w(f"{indent}    nextPrefetch += prefetchEvery;")
+        w(f"{indent}}}")
+        w("")
     def step(indent, ao, bo):
         for v in range(nv):
             w(f"{indent}{vt} b{v} = {vstat}.Load(b + {bo + v * width});")
@@ -52,10 +70,14 @@ def vec_kernel(cls, vt, vstat, width, mr, nv, doc, prefetch=True, unroll=1):
             w(f"{indent}{vt} a{r} = {vstat}.Create(a[{ao + r}]);")
             for v in range(nv):
                 w(f"{indent}c{r}_{v} = {vstat}.FusedMultiplyAdd(a{r}, b{v}, c{r}_{v});")
+    if prefetch:
+        w("        int prefetchEvery = prefetchLines > 0 ? Math.Max(1, kc / prefetchLines) : int.MaxValue;")
+        w("        int nextPrefetch = 0;")
     if unroll > 1:
         w("        int p = 0;")
         w(f"        for (; p <= kc - {unroll}; p += {unroll})")
         w("        {")
+        spread("            ")
         for u in range(unroll):
             w("            {")
             step("                ", u * mr, u * nr)
@@ -69,6 +91,8 @@ def vec_kernel(cls, vt, vstat, width, mr, nv, doc, prefetch=True, unroll=1):
     else:
         w("        for (int p = 0; p < kc; p++)")
     w("        {")
+    if unroll == 1:
+        spread("            ")
     step("            ", 0, 0)
     w(f"            a += {mr};")
     w(f"            b += {nr};")

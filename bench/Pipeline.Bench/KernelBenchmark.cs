@@ -44,7 +44,7 @@ internal static class KernelBenchmark
                     {
                         for (int t = 0; t < sweepB; t++)
                         {
-                            Vector512Kernel.Run(pa + ((long)s * mr * depth), pb + ((long)t * nr * depth), depth, pc + ((long)s * mr * ldc) + (t * nr), ldc, accumulate: true);
+                            Vector512Kernel.Run(pa + ((long)s * mr * depth), pb + ((long)t * nr * depth), depth, pc + ((long)s * mr * ldc) + (t * nr), ldc, accumulate: true, prefetch: null, prefetchLines: 0);
                         }
                     }
                 }

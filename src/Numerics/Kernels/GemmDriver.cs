@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using Pipeline.Numerics.Threading;
 
 namespace Pipeline.Numerics.Kernels;
@@ -228,41 +227,36 @@ internal static unsafe class GemmDriver
                 Packing.PackB(B, p0, depth, j0, columns, nr, packedB);
                 float* aBlock = PackedA + ((long)p0 * PaddedM);
 
-                int sliverBytes = mr * depth * sizeof(float);
+                // Each sweep of an A sliver across the B block also pulls the next A sliver from L3 into L2, a
+                // slice per kernel call, so the next sweep does not start with misses (packed A is too large for L2).
+                int sliverLines = ((mr * depth * sizeof(float)) + 63) / 64;
                 int callsPerSweep = paddedColumns / nr;
-                int prefetchBytesPerCall = RoundUp((sliverBytes + callsPerSweep - 1) / callsPerSweep, 64);
+                int linesPerCall = (sliverLines + callsPerSweep - 1) / callsPerSweep;
                 for (int r = 0; r < rows; r += mr)
                 {
                     int liveRows = Math.Min(mr, rows - r);
                     float* aSliver = aBlock + ((long)(i0 + r) * depth);
                     byte* nextA = (byte*)(aSliver + (mr * depth));
-                    byte* nextAEnd = r + mr < rows ? nextA + sliverBytes : nextA;
+                    int nextALines = r + mr < rows ? sliverLines : 0;
                     float* cRow = C + ((long)(i0 + r) * N) + j0;
                     for (int j = 0; j < columns; j += nr)
                     {
                         int liveColumns = Math.Min(nr, columns - j);
                         float* bSliver = packedB + ((long)j * depth);
-                        // Pull the next A sliver into L2 a slice per call, so that the next sweep does not start
-                        // with misses to L3 (packed A is too large for L2): measured +6 % at 1024³ and 2048³.
-                        if (Sse.IsSupported)
-                        {
-                            byte* end = nextA + Math.Min(prefetchBytesPerCall, nextAEnd - nextA);
-                            for (; nextA < end; nextA += 64)
-                            {
-                                Sse.Prefetch1(nextA);
-                            }
-                        }
-
+                        int lines = Math.Min(linesPerCall, nextALines);
                         if (liveRows == mr && liveColumns == nr)
                         {
-                            RunKernel(Kind, aSliver, bSliver, depth, cRow + j, N, accumulate);
+                            RunKernel(Kind, aSliver, bSliver, depth, cRow + j, N, accumulate, nextA, lines);
                         }
                         else
                         {
                             // Partial tile: compute the full tile into scratch, then merge only the live part.
-                            RunKernel(Kind, aSliver, bSliver, depth, edge, nr, accumulate: false);
+                            RunKernel(Kind, aSliver, bSliver, depth, edge, nr, accumulate: false, nextA, lines);
                             MergeEdge(edge, nr, cRow + j, N, liveRows, liveColumns, accumulate);
                         }
+
+                        nextA += lines * 64;
+                        nextALines -= lines;
                     }
                 }
             }
@@ -270,18 +264,19 @@ internal static unsafe class GemmDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RunKernel(KernelKind kind, float* a, float* b, int depth, float* c, int ldc, bool accumulate)
+    private static void RunKernel(
+        KernelKind kind, float* a, float* b, int depth, float* c, int ldc, bool accumulate, byte* prefetch, int prefetchLines)
     {
         switch (kind)
         {
             case KernelKind.Vector512:
-                Vector512Kernel.Run(a, b, depth, c, ldc, accumulate);
+                Vector512Kernel.Run(a, b, depth, c, ldc, accumulate, prefetch, prefetchLines);
                 break;
             case KernelKind.Vector256:
-                Vector256Kernel.Run(a, b, depth, c, ldc, accumulate);
+                Vector256Kernel.Run(a, b, depth, c, ldc, accumulate, prefetch, prefetchLines);
                 break;
             case KernelKind.Vector128:
-                Vector128Kernel.Run(a, b, depth, c, ldc, accumulate);
+                Vector128Kernel.Run(a, b, depth, c, ldc, accumulate, prefetch, prefetchLines);
                 break;
             default:
                 ScalarKernel.Run(a, b, depth, c, ldc, accumulate);

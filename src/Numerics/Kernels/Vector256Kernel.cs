@@ -17,12 +17,15 @@ internal static unsafe class Vector256Kernel
 
     /// <summary>
     /// C[0..Rows, 0..Columns] (+)= packed A sliver (kc x Rows, k-major) times packed B sliver (kc x Columns).
+    /// Meanwhile <paramref name="prefetchLines"/> cache lines from <paramref name="prefetch"/> (the driver's next A
+    /// sliver, which sits in L3) are pulled into L2, one every few k steps: spread over the loop they keep the
+    /// line-fill buffers free for the B stream, where a burst before the call stalled it (+3 % at 2048³).
     /// Every accumulator is its own local so the JIT keeps them all in registers for the whole k loop;
     /// NoInlining + AggressiveOptimization sends the method straight to the optimising tier (tier 0 code
     /// or an OSR body here is several times slower).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate)
+    public static void Run(float* a, float* b, int kc, float* c, int ldc, bool accumulate, byte* prefetch, int prefetchLines)
     {
         // Start pulling the C tile towards L1 now; the k loop hides the latency that would otherwise stall
         // the epilogue's loads and stores (C rows are a page apart and usually sit in L2 or L3).
@@ -42,8 +45,18 @@ internal static unsafe class Vector256Kernel
         Vector256<float> c3_0 = Vector256<float>.Zero; Vector256<float> c3_1 = Vector256<float>.Zero;
         Vector256<float> c4_0 = Vector256<float>.Zero; Vector256<float> c4_1 = Vector256<float>.Zero;
         Vector256<float> c5_0 = Vector256<float>.Zero; Vector256<float> c5_1 = Vector256<float>.Zero;
+        int prefetchEvery = prefetchLines > 0 ? Math.Max(1, kc / prefetchLines) : int.MaxValue;
+        int nextPrefetch = 0;
         for (int p = 0; p < kc; p++)
         {
+            if (Sse.IsSupported && p >= nextPrefetch && prefetchLines > 0)
+            {
+                Sse.Prefetch1(prefetch);
+                prefetch += 64;
+                prefetchLines--;
+                nextPrefetch += prefetchEvery;
+            }
+
             Vector256<float> b0 = Vector256.Load(b + 0);
             Vector256<float> b1 = Vector256.Load(b + 8);
             Vector256<float> a0 = Vector256.Create(a[0]);
