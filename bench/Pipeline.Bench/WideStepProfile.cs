@@ -41,6 +41,24 @@ internal static class WideStepProfile
         Measure("sum rows 512x1024", () => cpu.SumRows(g2.Span, 512, 1024, dw1.Span[..1024], false));
         Measure("dW1 (64x512)T x1024", () => cpu.MatMul(x.Span, g1.Span, dw1.Span, 64, 512, 1024, true, false, false));
         Measure("adam 1.12M", () => optimizer.Step(parameters.Span, gradients.Span));
+
+        // The output layer (one unit): products with k = 1 or n = 1 that the big kernels do not see.
+        var w3 = new AlignedBuffer(1024);
+        var z3 = new AlignedBuffer(512);
+        var dw3 = new AlignedBuffer(1024);
+        Fill(w3.Span);
+        Fill(z3.Span);
+        Measure("F3 512x1024x1", () => cpu.MatMul(a1.Span, w3.Span, z3.Span, 512, 1024, 1, false, false, false));
+        Measure("dW3 (1024x512)T x1", () => cpu.MatMul(a1.Span, z3.Span, dw3.Span, 1024, 512, 1, true, false, false));
+        Measure("dA2 512x1xW3T", () => cpu.MatMul(z3.Span, w3.Span, g1.Span, 512, 1, 1024, false, true, false));
+
+        // The whole step as the trainer runs it (gather, forward, loss, backward, optimizer), to see what the
+        // parts above miss.
+        const int batches = 8;
+        var (features, targets) = RegressionData.Generate(512 * batches, 64, seed: 1);
+        var network = Network.Create(new NetworkSpec(64, [1024, 1024], Activation.Relu, 1), 7, cpu);
+        var trainer = new Trainer(network, new TrainerSettings { Optimizer = OptimizerKind.Adam, BatchSize = 512, Epochs = 1, Seed = 11 });
+        MeasureEach("whole step (trainer)", batches, () => trainer.TrainEpoch(features, targets, 512 * batches));
         return 0;
     }
 
@@ -53,9 +71,15 @@ internal static class WideStepProfile
         }
     }
 
-    private static void Measure(string name, Action action)
+    private static void Measure(string name, Action action) => MeasureEach(name, 1, action);
+
+    /// <summary>Times <paramref name="action"/>, which does <paramref name="count"/> operations, and prints per operation.</summary>
+    private static void MeasureEach(string name, int count, Action action)
     {
-        for (int i = 0; i < 5; i++)
+        // Warm up for a while, not a few calls: tiered JIT recompiles hot library code (TensorPrimitives) with the
+        // machine's widest vectors only after ~100 ms of calls.
+        var warmUp = Stopwatch.StartNew();
+        while (warmUp.ElapsedMilliseconds < 300)
         {
             action();
         }
@@ -67,7 +91,7 @@ internal static class WideStepProfile
         {
             long start = Stopwatch.GetTimestamp();
             action();
-            double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds / count;
             best = Math.Min(best, ms);
             total += ms;
         }

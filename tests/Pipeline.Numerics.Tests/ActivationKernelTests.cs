@@ -34,4 +34,21 @@ public class ActivationKernelTests
             }
         }
     }
+
+    [Fact]
+    public void Relu_passes_nan_through_at_every_position_so_a_diverged_layer_shows_in_the_loss()
+    {
+        for (int length = 1; length <= 70; length++)
+        {
+            for (int at = 0; at < length; at++)
+            {
+                var z = NaiveReference.RandomMatrix(length, length + at);
+                z[at] = float.NaN;
+                var a = new float[length];
+                ActivationFunctions.Forward(Activation.Relu, z, a);
+                Assert.True(float.IsNaN(a[at]), $"relu(NaN) at {at} of {length} gave {a[at]}");
+                Assert.True(float.IsNaN(ScalarActivation.Value(Activation.Relu, float.NaN)));
+            }
+        }
+    }
 }

@@ -75,7 +75,7 @@ internal static class IlgpuKernels
         switch ((Activation)activation)
         {
             case Activation.Relu:
-                return z > 0 ? z : 0f;
+                return z < 0 ? 0f : z; // NaN passes through, as on the CPU
             case Activation.LeakyRelu:
                 return z > 0 ? z : ActivationFunctions.LeakySlope * z;
             case Activation.Tanh:

@@ -7,7 +7,7 @@ public static class ScalarActivation
     public static float Value(Activation activation, float z) => activation switch
     {
         Activation.Identity => z,
-        Activation.Relu => z > 0 ? z : 0,
+        Activation.Relu => z < 0 ? 0 : z, // NaN passes through, as in PyTorch
         Activation.LeakyRelu => z > 0 ? z : ActivationFunctions.LeakySlope * z,
         Activation.Tanh => MathF.Tanh(z),
         Activation.Sigmoid => 1f / (1f + MathF.Exp(-z)),
