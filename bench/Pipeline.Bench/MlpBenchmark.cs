@@ -24,11 +24,12 @@ internal static class MlpBenchmark
         };
         rows = args.Int("--rows", rows);
         epochs = args.Int("--epochs", epochs);
-        const int validationRows = 100_000;
+        int validationRows = args.Int("--validation-rows", 100_000);
 
         var (features, targets) = RegressionData.Generate(rows, inputs, seed: 1);
         var (valFeatures, valTargets) = RegressionData.Generate(validationRows, inputs, seed: 2);
-        var backend = new CpuBackend(threads);
+        // --backend cuda|ilgpu-cpu|reference trains through that backend instead of the SIMD engine on T threads.
+        IComputeBackend backend = args.Value("--backend") is { } backendName ? ComputeBackends.Create(backendName) : new CpuBackend(threads);
         // --init auto|he|glorot|fan-in. Default fan-in: PyTorch's own default, so the reference script starts from
         // the same distribution and the validation MSEs compare like for like.
         var initialisation = Enum.Parse<WeightInitialisation>((args.Value("--init") ?? "fan-in").Replace("-", "", StringComparison.Ordinal), ignoreCase: true);

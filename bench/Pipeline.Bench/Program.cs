@@ -15,6 +15,8 @@ switch (args.FirstOrDefault())
         return WideStepProfile.Run(parsed);
     case "pack":
         return PackingBenchmark.Run(parsed);
+    case "backend-check":
+        return BackendCheck.Run(parsed);
     case "tune":
         return GemmTuning.Run(parsed);
     case "kernel":
