@@ -162,9 +162,9 @@ import sys
 out = sys.argv[1]
 mr512 = int(sys.argv[2]) if len(sys.argv) > 2 else 12
 nv512 = int(sys.argv[3]) if len(sys.argv) > 3 else 2
-unroll512 = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+unroll512 = int(sys.argv[4]) if len(sys.argv) > 4 else 2
 open(f"{out}/Vector512Kernel.cs","w").write(vec_kernel("Vector512Kernel","Vector512<float>","Vector512",16,mr512,nv512,
-  [f"AVX-512 micro-kernel: {mr512} rows x {16*nv512} columns ({mr512*nv512} zmm accumulators of the 32 registers, {nv512} for B, 1 broadcast)."], unroll=unroll512))
+  [f"AVX-512 micro-kernel: {mr512} rows x {16*nv512} columns ({mr512*nv512} zmm accumulators of the 32 registers, {nv512} for B, 1 broadcast), k loop unrolled {unroll512}x (measured +0.2-1 % over 1x in one process)."], unroll=unroll512))
 open(f"{out}/Vector256Kernel.cs","w").write(vec_kernel("Vector256Kernel","Vector256<float>","Vector256",8,6,2,
   ["AVX2/FMA micro-kernel: 6 rows x 16 columns (12 ymm accumulators, 2 for B, 1 broadcast: fits 16 registers)."]))
 open(f"{out}/Vector128Kernel.cs","w").write(vec_kernel("Vector128Kernel","Vector128<float>","Vector128",4,6,2,

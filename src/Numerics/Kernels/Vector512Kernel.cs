@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Pipeline.Numerics.Kernels;
 
 /// <summary>
-/// AVX-512 micro-kernel: 12 rows x 32 columns (24 zmm accumulators of the 32 registers, 2 for B, 1 broadcast).
+/// AVX-512 micro-kernel: 12 rows x 32 columns (24 zmm accumulators of the 32 registers, 2 for B, 1 broadcast), k loop unrolled 2x (measured +0.2-1 % over 1x in one process).
 /// </summary>
 internal static unsafe class Vector512Kernel
 {
@@ -71,7 +71,8 @@ internal static unsafe class Vector512Kernel
         Vector512<float> c11_0 = Vector512<float>.Zero; Vector512<float> c11_1 = Vector512<float>.Zero;
         int prefetchEvery = prefetchLines > 0 ? Math.Max(1, kc / prefetchLines) : int.MaxValue;
         int nextPrefetch = 0;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p <= kc - 2; p += 2)
         {
             if (Sse.IsSupported && p >= nextPrefetch && prefetchLines > 0)
             {
@@ -81,6 +82,94 @@ internal static unsafe class Vector512Kernel
                 nextPrefetch += prefetchEvery;
             }
 
+            {
+                Vector512<float> b0 = Vector512.Load(b + 0);
+                Vector512<float> b1 = Vector512.Load(b + 16);
+                Vector512<float> a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                Vector512<float> a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                Vector512<float> a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                Vector512<float> a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                Vector512<float> a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                Vector512<float> a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                Vector512<float> a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                Vector512<float> a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                Vector512<float> a8 = Vector512.Create(a[8]);
+                c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                Vector512<float> a9 = Vector512.Create(a[9]);
+                c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                Vector512<float> a10 = Vector512.Create(a[10]);
+                c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                Vector512<float> a11 = Vector512.Create(a[11]);
+                c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+            }
+
+            {
+                Vector512<float> b0 = Vector512.Load(b + 32);
+                Vector512<float> b1 = Vector512.Load(b + 48);
+                Vector512<float> a0 = Vector512.Create(a[12]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                Vector512<float> a1 = Vector512.Create(a[13]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                Vector512<float> a2 = Vector512.Create(a[14]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                Vector512<float> a3 = Vector512.Create(a[15]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                Vector512<float> a4 = Vector512.Create(a[16]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                Vector512<float> a5 = Vector512.Create(a[17]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                Vector512<float> a6 = Vector512.Create(a[18]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                Vector512<float> a7 = Vector512.Create(a[19]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                Vector512<float> a8 = Vector512.Create(a[20]);
+                c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                Vector512<float> a9 = Vector512.Create(a[21]);
+                c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                Vector512<float> a10 = Vector512.Create(a[22]);
+                c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                Vector512<float> a11 = Vector512.Create(a[23]);
+                c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+            }
+
+            a += 24;
+            b += 64;
+        }
+
+        for (; p < kc; p++)
+        {
             Vector512<float> b0 = Vector512.Load(b + 0);
             Vector512<float> b1 = Vector512.Load(b + 16);
             Vector512<float> a0 = Vector512.Create(a[0]);
