@@ -22,18 +22,9 @@ internal static class GemmBenchmark
         double seconds = args.Value("--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 3.0;
 
         var random = new Random(1);
-        var a = new float[rowsM * depthK];
-        var b = new float[depthK * columnsN];
+        var a = RandomMatrix(random, rowsM * depthK);
+        var b = RandomMatrix(random, depthK * columnsN);
         var c = new float[rowsM * columnsN];
-        for (int i = 0; i < a.Length; i++)
-        {
-            a[i] = (float)random.NextDouble();
-        }
-
-        for (int i = 0; i < b.Length; i++)
-        {
-            b[i] = (float)random.NextDouble();
-        }
 
         // --backend cuda|ilgpu-cpu|reference: the multiply through that backend's MatMul instead of the SIMD engine;
         // ILGPU backends take host arrays, so their figure includes the copies to and from the device.
@@ -80,5 +71,17 @@ internal static class GemmBenchmark
         }
 
         return 0;
+    }
+
+    /// <summary>Values uniform in [0, 1), the operands every GEMM measurement here uses.</summary>
+    internal static float[] RandomMatrix(Random random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)random.NextDouble();
+        }
+
+        return values;
     }
 }

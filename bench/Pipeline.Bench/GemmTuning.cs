@@ -28,18 +28,9 @@ internal static class GemmTuning
             .ToArray();
 
         var random = new Random(1);
-        var a = new float[m * k];
-        var b = new float[k * columns];
+        var a = GemmBenchmark.RandomMatrix(random, m * k);
+        var b = GemmBenchmark.RandomMatrix(random, k * columns);
         var c = new float[m * columns];
-        for (int i = 0; i < a.Length; i++)
-        {
-            a[i] = (float)random.NextDouble();
-        }
-
-        for (int i = 0; i < b.Length; i++)
-        {
-            b[i] = (float)random.NextDouble();
-        }
 
         // Each run lasts about 0.3 s whatever the shape, so every round samples every configuration alike.
         double flops = 2.0 * m * k * columns;
