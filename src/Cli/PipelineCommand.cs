@@ -37,34 +37,24 @@ public static class PipelineCommand
         var rest = args[1..];
         try
         {
-            switch (verb)
+            if (!Verbs.TryGetValue(verb, out var definition))
             {
-                case "demo":
-                    return await Verb(verb, rest, DemoCommand.ValueOptions, DemoCommand.Flags, DemoCommand.Usage, (l, ct) => DemoCommand.RunAsync(l, output, error, ct), output, cancellationToken);
-                case "up":
-                    return await Verb(verb, rest, UpCommand.Values, UpCommand.Flags, UpCommand.Usage, (l, ct) => UpCommand.RunAsync(l, output, error, ct), output, cancellationToken);
-                case "submit":
-                    return await Verb(verb, rest, JobCommands.SubmitValues, JobCommands.SubmitFlags, JobCommands.SubmitUsage, (l, ct) => JobCommands.SubmitAsync(l, output, error, ct), output, cancellationToken);
-                case "status":
-                    return await Verb(verb, rest, JobCommands.StatusValues, JobCommands.Flags, JobCommands.StatusUsage, (l, ct) => JobCommands.StatusAsync(l, output, ct), output, cancellationToken);
-                case "watch":
-                    return await Verb(verb, rest, JobCommands.WatchValues, JobCommands.Flags, JobCommands.WatchUsage, (l, ct) => JobCommands.WatchAsync(l, output, error, ct), output, cancellationToken);
-                case "cancel":
-                    return await Verb(verb, rest, JobCommands.CancelValues, JobCommands.Flags, JobCommands.CancelUsage, (l, ct) => JobCommands.CancelAsync(l, output, error, ct), output, cancellationToken);
-                case "models":
-                    return await Verb(verb, rest, ServingCommands.ModelsValues, ServingCommands.Flags, ServingCommands.ModelsUsage, (l, ct) => ServingCommands.ModelsAsync(l, output, ct), output, cancellationToken);
-                case "predict":
-                    return await Verb(verb, rest, ServingCommands.PredictValues, ServingCommands.Flags, ServingCommands.PredictUsage, (l, ct) => ServingCommands.PredictAsync(l, output, ct), output, cancellationToken);
-                case "rollback":
-                    return await Verb(verb, rest, ServingCommands.RollbackValues, ServingCommands.Flags, ServingCommands.RollbackUsage, (l, ct) => ServingCommands.RollbackAsync(l, output, ct), output, cancellationToken);
-                default:
-                    throw new UsageException($"unknown verb '{verb}'.");
+                throw new UsageException($"unknown verb '{verb}'.");
             }
+
+            var line = CommandLine.Parse(verb, rest, definition.Values, definition.Flags);
+            if (line.Help)
+            {
+                output.WriteLine(definition.Usage);
+                return ExitCodes.Ok;
+            }
+
+            return await definition.Run(line, output, error, cancellationToken);
         }
         catch (UsageException ex)
         {
             error.WriteLine($"pipeline {verb}: {ex.Message}");
-            error.WriteLine(UsageOf(verb));
+            error.WriteLine(Verbs.TryGetValue(verb, out var definition) ? definition.Usage : Usage);
             return ExitCodes.Usage;
         }
         catch (HttpRequestException ex)
@@ -79,31 +69,22 @@ public static class PipelineCommand
         }
     }
 
-    private static string UsageOf(string verb) => verb switch
+    /// <summary>Every verb once: the options it takes, its --help text and what runs it.</summary>
+    private static readonly Dictionary<string, VerbDefinition> Verbs = new(StringComparer.Ordinal)
     {
-        "demo" => DemoCommand.Usage,
-        "up" => UpCommand.Usage,
-        "submit" => JobCommands.SubmitUsage,
-        "status" => JobCommands.StatusUsage,
-        "watch" => JobCommands.WatchUsage,
-        "cancel" => JobCommands.CancelUsage,
-        "models" => ServingCommands.ModelsUsage,
-        "predict" => ServingCommands.PredictUsage,
-        "rollback" => ServingCommands.RollbackUsage,
-        _ => Usage,
+        ["demo"] = new(DemoCommand.ValueOptions, DemoCommand.Flags, DemoCommand.Usage, DemoCommand.RunAsync),
+        ["up"] = new(UpCommand.Values, UpCommand.Flags, UpCommand.Usage, UpCommand.RunAsync),
+        ["submit"] = new(JobCommands.SubmitValues, JobCommands.SubmitFlags, JobCommands.SubmitUsage, JobCommands.SubmitAsync),
+        ["status"] = new(JobCommands.StatusValues, JobCommands.Flags, JobCommands.StatusUsage, (l, o, _, ct) => JobCommands.StatusAsync(l, o, ct)),
+        ["watch"] = new(JobCommands.WatchValues, JobCommands.Flags, JobCommands.WatchUsage, JobCommands.WatchAsync),
+        ["cancel"] = new(JobCommands.CancelValues, JobCommands.Flags, JobCommands.CancelUsage, JobCommands.CancelAsync),
+        ["models"] = new(ServingCommands.ModelsValues, ServingCommands.Flags, ServingCommands.ModelsUsage, (l, o, _, ct) => ServingCommands.ModelsAsync(l, o, ct)),
+        ["predict"] = new(ServingCommands.PredictValues, ServingCommands.Flags, ServingCommands.PredictUsage, (l, o, _, ct) => ServingCommands.PredictAsync(l, o, ct)),
+        ["rollback"] = new(ServingCommands.RollbackValues, ServingCommands.Flags, ServingCommands.RollbackUsage, (l, o, _, ct) => ServingCommands.RollbackAsync(l, o, ct)),
     };
 
-    private static async Task<int> Verb(string verb, string[] args, string[] values, string[] flags, string usage, Func<CommandLine, CancellationToken, Task<int>> run, TextWriter output, CancellationToken cancellationToken)
-    {
-        var line = CommandLine.Parse(verb, args, values, flags);
-        if (line.Help)
-        {
-            output.WriteLine(usage);
-            return ExitCodes.Ok;
-        }
-
-        return await run(line, cancellationToken);
-    }
+    private sealed record VerbDefinition(
+        string[] Values, string[] Flags, string Usage, Func<CommandLine, TextWriter, TextWriter, CancellationToken, Task<int>> Run);
 }
 
 public static class ExitCodes
