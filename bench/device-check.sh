@@ -45,5 +45,5 @@ case "${1:-}" in
     exit $status
     ;;
   *)
-    sed -n '2,9p' "$0"; exit 64 ;;
+    sed -n '2,10p' "$0"; exit 64 ;;
 esac
