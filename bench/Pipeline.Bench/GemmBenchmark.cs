@@ -24,15 +24,15 @@ internal static class GemmBenchmark
         var random = new Random(1);
         var a = RandomMatrix(random, rowsM * depthK);
         var b = RandomMatrix(random, depthK * columnsN);
-        var c = new float[rowsM * columnsN];
+        var c = new AlignedBuffer(rowsM * columnsN);
 
         // --backend cuda|ilgpu-cpu|reference: the multiply through that backend's MatMul instead of the SIMD engine;
         // ILGPU backends take host arrays, so their figure includes the copies to and from the device.
         string? backendName = args.Value("--backend");
         var backend = backendName is null ? null : ComputeBackends.Create(backendName);
         Action multiply = backend is null
-            ? () => Gemm.Run(a, b, c, rowsM, depthK, columnsN, transposeA, transposeB, false, threads, kernel)
-            : () => backend.MatMul(a, b, c, rowsM, depthK, columnsN, transposeA, transposeB, false);
+            ? () => Gemm.Run(a.Span, b.Span, c.Span, rowsM, depthK, columnsN, transposeA, transposeB, false, threads, kernel)
+            : () => backend.MatMul(a.Span, b.Span, c.Span, rowsM, depthK, columnsN, transposeA, transposeB, false);
 
         // Warm-up: JIT tiers, worker threads, packing buffers (device kernels compile on their first call).
         for (int i = 0; i < 3; i++)
@@ -73,15 +73,20 @@ internal static class GemmBenchmark
         return 0;
     }
 
-    /// <summary>Values uniform in [0, 1), the operands every GEMM measurement here uses.</summary>
-    internal static float[] RandomMatrix(Random random, int length)
+    /// <summary>
+    /// Values uniform in [0, 1), the operands every GEMM measurement here uses. They live in the engine's own matrix
+    /// buffers, as the network's weights and activations do (large ones on huge pages, as NumPy's arrays are for
+    /// the OpenBLAS reference); <c>PIPELINE_HUGE_PAGES=0</c> measures without.
+    /// </summary>
+    internal static AlignedBuffer RandomMatrix(Random random, int length)
     {
-        var values = new float[length];
+        var matrix = new AlignedBuffer(length);
+        var values = matrix.Span;
         for (int i = 0; i < values.Length; i++)
         {
             values[i] = (float)random.NextDouble();
         }
 
-        return values;
+        return matrix;
     }
 }

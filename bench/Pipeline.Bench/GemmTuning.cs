@@ -30,7 +30,7 @@ internal static class GemmTuning
         var random = new Random(1);
         var a = GemmBenchmark.RandomMatrix(random, m * k);
         var b = GemmBenchmark.RandomMatrix(random, k * columns);
-        var c = new float[m * columns];
+        var c = new AlignedBuffer(m * columns);
 
         // Each run lasts about 0.3 s whatever the shape, so every round samples every configuration alike.
         double flops = 2.0 * m * k * columns;
@@ -48,7 +48,7 @@ internal static class GemmTuning
                     for (int r = 0; r < repeats; r++)
                     {
                         long start = Stopwatch.GetTimestamp();
-                        Gemm.Run(a, b, c, m, k, columns, false, false, false, threads, KernelSelection.Best);
+                        Gemm.Run(a.Span, b.Span, c.Span, m, k, columns, false, false, false, threads, KernelSelection.Best);
                         if (round > 0)
                         {
                             // Round 0 warms up the JIT, the worker pool and every configuration's buffers.
