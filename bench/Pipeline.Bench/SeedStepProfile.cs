@@ -34,6 +34,7 @@ internal static class SeedStepProfile
         Measure("relu backward 256x64", () => cpu.ActivationBackward(Activation.Relu, z1, a1, a1, a1));
         Measure("dW1 gemm (5x256)x64", () => cpu.MatMul(x, a1, dw1, 5, 256, 64, true, false, false));
         Measure("bias grad 256x64", () => cpu.SumRows(a1, 256, 64, b1, false));
+        TimingBackend.ProfileTrainer(cpu, new NetworkSpec(5, [64], Activation.Relu, 1), batchSize: 256, batches: 64);
         return 0;
     }
 
@@ -48,7 +49,9 @@ internal static class SeedStepProfile
 
     private static void Measure(string name, Action action)
     {
-        for (int i = 0; i < 2000; i++)
+        // Warm up for a while, not a number of calls: tiered JIT promotes hot code only after ~100 ms of calls.
+        var warmUp = Stopwatch.StartNew();
+        while (warmUp.ElapsedMilliseconds < 300)
         {
             action();
         }

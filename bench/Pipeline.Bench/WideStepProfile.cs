@@ -59,6 +59,8 @@ internal static class WideStepProfile
         var network = Network.Create(new NetworkSpec(64, [1024, 1024], Activation.Relu, 1), 7, cpu);
         var trainer = new Trainer(network, new TrainerSettings { Optimizer = OptimizerKind.Adam, BatchSize = 512, Epochs = 1, Seed = 11 });
         MeasureEach("whole step (trainer)", batches, () => trainer.TrainEpoch(features, targets, 512 * batches));
+
+        TimingBackend.ProfileTrainer(cpu, new NetworkSpec(64, [1024, 1024], Activation.Relu, 1), batchSize: 512, batches);
         return 0;
     }
 

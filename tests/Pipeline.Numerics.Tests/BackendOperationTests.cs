@@ -75,6 +75,67 @@ public class BackendOperationTests
         }
     }
 
+    /// <summary>
+    /// The fused layer steps give exactly what the two operations give one after the other on the same backend,
+    /// and match the reference, for every activation: one row, a block and a partial block of rows, rows wider
+    /// than one block (the CPU backend works in blocks of about 16 KiB of rows).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Fused_layer_steps_equal_their_two_operations(string name)
+    {
+        var backend = Backends.Create(name);
+        IComputeBackend reference = ReferenceBackend.Instance;
+        foreach (var activation in Enum.GetValues<Activation>())
+        {
+            foreach (var (rows, columns) in new[] { (1, 1), (13, 37), (300, 64), (7, 1), (3, 4099) })
+            {
+                int size = rows * columns;
+                string what = $"{name} {activation} {rows}x{columns}";
+                var z = NaiveReference.RandomMatrix(size, rows + columns);
+                var bias = NaiveReference.RandomMatrix(columns, 2);
+                var gradOut = NaiveReference.RandomMatrix(size, 4);
+
+                // Forward: z += bias, a = f(z).
+                var fusedZ = (float[])z.Clone();
+                var fusedA = new float[size];
+                backend.AddBiasAndActivate(activation, fusedZ, bias, fusedA, rows, columns);
+                var twoStepZ = (float[])z.Clone();
+                var twoStepA = new float[size];
+                backend.AddBias(twoStepZ, bias, rows, columns);
+                if (activation != Activation.Identity)
+                {
+                    backend.Activate(activation, twoStepZ, twoStepA);
+                }
+
+                Assert.Equal(twoStepZ, fusedZ);
+                Assert.Equal(twoStepA, fusedA);
+                var referenceZ = (float[])z.Clone();
+                var referenceA = new float[size];
+                reference.AddBiasAndActivate(activation, referenceZ, bias, referenceA, rows, columns);
+                AssertClose(referenceZ, fusedZ, 1e-6f, $"{what} bias");
+                AssertClose(referenceA, fusedA, 1e-5f, $"{what} forward");
+
+                // Backward: dZ = dA ⊙ f'(z), in place as the trainer calls it; db = column sums of dZ.
+                var fusedGradient = (float[])gradOut.Clone();
+                var fusedBiasGradient = NaiveReference.RandomMatrix(columns, 9);
+                backend.ActivationBackwardAndSumRows(activation, fusedZ, fusedA, fusedGradient, fusedGradient, fusedBiasGradient, rows, columns);
+                var twoStepGradient = (float[])gradOut.Clone();
+                var twoStepBiasGradient = new float[columns];
+                backend.ActivationBackward(activation, twoStepZ, twoStepA, twoStepGradient, twoStepGradient);
+                backend.SumRows(twoStepGradient, rows, columns, twoStepBiasGradient, accumulate: false);
+                Assert.Equal(twoStepGradient, fusedGradient);
+                Assert.Equal(twoStepBiasGradient, fusedBiasGradient);
+                var referenceGradient = (float[])gradOut.Clone();
+                var referenceBiasGradient = new float[columns];
+                reference.ActivationBackwardAndSumRows(
+                    activation, referenceZ, referenceA, referenceGradient, referenceGradient, referenceBiasGradient, rows, columns);
+                AssertClose(referenceGradient, fusedGradient, 1e-5f, $"{what} backward");
+                AssertClose(referenceBiasGradient, fusedBiasGradient, 1e-4f, $"{what} bias gradient");
+            }
+        }
+    }
+
     internal static void AssertClose(float[] expected, float[] actual, float tolerance, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

@@ -161,6 +161,83 @@ public sealed class CpuBackend : IComputeBackend
         }
     }
 
+    /// <summary>
+    /// Relu and leaky relu in one loop (<see cref="FusedLayerSteps"/>); other activations as both passes over one
+    /// block of rows at a time, about 16 KiB of each matrix, so the second pass finds the rows in L1 instead of
+    /// streaming the whole matrix from L2 or L3 again. Same values as the two operations one after the other.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe void AddBiasAndActivate(Activation activation, Span<float> preActivation, ReadOnlySpan<float> bias, Span<float> activated, int rows, int columns)
+    {
+        if (activation == Activation.Identity)
+        {
+            AddBias(preActivation, bias, rows, columns);
+            return;
+        }
+
+        int total = checked(rows * columns);
+        if (activation is Activation.Relu or Activation.LeakyRelu)
+        {
+            fixed (float* z = preActivation[..total], b = bias[..columns], a = activated[..total])
+            {
+                FusedLayerSteps.AddBiasRectify(z, b, a, rows, columns, leaky: activation == Activation.LeakyRelu);
+            }
+
+            return;
+        }
+
+        int blockRows = RowsPerBlock(columns);
+        for (int r = 0; r < rows; r += blockRows)
+        {
+            int count = Math.Min(blockRows, rows - r);
+            var pre = preActivation.Slice(r * columns, count * columns);
+            AddBias(pre, bias, count, columns);
+            ActivationFunctions.Forward(activation, pre, activated.Slice(r * columns, count * columns));
+        }
+    }
+
+    /// <summary>
+    /// Relu and leaky relu in one loop; other activations as both passes over one block of rows at a time (see
+    /// <see cref="AddBiasAndActivate"/>). The bias gradient adds the rows in order onto a cleared sum, exactly as
+    /// one <see cref="SumRows"/> over the whole matrix.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe void ActivationBackwardAndSumRows(
+        Activation activation,
+        ReadOnlySpan<float> preActivation,
+        ReadOnlySpan<float> activated,
+        ReadOnlySpan<float> gradOut,
+        Span<float> gradPre,
+        Span<float> biasGradient,
+        int rows,
+        int columns)
+    {
+        int total = checked(rows * columns);
+        if (activation is Activation.Relu or Activation.LeakyRelu)
+        {
+            fixed (float* z = preActivation[..total], g = gradOut[..total], d = gradPre[..total], sums = biasGradient[..columns])
+            {
+                FusedLayerSteps.RectifyBackwardSumRows(z, g, d, sums, rows, columns, activation == Activation.LeakyRelu ? ActivationFunctions.LeakySlope : 0f);
+            }
+
+            return;
+        }
+
+        int blockRows = RowsPerBlock(columns);
+        for (int r = 0; r < rows; r += blockRows)
+        {
+            int count = Math.Min(blockRows, rows - r);
+            int start = r * columns;
+            int size = count * columns;
+            var grad = gradPre.Slice(start, size);
+            ActivationFunctions.Backward(activation, preActivation.Slice(start, size), activated.Slice(start, size), gradOut.Slice(start, size), grad);
+            SumRows(grad, count, columns, biasGradient, accumulate: r > 0);
+        }
+    }
+
+    /// <summary>Rows in a block of about 16 KiB per matrix (three matrices of that fit L1 together); at least one.</summary>
+    private static int RowsPerBlock(int columns) => Math.Max(1, 16 * 1024 / sizeof(float) / Math.Max(1, columns));
+
     /// <inheritdoc />
     public void Activate(Activation activation, ReadOnlySpan<float> preActivation, Span<float> activated) =>
         ActivationFunctions.Forward(activation, preActivation, activated);

@@ -28,4 +28,38 @@ public interface IComputeBackend
     /// <summary>gradPre = gradOut ⊙ f'(preActivation) (activated = f(preActivation) is given too).</summary>
     void ActivationBackward(
         Activation activation, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> activated, ReadOnlySpan<float> gradOut, Span<float> gradPre);
+
+    /// <summary>
+    /// A layer's forward pass after its product: preActivation[r, j] += bias[j], then activated = f(preActivation)
+    /// (nothing is written to <paramref name="activated"/> for <see cref="Activation.Identity"/>). The same values as
+    /// <see cref="AddBias"/> followed by <see cref="Activate"/>; a backend may fuse the two passes.
+    /// </summary>
+    void AddBiasAndActivate(Activation activation, Span<float> preActivation, ReadOnlySpan<float> bias, Span<float> activated, int rows, int columns)
+    {
+        AddBias(preActivation, bias, rows, columns);
+        if (activation != Activation.Identity)
+        {
+            Activate(activation, preActivation[..(rows * columns)], activated);
+        }
+    }
+
+    /// <summary>
+    /// A layer's backward pass before its products: gradPre = gradOut ⊙ f'(preActivation), then biasGradient[j] =
+    /// Σ_r gradPre[r, j] (rows summed in order). The same values as <see cref="ActivationBackward"/> followed by
+    /// <see cref="SumRows"/>; a backend may fuse the two passes.
+    /// </summary>
+    void ActivationBackwardAndSumRows(
+        Activation activation,
+        ReadOnlySpan<float> preActivation,
+        ReadOnlySpan<float> activated,
+        ReadOnlySpan<float> gradOut,
+        Span<float> gradPre,
+        Span<float> biasGradient,
+        int rows,
+        int columns)
+    {
+        int size = rows * columns;
+        ActivationBackward(activation, preActivation[..size], activated[..size], gradOut[..size], gradPre[..size]);
+        SumRows(gradPre, rows, columns, biasGradient, accumulate: false);
+    }
 }

@@ -165,13 +165,8 @@ public sealed class Network
             var layer = Layers[l];
             var pre = workspace.Pre[l].AsSpan(0, rows * layer.Outputs);
             backend.MatMul(previous, layer.Weights(_parameters.Span), pre, rows, layer.Inputs, layer.Outputs, false, false, accumulate: false);
-            backend.AddBias(pre, layer.Bias(_parameters.Span), rows, layer.Outputs);
             var post = workspace.Post[l].AsSpan(0, rows * layer.Outputs);
-            if (layer.Activation != Activation.Identity)
-            {
-                backend.Activate(layer.Activation, pre, post);
-            }
-
+            backend.AddBiasAndActivate(layer.Activation, pre, layer.Bias(_parameters.Span), post, rows, layer.Outputs);
             previous = post;
         }
 

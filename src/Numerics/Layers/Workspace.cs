@@ -18,8 +18,10 @@ internal sealed class Workspace
         {
             int size = capacity * layers[l].Outputs;
             Pre[l] = new AlignedBuffer(size);
-            // Identity layers (the output layer) read their activations straight from Z: no copy.
-            Post[l] = layers[l].Activation == Activation.Identity ? Pre[l] : new AlignedBuffer(size);
+            // Identity layers (the output layer) read their activations straight from Z: no copy. Relu and leaky
+            // relu overwrite Z with their activations: f(z) > 0 exactly when z > 0, so the backward pass reads its
+            // mask from A as well, and a step writes one matrix per layer instead of two (and holds one less).
+            Post[l] = layers[l].Activation is Activation.Identity or Activation.Relu or Activation.LeakyRelu ? Pre[l] : new AlignedBuffer(size);
             Grad[l] = new AlignedBuffer(withGradients ? size : 0);
         }
     }

@@ -119,16 +119,21 @@ public sealed class Trainer
             var layer = layers[l];
             int size = rows * layer.Outputs;
             var gradPost = _workspace.Grad[l].AsSpan(0, size);
+            var biasGradient = gradients.Slice(layer.BiasOffset, layer.Outputs);
             if (layer.Activation != Activation.Identity)
             {
-                // dZ = dA ⊙ f'(Z), in place.
-                _backend.ActivationBackward(layer.Activation, _workspace.Pre[l].AsSpan(0, size), _workspace.Post[l].AsSpan(0, size), gradPost, gradPost);
+                // dZ = dA ⊙ f'(Z), in place; db = column sums of dZ.
+                _backend.ActivationBackwardAndSumRows(
+                    layer.Activation, _workspace.Pre[l].AsSpan(0, size), _workspace.Post[l].AsSpan(0, size), gradPost, gradPost, biasGradient, rows, layer.Outputs);
+            }
+            else
+            {
+                _backend.SumRows(gradPost, rows, layer.Outputs, biasGradient, accumulate: false);
             }
 
             ReadOnlySpan<float> layerInput = l == 0 ? input : _workspace.Post[l - 1].AsSpan(0, rows * layer.Inputs);
-            // dW = Xᵀ·dZ (inputs × outputs), db = column sums of dZ.
+            // dW = Xᵀ·dZ (inputs × outputs).
             _backend.MatMul(layerInput, gradPost, gradients.Slice(layer.WeightOffset, layer.Inputs * layer.Outputs), layer.Inputs, rows, layer.Outputs, true, false, false);
-            _backend.SumRows(gradPost, rows, layer.Outputs, gradients.Slice(layer.BiasOffset, layer.Outputs), accumulate: false);
             if (l > 0)
             {
                 // dX = dZ·Wᵀ becomes the previous layer's activation gradient.
