@@ -14,8 +14,13 @@ public class BackendOperationTests
     public void MatMul_matches_the_reference_in_all_three_shapes(string name)
     {
         var backend = Backends.Create(name);
-        // Includes the unpacked small-product shapes of the CPU backend (k ≤ 16 or m ≤ 8 with n a multiple of 16).
-        foreach (var (m, k, n) in new[] { (1, 1, 1), (3, 17, 5), (17, 3, 1), (33, 65, 18), (1, 40, 70), (70, 1, 9), (37, 5, 64), (5, 200, 48), (9, 16, 256), (8, 3, 16) })
+        // Includes the unpacked small-product shapes of the CPU backend (k ≤ 16 or m ≤ 8 with n a multiple of 16;
+        // n = 1 and k = 1 with whole 64-wide blocks, 16-wide vectors and scalar tails).
+        foreach (var (m, k, n) in new[]
+        {
+            (1, 1, 1), (3, 17, 5), (17, 3, 1), (33, 65, 18), (1, 40, 70), (70, 1, 9), (37, 5, 64), (5, 200, 48), (9, 16, 256), (8, 3, 16),
+            (5, 200, 64), (7, 30, 144), (2, 33, 80), (37, 70, 1), (130, 20, 1), (5, 1, 70), (3, 1, 64),
+        })
         {
             foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false) })
             {

@@ -49,6 +49,11 @@ public sealed class CpuBackend : IComputeBackend
         if (n == 1 && !transposeA)
         {
             // c[i] = A[i,:]·b (B is k×1 or, transposed, 1×k: the same memory).
+            if (SmallGemm.TryRowDots(a[..(m * k)], b[..k], c[..m], m, k))
+            {
+                return true;
+            }
+
             for (int i = 0; i < m; i++)
             {
                 c[i] = TensorPrimitives.Dot(a.Slice(i * k, k), b[..k]);
@@ -60,6 +65,11 @@ public sealed class CpuBackend : IComputeBackend
         if (n == 1)
         {
             // c = Σ_p b[p]·Aᵀ[p,:], A stored k×m: accumulate whole rows in order.
+            if (SmallGemm.TryWeightedRowSum(a[..(m * k)], b[..k], c[..m], m, k))
+            {
+                return true;
+            }
+
             var target = c[..m];
             target.Clear();
             for (int p = 0; p < k; p++)
@@ -83,6 +93,11 @@ public sealed class CpuBackend : IComputeBackend
         if (k == 1)
         {
             // Outer product: c[i,:] = a[i]·b (A is m×1 or 1×m, B is 1×n or n×1: the same memory either way).
+            if (SmallGemm.TryOuter(a[..m], b[..n], c[..(m * n)], m, n))
+            {
+                return true;
+            }
+
             for (int i = 0; i < m; i++)
             {
                 TensorPrimitives.Multiply(b[..n], a[i], c.Slice(i * n, n));
