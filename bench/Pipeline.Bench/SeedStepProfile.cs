@@ -34,6 +34,23 @@ internal static class SeedStepProfile
         Measure("relu backward 256x64", () => cpu.ActivationBackward(Activation.Relu, z1, a1, a1, a1));
         Measure("dW1 gemm (5x256)x64", () => cpu.MatMul(x, a1, dw1, 5, 256, 64, true, false, false));
         Measure("bias grad 256x64", () => cpu.SumRows(a1, 256, 64, b1, false));
+        var parameters = new float[(5 * 64) + 64 + 64 + 1];
+        var gradients = new float[parameters.Length];
+        var optimizer = new Pipeline.Numerics.Training.Optimizer(new Pipeline.Numerics.Training.TrainerSettings(), parameters.Length);
+        Measure("adam 449", () => optimizer.Step(parameters, gradients));
+        var order = new int[1_000_000];
+        var shuffleWatch = Stopwatch.StartNew();
+        for (int rep = 0; rep < 5; rep++)
+        {
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            var random = new Pipeline.Numerics.DeterministicRandom(11);
+            for (int i = order.Length - 1; i > 0; i--)
+            {
+                int j = random.NextInt(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+        }
+        Console.WriteLine($"shuffle 1M: {shuffleWatch.Elapsed.TotalMilliseconds / 5:F2} ms per epoch = {shuffleWatch.Elapsed.TotalMilliseconds / 5 / 3906 * 1000:F2} us per step");
         TimingBackend.ProfileTrainer(cpu, new NetworkSpec(5, [64], Activation.Relu, 1), batchSize: 256, batches: 64);
         return 0;
     }

@@ -168,39 +168,22 @@ public sealed class Trainer
             _order = new int[rows];
         }
 
-        for (int i = 0; i < rows; i++)
-        {
-            _order[i] = i;
-        }
-
         if (!Settings.Shuffle)
         {
+            for (int i = 0; i < rows; i++)
+            {
+                _order[i] = i;
+            }
+
             return;
         }
 
         // Fisher–Yates with a stream that depends only on (seed, epoch).
-        var random = new DeterministicRandom(Settings.Seed ^ (0x5DEECE66DUL * (ulong)(epoch + 1)));
-        for (int i = rows - 1; i > 0; i--)
-        {
-            int j = random.NextInt(i + 1);
-            (_order[i], _order[j]) = (_order[j], _order[i]);
-        }
+        BatchSampling.Shuffle(_order, new DeterministicRandom(Settings.Seed ^ (0x5DEECE66DUL * (ulong)(epoch + 1))));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void GatherBatch(ReadOnlySpan<float> features, ReadOnlySpan<float> targets, ReadOnlySpan<int> rowIndices)
-    {
-        int inWidth = _network.Spec.Inputs;
-        int outWidth = _network.Spec.Outputs;
-        var input = _workspace.Input.Span;
-        var batchTargets = _batchTargets.AsSpan();
-        for (int r = 0; r < rowIndices.Length; r++)
-        {
-            int row = rowIndices[r];
-            features.Slice(row * inWidth, inWidth).CopyTo(input.Slice(r * inWidth, inWidth));
-            targets.Slice(row * outWidth, outWidth).CopyTo(batchTargets.Slice(r * outWidth, outWidth));
-        }
-    }
+    private void GatherBatch(ReadOnlySpan<float> features, ReadOnlySpan<float> targets, ReadOnlySpan<int> rowIndices) =>
+        BatchSampling.Gather(features, _network.Spec.Inputs, targets, _network.Spec.Outputs, rowIndices, _workspace.Input.Span, _batchTargets);
 
     private void CheckShapes(ReadOnlySpan<float> features, ReadOnlySpan<float> targets, int rows)
     {
