@@ -29,6 +29,9 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"kernel={KernelSelection.Best} v512={Vector512.IsHardwareAccelerated} v256={Vector256.IsHardwareAccelerated} v128={Vector128.IsHardwareAccelerated} cpus={Environment.ProcessorCount}");
         return 0;
     default:
-        Console.Error.WriteLine("usage: Pipeline.Bench gemm --size N --threads T [--json] | mlp --preset seed|wide --threads T [--json] | info");
+        Console.Error.WriteLine(
+            "usage: Pipeline.Bench gemm --size N --threads T [--json] | mlp --preset seed|wide --threads T [--json]\n" +
+            "       | profile-seed | profile-wide | pack | kernel | tune | backend-check --backend B | bdn | info\n" +
+            "(see src/Numerics/README.md, Benchmarks, for each command's options)");
         return 2;
 }
