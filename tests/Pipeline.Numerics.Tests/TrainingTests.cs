@@ -23,12 +23,14 @@ public class TrainingTests
     }
 
     [Theory]
-    [InlineData(OptimizerKind.Adam, 64)]
-    [InlineData(OptimizerKind.Sgd, 200)]
-    public void A_training_epoch_allocates_nothing_once_warm(OptimizerKind optimizer, int width)
+    [InlineData(OptimizerKind.Adam, 64, Activation.Gelu)]
+    [InlineData(OptimizerKind.Sgd, 200, Activation.Gelu)]
+    [InlineData(OptimizerKind.Adam, 64, Activation.Relu)]
+    [InlineData(OptimizerKind.AdamW, 96, Activation.LeakyRelu)]
+    public void A_training_epoch_allocates_nothing_once_warm(OptimizerKind optimizer, int width, Activation activation)
     {
         var (features, targets) = SeedData.Generate(2048, seed: 6);
-        var network = Network.Create(new NetworkSpec(5, [width, 33], Activation.Gelu, 1), 1, new CpuBackend(1));
+        var network = Network.Create(new NetworkSpec(5, [width, 33], activation, 1), 1, new CpuBackend(1));
         var trainer = new Trainer(network, new TrainerSettings { Optimizer = optimizer, Momentum = 0.9f, BatchSize = 100, GradientClipNorm = 1f });
         trainer.TrainEpoch(features, targets, 2048);
 
