@@ -30,6 +30,40 @@ def load(path):
     return best
 
 
+def paired_ratios(path):
+    """Ours over the reference in each round separately (the runs next to each other in time, so a noisy spell
+    hits both alike): key -> list of per-round ratios. MLP rounds compare with the faster reference of that round."""
+    runs = {}
+    for line in open(path):
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        r = json.loads(line)
+        impl = r.get("impl", "pipeline").split("-")[0]
+        if r["benchmark"] == "gemm":
+            key, value = ("gemm", r["size"], r["threads"]), r["gflops"]
+        else:
+            key, value = ("mlp-" + r["preset"], r["rows"], r["threads"]), r["samplesPerSecond"]
+        runs.setdefault(key, {}).setdefault(impl, []).append(value)
+    ratios = {}
+    for key, by_impl in runs.items():
+        ours = by_impl.get("pipeline", [])
+        refs = [v for impl, v in by_impl.items() if impl != "pipeline"]
+        rounds = min([len(ours)] + [len(v) for v in refs]) if refs else 0
+        ratios[key] = [ours[i] / max(v[i] for v in refs) for i in range(rounds)]
+    return ratios
+
+
+def spread(values):
+    """'median (min-max)' of per-round ratios."""
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return f"{median:.2f}x ({ordered[0]:.2f}-{ordered[-1]:.2f})"
+
+
 def cpu_name():
     try:
         for line in open("/proc/cpuinfo"):
@@ -43,6 +77,7 @@ def cpu_name():
 def main():
     results, command, target = sys.argv[1], sys.argv[2], sys.argv[3]
     best = load(results)
+    rounds = paired_ratios(results)
     lines = [BEGIN, "## Numerics", "",
              f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {cpu_name()}, {os.cpu_count()} vCPUs "
              "(shared with other builds: noisy, so ours and the references ran in alternation and the best run of "
@@ -51,17 +86,19 @@ def main():
              "OpenBLAS is Debian 12's `libopenblas0` 0.3.21 with `OPENBLAS_CORETYPE=SkylakeX` (it does not detect this "
              "CPU and would otherwise use its SSE3 kernels); PyTorch 1.13 and scikit-learn 1.2 use the same OpenBLAS.",
              "", "### GEMM (N×N×N single precision, GFLOP/s)", "",
-             "| N | threads | Pipeline.Numerics | OpenBLAS | ratio |", "|---|---|---|---|---|"]
+             "Ratio: best against best; per round: the median (and range) of ours over OpenBLAS run next to each other.",
+             "", "| N | threads | Pipeline.Numerics | OpenBLAS | ratio | per round |", "|---|---|---|---|---|---|"]
     for (kind, size, threads, impl), (value, _) in sorted(best.items()):
         if kind == "gemm" and impl == "pipeline":
             ref = best.get((kind, size, threads, "openblas"), (float("nan"),))[0]
-            lines.append(f"| {size} | {threads} | {value:.1f} | {ref:.1f} | {value / ref:.2f}x |")
+            lines.append(f"| {size} | {threads} | {value:.1f} | {ref:.1f} | {value / ref:.2f}x | "
+                         f"{spread(rounds.get((kind, size, threads)))} |")
     lines += ["", "### MLP training (samples/s over all epochs; validation MSE on 100,000 held-out rows, optimum 0.25)", "",
               "seed: 5 -> 64 relu -> 1, Adam 0.001, batch 256, 3 epochs · wide: 64 -> 1024 relu -> 1024 relu -> 1, "
               "Adam 0.001, batch 512, 1 epoch. Both start from PyTorch's default initialisation (weights and biases uniform "
               "in ±1/√fan_in: ours with `--init fan-in`, the bench's default); scikit-learn uses its own (Glorot).", "",
               "| preset | rows | threads | Pipeline.Numerics | PyTorch | scikit-learn | ratio vs best reference |"
-              " MSE ours / PyTorch / sklearn |", "|---|---|---|---|---|---|---|---|"]
+              " per round | MSE ours / PyTorch / sklearn |", "|---|---|---|---|---|---|---|---|---|"]
     for (kind, rows, threads, impl), (value, r) in sorted(best.items()):
         if kind.startswith("mlp") and impl == "pipeline":
             torch = best.get((kind, rows, threads, "pytorch"))
@@ -72,7 +109,7 @@ def main():
             lines.append(f"| {kind[4:]} | {rows:,} | {threads} | {value:,.0f} | "
                          f"{torch[0]:,.0f} | " if torch else f"| {kind[4:]} | {rows:,} | {threads} | {value:,.0f} | - | ")
             lines[-1] += f"{sk[0]:,.0f} | " if sk else "- | "
-            lines[-1] += f"{ratio} | {mses} |"
+            lines[-1] += f"{ratio} | {spread(rounds.get((kind, rows, threads)))} | {mses} |"
     lines += ["", "Raw results (best run of each):", "", "```"]
     lines += [json.dumps(r) for _, (_, r) in sorted(best.items())]
     lines += ["```", END]
