@@ -2,7 +2,8 @@
 # Side-by-side benchmark of the Pipeline.Numerics engine against the references a user would pick instead:
 # OpenBLAS sgemm (through NumPy), PyTorch and scikit-learn (Debian packages). Ours and the references run in
 # alternation, ROUNDS times each, and the best run of each is kept (both sides treated alike), so a noisy
-# shared machine hurts both equally. Writes the "Numerics" section of docs/BENCHMARKS.md.
+# shared machine hurts both equally; then GEMM again with OpenBLAS loaded into our process (`gemm-paired`), paired
+# rounds on the same operands. Writes the "Numerics" section of docs/BENCHMARKS.md.
 #
 # usage: bench/compare-numerics.sh [--quick]     (ROUNDS=2 THREADS="1 2" by default; --quick: smaller runs)
 set -euo pipefail
@@ -52,6 +53,15 @@ for round in $(seq "$ROUNDS"); do
     echo "round $round: mlp wide threads=$t" >&2
     "$OURS" mlp --preset wide --threads "$t" --rows "$wide_rows" --json >>"$OUT/results.jsonl"
     ref "$t" torch --preset wide --rows "$wide_rows" >>"$OUT/results.jsonl"
+  done
+done
+
+# GEMM once more with OpenBLAS loaded into our process: paired rounds in one process, alternating, on the same
+# operands (between processes this machine varies by more than the engines differ).
+for t in $THREADS; do
+  for n in 1024 2048; do
+    echo "paired: gemm N=$n threads=$t" >&2
+    OPENBLAS_NUM_THREADS=$t "$OURS" gemm-paired --size "$n" --threads "$t" --rounds $((ROUNDS * 3)) >>"$OUT/results.jsonl"
   done
 done
 

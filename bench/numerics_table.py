@@ -18,6 +18,8 @@ def load(path):
         if not line.startswith("{"):
             continue
         r = json.loads(line)
+        if r["benchmark"] == "gemm-paired":
+            continue
         impl = r.get("impl", "pipeline")
         if r["benchmark"] == "gemm":
             key = ("gemm", r["size"], r["threads"], impl.split("-")[0])
@@ -39,6 +41,8 @@ def paired_ratios(path):
         if not line.startswith("{"):
             continue
         r = json.loads(line)
+        if r["benchmark"] == "gemm-paired":
+            continue
         impl = r.get("impl", "pipeline").split("-")[0]
         if r["benchmark"] == "gemm":
             key, value = ("gemm", r["size"], r["threads"]), r["gflops"]
@@ -52,6 +56,18 @@ def paired_ratios(path):
         rounds = min([len(ours)] + [len(v) for v in refs]) if refs else 0
         ratios[key] = [ours[i] / max(v[i] for v in refs) for i in range(rounds)]
     return ratios
+
+
+def in_process_pairs(path):
+    """(size, threads) -> the gemm-paired record: OpenBLAS called from our process, paired rounds."""
+    pairs = {}
+    for line in open(path):
+        line = line.strip()
+        if line.startswith("{"):
+            r = json.loads(line)
+            if r["benchmark"] == "gemm-paired":
+                pairs[(r["size"], r["threads"])] = r
+    return pairs
 
 
 def spread(values):
@@ -78,6 +94,7 @@ def main():
     results, command, target = sys.argv[1], sys.argv[2], sys.argv[3]
     best = load(results)
     rounds = paired_ratios(results)
+    in_process = in_process_pairs(results)
     lines = [BEGIN, "## Numerics", "",
              f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {cpu_name()}, {os.cpu_count()} vCPUs "
              "(shared with other builds: noisy, so ours and the references ran in alternation and the best run of "
@@ -86,13 +103,19 @@ def main():
              "OpenBLAS is Debian 12's `libopenblas0` 0.3.21 with `OPENBLAS_CORETYPE=SkylakeX` (it does not detect this "
              "CPU and would otherwise use its SSE3 kernels); PyTorch 1.13 and scikit-learn 1.2 use the same OpenBLAS.",
              "", "### GEMM (N×N×N single precision, GFLOP/s)", "",
-             "Ratio: best against best; per round: the median (and range) of ours over OpenBLAS run next to each other.",
-             "", "| N | threads | Pipeline.Numerics | OpenBLAS | ratio | per round |", "|---|---|---|---|---|---|"]
+             "Ratio: best against best; per round: the median (and range) of ours over OpenBLAS run next to each other; "
+             "in one process: OpenBLAS's `cblas_sgemm` loaded into the bench process (`Pipeline.Bench gemm-paired`), "
+             "both on the same operands in alternating rounds of 0.5 s, median (and range) of the per-round ratios.",
+             "", "| N | threads | Pipeline.Numerics | OpenBLAS | ratio | per round | in one process |",
+             "|---|---|---|---|---|---|---|"]
     for (kind, size, threads, impl), (value, _) in sorted(best.items()):
         if kind == "gemm" and impl == "pipeline":
             ref = best.get((kind, size, threads, "openblas"), (float("nan"),))[0]
+            pair = in_process.get((size, threads))
+            paired = (f"{pair['medianRatio']:.3f}x ({pair['minRatio']:.2f}-{pair['maxRatio']:.2f}), "
+                      f"{pair['gflops']:.1f} vs {pair['openblasGflops']:.1f}") if pair else "-"
             lines.append(f"| {size} | {threads} | {value:.1f} | {ref:.1f} | {value / ref:.2f}x | "
-                         f"{spread(rounds.get((kind, size, threads)))} |")
+                         f"{spread(rounds.get((kind, size, threads)))} | {paired} |")
     lines += ["", "### MLP training (samples/s over all epochs; validation MSE on 100,000 held-out rows, optimum 0.25)", "",
               "seed: 5 -> 64 relu -> 1, Adam 0.001, batch 256, 3 epochs · wide: 64 -> 1024 relu -> 1024 relu -> 1, "
               "Adam 0.001, batch 512, 1 epoch. Both start from PyTorch's default initialisation (weights and biases uniform "
@@ -112,6 +135,7 @@ def main():
             lines[-1] += f"{ratio} | {spread(rounds.get((kind, rows, threads)))} | {mses} |"
     lines += ["", "Raw results (best run of each):", "", "```"]
     lines += [json.dumps(r) for _, (_, r) in sorted(best.items())]
+    lines += [json.dumps(r) for _, r in sorted(in_process.items())]
     lines += ["```", END]
     section = "\n".join(lines) + "\n"
 

@@ -17,6 +17,8 @@ switch (args.FirstOrDefault())
         return PackingBenchmark.Run(parsed);
     case "backend-check":
         return BackendCheck.Run(parsed);
+    case "gemm-paired":
+        return OpenBlasPairing.Run(parsed);
     case "tune":
         return GemmTuning.Run(parsed);
     case "kernel":
@@ -31,7 +33,7 @@ switch (args.FirstOrDefault())
     default:
         Console.Error.WriteLine(
             "usage: Pipeline.Bench gemm --size N --threads T [--json] | mlp --preset seed|wide --threads T [--json]\n" +
-            "       | profile-seed | profile-wide | pack | kernel | tune | backend-check --backend B | bdn | info\n" +
+            "       | gemm-paired --size N --threads T | profile-seed | profile-wide | pack | kernel | tune | backend-check --backend B | bdn | info\n" +
             "(see src/Numerics/README.md, Benchmarks, for each command's options)");
         return 2;
 }
