@@ -11,22 +11,31 @@ from datetime import datetime, timezone
 BEGIN, END = "<!-- numerics:begin -->", "<!-- numerics:end -->"
 
 
-def load(path):
-    best = {}
+def records(path):
+    """The JSON lines of a results file, in order."""
     for line in open(path):
         line = line.strip()
-        if not line.startswith("{"):
-            continue
-        r = json.loads(line)
+        if line.startswith("{"):
+            yield json.loads(line)
+
+
+def measurements(path):
+    """(cell, implementation, value, record) for every between-process run: cell is ("gemm", N, threads) or
+    ("mlp-<preset>", rows, threads); implementation is "pipeline", "openblas", "pytorch" or "sklearn"."""
+    for r in records(path):
         if r["benchmark"] == "gemm-paired":
             continue
-        impl = r.get("impl", "pipeline")
+        impl = r.get("impl", "pipeline").split("-")[0]
         if r["benchmark"] == "gemm":
-            key = ("gemm", r["size"], r["threads"], impl.split("-")[0])
-            value = r["gflops"]
+            yield ("gemm", r["size"], r["threads"]), impl, r["gflops"], r
         else:
-            key = ("mlp-" + r["preset"], r["rows"], r["threads"], impl.split("-")[0])
-            value = r["samplesPerSecond"]
+            yield ("mlp-" + r["preset"], r["rows"], r["threads"]), impl, r["samplesPerSecond"], r
+
+
+def load(path):
+    best = {}
+    for cell, impl, value, r in measurements(path):
+        key = cell + (impl,)
         if key not in best or value > best[key][0]:
             best[key] = (value, r)
     return best
@@ -36,19 +45,8 @@ def paired_ratios(path):
     """Ours over the reference in each round separately (the runs next to each other in time, so a noisy spell
     hits both alike): key -> list of per-round ratios. MLP rounds compare with the faster reference of that round."""
     runs = {}
-    for line in open(path):
-        line = line.strip()
-        if not line.startswith("{"):
-            continue
-        r = json.loads(line)
-        if r["benchmark"] == "gemm-paired":
-            continue
-        impl = r.get("impl", "pipeline").split("-")[0]
-        if r["benchmark"] == "gemm":
-            key, value = ("gemm", r["size"], r["threads"]), r["gflops"]
-        else:
-            key, value = ("mlp-" + r["preset"], r["rows"], r["threads"]), r["samplesPerSecond"]
-        runs.setdefault(key, {}).setdefault(impl, []).append(value)
+    for cell, impl, value, _ in measurements(path):
+        runs.setdefault(cell, {}).setdefault(impl, []).append(value)
     ratios = {}
     for key, by_impl in runs.items():
         ours = by_impl.get("pipeline", [])
@@ -60,14 +58,7 @@ def paired_ratios(path):
 
 def in_process_pairs(path):
     """(size, threads) -> the gemm-paired record: OpenBLAS called from our process, paired rounds."""
-    pairs = {}
-    for line in open(path):
-        line = line.strip()
-        if line.startswith("{"):
-            r = json.loads(line)
-            if r["benchmark"] == "gemm-paired":
-                pairs[(r["size"], r["threads"])] = r
-    return pairs
+    return {(r["size"], r["threads"]): r for r in records(path) if r["benchmark"] == "gemm-paired"}
 
 
 def spread(values):
