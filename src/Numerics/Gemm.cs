@@ -39,6 +39,28 @@ public static class Gemm
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false, int degreeOfParallelism = 0) =>
         Run(a, b, c, m, k, n, transposeA: true, transposeB: false, accumulate, degreeOfParallelism, KernelSelection.Best);
 
+    /// <summary>Throws unless the shape is non-negative and A, B and C hold m×k, k×n and m×n elements.</summary>
+    internal static void CheckOperands(int aLength, int bLength, int cLength, int m, int k, int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if ((long)m * k > aLength)
+        {
+            throw new ArgumentException($"A needs {(long)m * k} elements for {m}x{k} but has {aLength}.", "a");
+        }
+
+        if ((long)k * n > bLength)
+        {
+            throw new ArgumentException($"B needs {(long)k * n} elements for {k}x{n} but has {bLength}.", "b");
+        }
+
+        if ((long)m * n > cLength)
+        {
+            throw new ArgumentException($"C needs {(long)m * n} elements for {m}x{n} but has {cLength}.", "c");
+        }
+    }
+
     /// <summary>
     /// The general entry point: C[m×n] (+)= op(A)·op(B) with an explicit micro-kernel (tests and benchmarks use it
     /// to exercise every kernel the machine supports). <paramref name="degreeOfParallelism"/> 0 means
@@ -57,25 +79,8 @@ public static class Gemm
         int degreeOfParallelism,
         KernelKind kernel)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(m);
-        ArgumentOutOfRangeException.ThrowIfNegative(k);
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(degreeOfParallelism);
-        if ((long)m * k > a.Length)
-        {
-            throw new ArgumentException($"A needs {(long)m * k} elements for {m}x{k} but has {a.Length}.", nameof(a));
-        }
-
-        if ((long)k * n > b.Length)
-        {
-            throw new ArgumentException($"B needs {(long)k * n} elements for {k}x{n} but has {b.Length}.", nameof(b));
-        }
-
-        if ((long)m * n > c.Length)
-        {
-            throw new ArgumentException($"C needs {(long)m * n} elements for {m}x{n} but has {c.Length}.", nameof(c));
-        }
-
+        CheckOperands(a.Length, b.Length, c.Length, m, k, n);
         int threads = degreeOfParallelism == 0 ? DegreeOfParallelism : degreeOfParallelism;
         fixed (float* pa = a)
         fixed (float* pb = b)

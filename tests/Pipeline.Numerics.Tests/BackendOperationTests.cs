@@ -141,6 +141,25 @@ public class BackendOperationTests
         }
     }
 
+    /// <summary>The unpacked thin-shape paths work on pointers: an operand shorter than its shape is refused first.</summary>
+    [Theory]
+    [InlineData(37, 70, 1, false)]
+    [InlineData(130, 20, 1, true)]
+    [InlineData(5, 1, 70, false)]
+    [InlineData(37, 5, 64, false)]
+    [InlineData(5, 200, 64, true)]
+    public void Cpu_matmul_refuses_operands_shorter_than_their_shape(int m, int k, int n, bool transposeA)
+    {
+        var backend = new CpuBackend(1);
+        var a = new float[m * k];
+        var b = new float[k * n];
+        var c = new float[m * n];
+        Assert.Throws<ArgumentException>(() => backend.MatMul(a.AsSpan(1), b, c, m, k, n, transposeA, false, false));
+        Assert.Throws<ArgumentException>(() => backend.MatMul(a, b.AsSpan(1), c, m, k, n, transposeA, false, false));
+        Assert.Throws<ArgumentException>(() => backend.MatMul(a, b, c.AsSpan(1), m, k, n, transposeA, false, false));
+        backend.MatMul(a, b, c, m, k, n, transposeA, false, false);
+    }
+
     internal static void AssertClose(float[] expected, float[] actual, float tolerance, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

@@ -30,6 +30,8 @@ public sealed class CpuBackend : IComputeBackend
     public void MatMul(
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate)
     {
+        // The thin paths work on pointers: check the operands here, as Gemm.Run does for the rest.
+        Gemm.CheckOperands(a.Length, b.Length, c.Length, m, k, n);
         if (!accumulate && TryThinShape(a, b, c, m, k, n, transposeA, transposeB))
         {
             return;
@@ -44,66 +46,75 @@ public sealed class CpuBackend : IComputeBackend
     /// the work. Each is a fixed-order loop, so determinism is unaffected.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool TryThinShape(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA, bool transposeB)
+    private static unsafe bool TryThinShape(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA, bool transposeB)
     {
-        if (n == 1 && !transposeA)
+        bool simd = SmallGemm.IsSupported;
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            // c[i] = A[i,:]·b (B is k×1 or, transposed, 1×k: the same memory).
-            if (SmallGemm.TryRowDots(a[..(m * k)], b[..k], c[..m], m, k))
+            if (n == 1 && !transposeA)
             {
+                // c[i] = A[i,:]·b (B is k×1 or, transposed, 1×k: the same memory).
+                if (simd)
+                {
+                    SmallGemm.RowDots(pa, pb, pc, m, k);
+                    return true;
+                }
+
+                for (int i = 0; i < m; i++)
+                {
+                    c[i] = TensorPrimitives.Dot(a.Slice(i * k, k), b[..k]);
+                }
+
                 return true;
             }
 
-            for (int i = 0; i < m; i++)
+            if (n == 1)
             {
-                c[i] = TensorPrimitives.Dot(a.Slice(i * k, k), b[..k]);
-            }
+                // c = Σ_p b[p]·Aᵀ[p,:], A stored k×m: accumulate whole rows in order.
+                if (simd)
+                {
+                    SmallGemm.WeightedRowSum(pa, pb, pc, m, k);
+                    return true;
+                }
 
-            return true;
-        }
+                var target = c[..m];
+                target.Clear();
+                for (int p = 0; p < k; p++)
+                {
+                    TensorPrimitives.MultiplyAdd(a.Slice(p * m, m), b[p], target, target);
+                }
 
-        if (n == 1)
-        {
-            // c = Σ_p b[p]·Aᵀ[p,:], A stored k×m: accumulate whole rows in order.
-            if (SmallGemm.TryWeightedRowSum(a[..(m * k)], b[..k], c[..m], m, k))
-            {
                 return true;
             }
 
-            var target = c[..m];
-            target.Clear();
-            for (int p = 0; p < k; p++)
+            if (simd && !transposeA && !transposeB && SmallGemm.FitsShallow(k, n))
             {
-                TensorPrimitives.MultiplyAdd(a.Slice(p * m, m), b[p], target, target);
-            }
-
-            return true;
-        }
-
-        if (!transposeA && !transposeB && SmallGemm.TryShallow(a, b, c, m, k, n))
-        {
-            return true;
-        }
-
-        if (transposeA && !transposeB && SmallGemm.TryFewRowsTransposed(a, b, c, m, k, n))
-        {
-            return true;
-        }
-
-        if (k == 1)
-        {
-            // Outer product: c[i,:] = a[i]·b (A is m×1 or 1×m, B is 1×n or n×1: the same memory either way).
-            if (SmallGemm.TryOuter(a[..m], b[..n], c[..(m * n)], m, n))
-            {
+                SmallGemm.Shallow(pa, pb, pc, m, k, n);
                 return true;
             }
 
-            for (int i = 0; i < m; i++)
+            if (simd && transposeA && !transposeB && SmallGemm.FitsFewRows(m, n))
             {
-                TensorPrimitives.Multiply(b[..n], a[i], c.Slice(i * n, n));
+                SmallGemm.FewRowsTransposed(pa, pb, pc, m, k, n);
+                return true;
             }
 
-            return true;
+            if (k == 1)
+            {
+                // Outer product: c[i,:] = a[i]·b (A is m×1 or 1×m, B is 1×n or n×1: the same memory either way).
+                if (simd)
+                {
+                    SmallGemm.Outer(pa, pb, pc, m, n);
+                    return true;
+                }
+
+                for (int i = 0; i < m; i++)
+                {
+                    TensorPrimitives.Multiply(b[..n], a[i], c.Slice(i * n, n));
+                }
+
+                return true;
+            }
         }
 
         return false;

@@ -5,109 +5,30 @@ namespace Pipeline.Numerics.Kernels;
 
 /// <summary>
 /// Unpacked AVX-512 paths for the tiny products of narrow networks (the seed MLP's 5 inputs and single output):
-/// at a depth of 5, with 5 output rows or a single output column, packing costs more than the multiply itself. Each runs in one fixed order on the
-/// calling thread, so results are deterministic.
+/// at a depth of 5, with 5 output rows or a single output column, packing costs more than the multiply itself. Each
+/// runs in one fixed order on the calling thread, so results are deterministic. Callers check the operands' lengths
+/// and pin them (<see cref="Backends.CpuBackend"/>).
 /// </summary>
 internal static unsafe class SmallGemm
 {
     private const int Width = 16;
 
-    /// <summary>C[m×n] = A[m×k]·B[k×n] for small k and n a multiple of 16: B stays in L1, no packing.</summary>
-    public static bool TryShallow(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
-    {
-        if (!Vector512.IsHardwareAccelerated || k > 16 || n % Width != 0 || n > 256)
-        {
-            return false;
-        }
+    /// <summary>Whether these paths run on this machine (AVX-512 only: callers fall back to their general paths).</summary>
+    public static bool IsSupported => Vector512.IsHardwareAccelerated;
 
-        fixed (float* pa = a)
-        fixed (float* pb = b)
-        fixed (float* pc = c)
-        {
-            Shallow(pa, pb, pc, m, k, n);
-        }
+    /// <summary>Whether <see cref="Shallow"/> takes this shape: small k, n a multiple of 16 (B stays in L1, no packing).</summary>
+    public static bool FitsShallow(int k, int n) => k <= 16 && n % Width == 0 && n <= 256;
 
-        return true;
-    }
-
-    /// <summary>C[m×n] = Aᵀ·B with A stored k×m, for a handful of rows m and n a multiple of 16 (C stays in L1).</summary>
-    public static bool TryFewRowsTransposed(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
-    {
-        if (!Vector512.IsHardwareAccelerated || m > 8 || n % Width != 0 || n > 256)
-        {
-            return false;
-        }
-
-        fixed (float* pa = a)
-        fixed (float* pb = b)
-        fixed (float* pc = c)
-        {
-            FewRowsTransposed(pa, pb, pc, m, k, n);
-        }
-
-        return true;
-    }
-
-    /// <summary>c[i] = Σ_p A[i, p]·b[p] for row-major A (m×k): a single-output layer's forward pass.</summary>
-    public static bool TryRowDots(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k)
-    {
-        if (!Vector512.IsHardwareAccelerated)
-        {
-            return false;
-        }
-
-        fixed (float* pa = a)
-        fixed (float* pb = b)
-        fixed (float* pc = c)
-        {
-            RowDots(pa, pb, pc, m, k);
-        }
-
-        return true;
-    }
-
-    /// <summary>c[i] = Σ_p b[p]·A[p, i] for A stored k×m: a single-output layer's weight gradient.</summary>
-    public static bool TryWeightedRowSum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k)
-    {
-        if (!Vector512.IsHardwareAccelerated)
-        {
-            return false;
-        }
-
-        fixed (float* pa = a)
-        fixed (float* pb = b)
-        fixed (float* pc = c)
-        {
-            WeightedRowSum(pa, pb, pc, m, k);
-        }
-
-        return true;
-    }
-
-    /// <summary>c[i, j] = a[i]·b[j] (m×n): the input gradient of a single-output layer.</summary>
-    public static bool TryOuter(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n)
-    {
-        if (!Vector512.IsHardwareAccelerated)
-        {
-            return false;
-        }
-
-        fixed (float* pa = a)
-        fixed (float* pb = b)
-        fixed (float* pc = c)
-        {
-            Outer(pa, pb, pc, m, n);
-        }
-
-        return true;
-    }
+    /// <summary>Whether <see cref="FewRowsTransposed"/> takes this shape: a handful of rows, n a multiple of 16 (C stays in L1).</summary>
+    public static bool FitsFewRows(int m, int n) => m <= 8 && n % Width == 0 && n <= 256;
 
     /// <summary>
-    /// Four rows at a time, one accumulator each (four independent chains sharing every load of b), then a
-    /// horizontal sum and the k % 16 tail in order. A fixed order per row: deterministic.
+    /// c[i] = Σ_p A[i, p]·b[p] for row-major A (m×k), a single-output layer's forward pass: four rows at a time, one
+    /// accumulator each (four independent chains sharing every load of b), then a horizontal sum and the k % 16
+    /// tail in order. A fixed order per row: deterministic.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void RowDots(float* a, float* b, float* c, int m, int k)
+    public static void RowDots(float* a, float* b, float* c, int m, int k)
     {
         int whole = k / Width * Width;
         int i = 0;
@@ -157,9 +78,12 @@ internal static unsafe class SmallGemm
         return sum;
     }
 
-    /// <summary>64 outputs (four registers) at a time over the whole k loop, then 16, then single columns.</summary>
+    /// <summary>
+    /// c[i] = Σ_p b[p]·A[p, i] for A stored k×m (a single-output layer's weight gradient): 64 outputs (four registers)
+    /// at a time over the whole k loop, then 16, then single columns.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void WeightedRowSum(float* a, float* b, float* c, int m, int k)
+    public static void WeightedRowSum(float* a, float* b, float* c, int m, int k)
     {
         int i = 0;
         for (; i <= m - (4 * Width); i += 4 * Width)
@@ -184,9 +108,12 @@ internal static unsafe class SmallGemm
         }
     }
 
-    /// <summary>One multiply per element, a row at a time; the same values as scaling b by each a[i].</summary>
+    /// <summary>
+    /// c[i, j] = a[i]·b[j] (m×n, the input gradient of a single-output layer): one multiply per element, a row at a
+    /// time; the same values as scaling b by each a[i].
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Outer(float* a, float* b, float* c, int m, int n)
+    public static void Outer(float* a, float* b, float* c, int m, int n)
     {
         int whole = n / Width * Width;
         for (int i = 0; i < m; i++)
@@ -213,7 +140,7 @@ internal static unsafe class SmallGemm
     /// from zero, so the values do not depend on the blocking.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Shallow(float* a, float* b, float* c, int m, int k, int n)
+    public static void Shallow(float* a, float* b, float* c, int m, int k, int n)
     {
         int i = 0;
         for (; i <= m - 2; i += 2)
@@ -282,7 +209,7 @@ internal static unsafe class SmallGemm
     /// order from zero, as before: the blocking does not change the values.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void FewRowsTransposed(float* a, float* b, float* c, int m, int k, int n)
+    public static void FewRowsTransposed(float* a, float* b, float* c, int m, int k, int n)
     {
         int j = 0;
         for (; j <= n - (4 * Width); j += 4 * Width)
