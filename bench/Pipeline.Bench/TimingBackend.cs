@@ -9,8 +9,10 @@ namespace Pipeline.Bench;
 /// <summary>
 /// Wraps a backend and adds up the time of each operation, by name and shape, as the trainer really calls it:
 /// profiling operations one at a time in a loop keeps their operands hot and misses what a step does between them.
+/// With <paramref name="fuse"/> false the fused layer steps run as their two separate operations (timed each), to
+/// compare both in one run.
 /// </summary>
-internal sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
+internal sealed class TimingBackend(IComputeBackend inner, bool fuse = true) : IComputeBackend
 {
     private readonly Dictionary<string, (double Milliseconds, int Calls)> _totals = [];
 
@@ -54,6 +56,17 @@ internal sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
 
     public void AddBiasAndActivate(Activation activation, Span<float> preActivation, ReadOnlySpan<float> bias, Span<float> activated, int rows, int columns)
     {
+        if (!fuse)
+        {
+            AddBias(preActivation, bias, rows, columns);
+            if (activation != Activation.Identity)
+            {
+                Activate(activation, preActivation[..(rows * columns)], activated);
+            }
+
+            return;
+        }
+
         long start = Stopwatch.GetTimestamp();
         inner.AddBiasAndActivate(activation, preActivation, bias, activated, rows, columns);
         Add(string.Create(CultureInfo.InvariantCulture, $"bias + {activation} {rows}x{columns}"), start);
@@ -69,6 +82,14 @@ internal sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
         int rows,
         int columns)
     {
+        if (!fuse)
+        {
+            int size = rows * columns;
+            ActivationBackward(activation, preActivation[..size], activated[..size], gradOut[..size], gradPre[..size]);
+            SumRows(gradPre, rows, columns, biasGradient, accumulate: false);
+            return;
+        }
+
         long start = Stopwatch.GetTimestamp();
         inner.ActivationBackwardAndSumRows(activation, preActivation, activated, gradOut, gradPre, biasGradient, rows, columns);
         Add(string.Create(CultureInfo.InvariantCulture, $"{activation} backward + sum rows {rows}x{columns}"), start);
@@ -81,8 +102,14 @@ internal sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
     /// </summary>
     public static void ProfileTrainer(IComputeBackend backend, NetworkSpec spec, int batchSize, int batches)
     {
+        ProfileTrainer(backend, spec, batchSize, batches, fuse: true);
+        ProfileTrainer(backend, spec, batchSize, batches, fuse: false);
+    }
+
+    private static void ProfileTrainer(IComputeBackend backend, NetworkSpec spec, int batchSize, int batches, bool fuse)
+    {
         var (features, targets) = RegressionData.Generate(batchSize * batches, spec.Inputs, seed: 1);
-        var timing = new TimingBackend(backend);
+        var timing = new TimingBackend(backend, fuse);
         var trainer = new Trainer(Network.Create(spec, 7, timing), new TrainerSettings { Optimizer = OptimizerKind.Adam, BatchSize = batchSize, Epochs = 1, Seed = 11 });
         var warmUp = Stopwatch.StartNew();
         while (warmUp.ElapsedMilliseconds < 500)
@@ -100,7 +127,8 @@ internal sealed class TimingBackend(IComputeBackend inner) : IComputeBackend
 
         int steps = epochs * batches;
         double stepMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds / steps;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in the trainer: {stepMs:F4} ms/step, of which"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"in the trainer ({(fuse ? "fused layer steps" : "bias, activation and row sums as separate operations")}): {stepMs:F4} ms/step, of which"));
         timing.Print(steps);
     }
 
