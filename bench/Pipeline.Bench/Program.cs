@@ -19,6 +19,8 @@ switch (args.FirstOrDefault())
         return BackendCheck.Run(parsed);
     case "gemm-paired":
         return OpenBlasPairing.Run(parsed);
+    case "dispatch":
+        return PoolDispatchBenchmark.Run(parsed);
     case "tune":
         return GemmTuning.Run(parsed);
     case "kernel":
@@ -33,7 +35,7 @@ switch (args.FirstOrDefault())
     default:
         Console.Error.WriteLine(
             "usage: Pipeline.Bench gemm --size N --threads T [--json] | mlp --preset seed|wide --threads T [--json]\n" +
-            "       | gemm-paired --size N --threads T | profile-seed | profile-wide | pack | kernel | tune | backend-check --backend B | bdn | info\n" +
+            "       | gemm-paired --size N --threads T | profile-seed | profile-wide | pack | kernel | tune | dispatch [--threads T] [--spin-us U] | backend-check --backend B | bdn | info\n" +
             "(see src/Numerics/README.md, Benchmarks, for each command's options)");
         return 2;
 }
