@@ -25,7 +25,7 @@ internal static class WideStepProfile
         var dw1 = new AlignedBuffer(64 * 1024);
         var parameters = new AlignedBuffer(1_120_000);
         var gradients = new AlignedBuffer(1_120_000);
-        var optimizer = new Optimizer(new TrainerSettings(), 1_120_000);
+        var optimizer = new Optimizer(new TrainerSettings(), 1_120_000, threads);
         Fill(x.Span);
         Fill(w1.Span);
         Fill(w2.Span);

@@ -163,6 +163,48 @@ public class TrainingTests
         Assert.Equal(1.98f, v[0], 5);
     }
 
+    [Theory]
+    [InlineData(OptimizerKind.Adam, 0f, false)]
+    [InlineData(OptimizerKind.AdamW, 0f, false)]
+    [InlineData(OptimizerKind.Sgd, 0.9f, true)]
+    [InlineData(OptimizerKind.Sgd, 0f, false)]
+    public void A_parallel_update_equals_the_single_threaded_one_bit_for_bit(OptimizerKind kind, float momentum, bool nesterov)
+    {
+        // Long enough to be cut into chunks for several threads, and not a whole number of chunks.
+        const int length = 300_001;
+        var settings = new TrainerSettings { Optimizer = kind, LearningRate = 0.01f, Momentum = momentum, Nesterov = nesterov, WeightDecay = 0.01f };
+        var random = new Random(5);
+        float[] start = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[][] steps = Enumerable.Range(0, 3)
+            .Select(_ => Enumerable.Range(0, length).Select(_ => (float)random.NextDouble() - 0.5f).ToArray())
+            .ToArray();
+
+        float[] Train(int threads)
+        {
+            var optimizer = new Optimizer(settings, length, threads);
+            float[] w = (float[])start.Clone();
+            foreach (float[] gradient in steps)
+            {
+                optimizer.Step(w, (float[])gradient.Clone());
+            }
+
+            return w;
+        }
+
+        float[] single = Train(1);
+        Assert.NotEqual(start, single);
+        Assert.Equal(single, Train(2));
+        Assert.Equal(single, Train(3));
+    }
+
+    [Fact]
+    public void An_update_with_the_wrong_number_of_parameters_is_refused()
+    {
+        var optimizer = new Optimizer(new TrainerSettings { Optimizer = OptimizerKind.Adam }, 3);
+        Assert.Throws<ArgumentException>(() => optimizer.Step(new float[2], new float[2]));
+        Assert.Throws<ArgumentException>(() => optimizer.Step(new float[3], new float[4]));
+    }
+
     [Fact]
     public void Gradient_clipping_bounds_the_update()
     {

@@ -1,24 +1,42 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Pipeline.Numerics.Threading;
 
 namespace Pipeline.Numerics.Training;
 
 /// <summary>
 /// Applies one update to the flat parameter vector from the flat gradient, with the optimizer state (momentum,
 /// Adam moments) held alongside. One fused SIMD loop per step; the formulas follow PyTorch's so results are
-/// comparable.
+/// comparable. Large parameter vectors are updated in fixed chunks spread over the worker pool: the update is
+/// element-wise, so the result is the same whatever the thread count.
 /// </summary>
-public sealed class Optimizer
+public sealed unsafe class Optimizer
 {
+    /// <summary>
+    /// Parameters per parallel task (256 KiB per stream). Below two chunks per thread the update stays on the calling
+    /// thread: the step is memory-bound, and a dispatch costs more than a few microseconds of streaming saves.
+    /// </summary>
+    private const int ChunkLength = 64 * 1024;
+
     private readonly TrainerSettings _settings;
     private readonly AlignedBuffer _first;
     private readonly AlignedBuffer _second;
+    private readonly int _degreeOfParallelism;
+    private readonly int _parameterCount;
+    private readonly ChunkedUpdate _chunks;
     private long _step;
 
-    /// <summary>Creates the state for <paramref name="parameterCount"/> parameters.</summary>
-    public Optimizer(TrainerSettings settings, int parameterCount)
+    /// <summary>
+    /// Creates the state for <paramref name="parameterCount"/> parameters; updates use up to
+    /// <paramref name="degreeOfParallelism"/> threads (0: <see cref="Gemm.DegreeOfParallelism"/>).
+    /// </summary>
+    public Optimizer(TrainerSettings settings, int parameterCount, int degreeOfParallelism = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(degreeOfParallelism);
         _settings = settings;
+        _degreeOfParallelism = degreeOfParallelism;
+        _parameterCount = parameterCount;
+        _chunks = new ChunkedUpdate(this);
         bool needsFirst = settings.Optimizer != OptimizerKind.Sgd || settings.Momentum > 0;
         _first = new AlignedBuffer(needsFirst ? parameterCount : 0);
         _second = new AlignedBuffer(settings.Optimizer == OptimizerKind.Sgd ? 0 : parameterCount);
@@ -30,30 +48,57 @@ public sealed class Optimizer
     /// <summary>One update. <paramref name="gradients"/> may be modified (weight decay is folded into it).</summary>
     public void Step(Span<float> parameters, Span<float> gradients)
     {
-        _step++;
-        switch (_settings.Optimizer)
+        if (parameters.Length != _parameterCount || gradients.Length != _parameterCount)
         {
-            case OptimizerKind.Sgd:
-                SgdStep(parameters, gradients);
-                break;
-            case OptimizerKind.Adam:
-            case OptimizerKind.AdamW:
-                AdamStep(parameters, gradients);
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown optimizer {_settings.Optimizer}.");
+            throw new ArgumentException(
+                $"This optimizer holds state for {_parameterCount} parameters; got {parameters.Length} parameters and {gradients.Length} gradients.");
+        }
+
+        if (_settings.Optimizer is not (OptimizerKind.Sgd or OptimizerKind.Adam or OptimizerKind.AdamW))
+        {
+            throw new InvalidOperationException($"Unknown optimizer {_settings.Optimizer}.");
+        }
+
+        _step++;
+        int threads = _degreeOfParallelism == 0 ? Gemm.DegreeOfParallelism : _degreeOfParallelism;
+        int chunks = (parameters.Length + ChunkLength - 1) / ChunkLength;
+        if (threads <= 1 || chunks < 2 * threads)
+        {
+            Update(parameters, gradients, 0);
+            return;
+        }
+
+        fixed (float* w = parameters)
+        fixed (float* g = gradients)
+        {
+            _chunks.Start(w, g, parameters.Length);
+            WorkerPools.Get(threads).Run(_chunks, chunks);
+            _chunks.Finish();
+        }
+    }
+
+    /// <summary>Updates <paramref name="w"/>, which starts at parameter <paramref name="offset"/>.</summary>
+    private void Update(Span<float> w, Span<float> g, int offset)
+    {
+        if (_settings.Optimizer == OptimizerKind.Sgd)
+        {
+            SgdStep(w, g, offset);
+        }
+        else
+        {
+            AdamStep(w, g, offset);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SgdStep(Span<float> w, Span<float> g)
+    private void SgdStep(Span<float> w, Span<float> g, int offset)
     {
         float lr = _settings.LearningRate;
         float decay = _settings.WeightDecay;
         float mu = _settings.Momentum;
         bool nesterov = _settings.Nesterov;
         bool firstStep = _step == 1;
-        var v = _first.Span;
+        var v = mu > 0 ? _first.Span.Slice(offset, w.Length) : default;
         for (int i = 0; i < w.Length; i++)
         {
             float grad = g[i] + (decay * w[i]);
@@ -69,7 +114,7 @@ public sealed class Optimizer
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AdamStep(Span<float> w, Span<float> g)
+    private void AdamStep(Span<float> w, Span<float> g, int offset)
     {
         float beta1 = _settings.Beta1;
         float beta2 = _settings.Beta2;
@@ -83,8 +128,8 @@ public sealed class Optimizer
         float stepSize = (float)(lr / correction1);
         float inverseSqrtC2 = (float)(1 / Math.Sqrt(correction2));
         float eps = _settings.Epsilon;
-        var m = _first.Span;
-        var v = _second.Span;
+        var m = _first.Span.Slice(offset, w.Length);
+        var v = _second.Span.Slice(offset, w.Length);
 
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -118,6 +163,34 @@ public sealed class Optimizer
             m[i] = (beta1 * m[i]) + ((1 - beta1) * gi);
             v[i] = (beta2 * v[i]) + ((1 - beta2) * gi * gi);
             w[i] = (w[i] * shrink) - (stepSize * m[i] / ((MathF.Sqrt(v[i]) * inverseSqrtC2) + eps));
+        }
+    }
+
+    /// <summary>The parallel form of one step: task i updates parameters [i · ChunkLength, (i + 1) · ChunkLength).</summary>
+    private sealed class ChunkedUpdate(Optimizer owner) : IParallelBody
+    {
+        private float* _parameters;
+        private float* _gradients;
+        private int _length;
+
+        public void Start(float* parameters, float* gradients, int length)
+        {
+            _parameters = parameters;
+            _gradients = gradients;
+            _length = length;
+        }
+
+        public void Finish()
+        {
+            _parameters = null;
+            _gradients = null;
+        }
+
+        public void Run(int taskIndex)
+        {
+            int start = taskIndex * ChunkLength;
+            int length = Math.Min(ChunkLength, _length - start);
+            owner.Update(new Span<float>(_parameters + start, length), new Span<float>(_gradients + start, length), start);
         }
     }
 }

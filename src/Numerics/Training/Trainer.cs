@@ -32,7 +32,7 @@ public sealed class Trainer
         _workspace = new Workspace(network, settings.BatchSize, withGradients: true);
         _gradients = new AlignedBuffer(network.ParameterCount);
         _batchTargets = new float[settings.BatchSize * network.Spec.Outputs];
-        _optimizer = new Optimizer(settings, network.ParameterCount);
+        _optimizer = new Optimizer(settings, network.ParameterCount, _backend is CpuBackend cpu ? cpu.DegreeOfParallelism : 0);
     }
 
     /// <summary>The hyper-parameters.</summary>
