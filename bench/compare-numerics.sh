@@ -39,20 +39,29 @@ ref() { # threads, args...
   OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t "$PY" bench/reference_numerics.py "$@" --threads "$t"
 }
 
+# Ours first in odd rounds, the references first in even ones: a machine that slows down or speeds up over a
+# round then favours neither side (the table pairs runs by round, whatever their order).
+in_turn() { # round, our command, reference commands...
+  local round=$1 ours=$2; shift 2
+  if (( round % 2 == 1 )); then eval "$ours"; fi
+  local r; for r in "$@"; do eval "$r"; done
+  if (( round % 2 == 0 )); then eval "$ours"; fi
+}
+
 for round in $(seq "$ROUNDS"); do
   for t in $THREADS; do
     for n in 1024 2048; do
       echo "round $round: gemm N=$n threads=$t" >&2
-      "$OURS" gemm --size "$n" --threads "$t" --seconds "$gemm_seconds" --json >>"$OUT/results.jsonl"
-      ref "$t" gemm --size "$n" --seconds "$gemm_seconds" >>"$OUT/results.jsonl"
+      in_turn "$round" '"$OURS" gemm --size "$n" --threads "$t" --seconds "$gemm_seconds" --json >>"$OUT/results.jsonl"' \
+        'ref "$t" gemm --size "$n" --seconds "$gemm_seconds" >>"$OUT/results.jsonl"'
     done
     echo "round $round: mlp seed threads=$t" >&2
-    "$OURS" mlp --preset seed --threads "$t" --rows "$seed_rows" --json >>"$OUT/results.jsonl"
-    ref "$t" torch --preset seed --rows "$seed_rows" >>"$OUT/results.jsonl"
-    ref "$t" sklearn --preset seed --rows "$seed_rows" >>"$OUT/results.jsonl"
+    in_turn "$round" '"$OURS" mlp --preset seed --threads "$t" --rows "$seed_rows" --json >>"$OUT/results.jsonl"' \
+      'ref "$t" torch --preset seed --rows "$seed_rows" >>"$OUT/results.jsonl"' \
+      'ref "$t" sklearn --preset seed --rows "$seed_rows" >>"$OUT/results.jsonl"'
     echo "round $round: mlp wide threads=$t" >&2
-    "$OURS" mlp --preset wide --threads "$t" --rows "$wide_rows" --json >>"$OUT/results.jsonl"
-    ref "$t" torch --preset wide --rows "$wide_rows" >>"$OUT/results.jsonl"
+    in_turn "$round" '"$OURS" mlp --preset wide --threads "$t" --rows "$wide_rows" --json >>"$OUT/results.jsonl"' \
+      'ref "$t" torch --preset wide --rows "$wide_rows" >>"$OUT/results.jsonl"'
   done
 done
 
