@@ -16,6 +16,9 @@ namespace Pipeline.Numerics.Threading;
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
+    private const int ParticipantBits = 16;
+    private const long ParticipantMask = (1L << ParticipantBits) - 1;
+
     private readonly Thread[] _threads;
     private readonly Sleeper[] _sleepers;
     private readonly SemaphoreSlim _finished = new(0);
@@ -25,7 +28,12 @@ internal sealed class WorkerPool : IDisposable
     private int _taskCount;
     private int _nextTask;
     private int _activeWorkers;
-    private int _generation;
+
+    /// <summary>
+    /// The current dispatch, as one word so a helper reads both halves together: a generation counter (upper bits)
+    /// and how many helpers take part (lower 16 bits; helper i takes part when i is below it).
+    /// </summary>
+    private long _dispatch;
     private int _dispatcherBlocked;
     private volatile bool _disposed;
     private ExceptionHolder? _failure;
@@ -40,7 +48,8 @@ internal sealed class WorkerPool : IDisposable
         for (int i = 0; i < helperThreads; i++)
         {
             var sleeper = _sleepers[i] = new Sleeper();
-            _threads[i] = new Thread(() => WorkerLoop(sleeper)) { IsBackground = true, Name = $"Pipeline.Numerics worker {i}" };
+            int index = i;
+            _threads[i] = new Thread(() => WorkerLoop(index, sleeper)) { IsBackground = true, Name = $"Pipeline.Numerics worker {i}" };
             _threads[i].Start();
         }
     }
@@ -79,13 +88,18 @@ internal sealed class WorkerPool : IDisposable
             _taskCount = taskCount;
             _nextTask = 0;
             _failure = null;
-            _activeWorkers = _threads.Length;
 
-            // Publishing the generation releases the spinning helpers; the sleeping ones are woken one by one.
-            Interlocked.Increment(ref _generation);
-            foreach (var sleeper in _sleepers)
+            // Only as many helpers as there are tasks besides the caller's take part: the rest stay idle (and
+            // asleep, if they are), so a small dispatch on a many-core machine waits for no one it does not need.
+            int participants = Math.Min(_threads.Length, taskCount - 1);
+            _activeWorkers = participants;
+
+            // Publishing the dispatch releases the spinning helpers; the sleeping ones are woken one by one.
+            long generation = (Volatile.Read(ref _dispatch) >> ParticipantBits) + 1;
+            Interlocked.Exchange(ref _dispatch, (generation << ParticipantBits) | (long)participants);
+            for (int i = 0; i < participants; i++)
             {
-                sleeper.Wake();
+                _sleepers[i].Wake();
             }
 
             // A task that throws on this thread is reported like one on a helper, once the helpers are done.
@@ -158,16 +172,23 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    private void WorkerLoop(Sleeper sleeper)
+    private void WorkerLoop(int index, Sleeper sleeper)
     {
-        int seen = 0;
+        long seen = 0;
         while (true)
         {
             WaitForDispatch(seen, sleeper);
-            seen = Volatile.Read(ref _generation);
+            seen = Volatile.Read(ref _dispatch);
             if (_disposed)
             {
                 return;
+            }
+
+            // A dispatch this helper takes part in cannot finish without it, so the word just read is still the
+            // current one; one it does not take part in may already be over, and the helper simply waits again.
+            if (index >= (int)(seen & ParticipantMask))
+            {
+                continue;
             }
 
             Drain();
@@ -178,10 +199,10 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    private void WaitForDispatch(int seen, Sleeper sleeper)
+    private void WaitForDispatch(long seen, Sleeper sleeper)
     {
         var spinner = new Spinner(Volatile.Read(ref _spinTicks));
-        while (!_disposed && Volatile.Read(ref _generation) == seen)
+        while (!_disposed && Volatile.Read(ref _dispatch) == seen)
         {
             if (!spinner.SpinOnce())
             {
@@ -211,14 +232,14 @@ internal sealed class WorkerPool : IDisposable
         private int _asleep;
 
         /// <summary>
-        /// Blocks until the pool's generation moves past <paramref name="seen"/> or the pool is disposed. The
-        /// helper announces itself before it re-reads the generation and the dispatcher bumps the generation before
+        /// Blocks until the pool's dispatch moves past <paramref name="seen"/> or the pool is disposed. The
+        /// helper announces itself before it re-reads the dispatch word and the dispatcher publishes the word before
         /// it reads the announcement, both with full fences, so one of them always sees the other.
         /// </summary>
-        public void SleepWhile(WorkerPool pool, int seen)
+        public void SleepWhile(WorkerPool pool, long seen)
         {
             Interlocked.Exchange(ref _asleep, 1);
-            while (!pool._disposed && Volatile.Read(ref pool._generation) == seen)
+            while (!pool._disposed && Volatile.Read(ref pool._dispatch) == seen)
             {
                 _signal.Wait();
                 Interlocked.Exchange(ref _asleep, 1);
