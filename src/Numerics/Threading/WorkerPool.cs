@@ -10,9 +10,8 @@ namespace Pipeline.Numerics.Threading;
 /// <remarks>
 /// Idle helpers, and a dispatcher waiting for its helpers, spin for a while before they block: waking a blocked
 /// thread measured 45-156 µs median here against ~1 µs for a spinning one (<c>Pipeline.Bench dispatch</c>: a futex
-/// wake plus a virtual CPU coming out of halt), about 1 % of a 1024³
-/// multiply on two threads for every wake, while a training step dispatches a dozen multiplies a few hundred
-/// microseconds apart. OpenBLAS and OpenMP runtimes do the same (their helpers spin for far longer).
+/// wake plus a virtual CPU coming out of halt). A 1024³ multiply takes ~7 ms on two threads (~300 GFLOP/s), so each
+/// such wake costs it 1-2 %, and a training step dispatches a dozen multiplies a few hundred microseconds apart. OpenBLAS and OpenMP runtimes do the same (their helpers spin for far longer).
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {

@@ -14,7 +14,8 @@ public sealed unsafe class Optimizer
 {
     /// <summary>
     /// Parameters per parallel task (256 KiB per stream). Below two chunks per thread the update stays on the calling
-    /// thread: the step is memory-bound, and a dispatch costs more than a few microseconds of streaming saves.
+    /// thread: Adam streams ~1.7M parameters per millisecond here (1.12M in 0.66 ms, `profile-wide`), so a thread's
+    /// share is then under ~80 µs, less than waking a sleeping helper costs (45-156 µs, `Pipeline.Bench dispatch`).
     /// </summary>
     private const int ChunkLength = 64 * 1024;
 
