@@ -80,6 +80,23 @@ public class GemmKernelTests
 
     [Theory]
     [MemberData(nameof(KernelsAndShapes))]
+    public void Last_slivers_of_4_and_8_rows_match_the_reference(KernelKind kind, bool transposeA, bool transposeB)
+    {
+        // m = 12q + 4 or 12q + 8 sends the last sliver to the AVX-512 kernel's 4- and 8-row forms: straight into C
+        // when its columns are whole (n = 96), through the scratch tile when they are not (n = 100); two k blocks
+        // (k = 600), so the second accumulates onto the first.
+        foreach (int m in new[] { 4, 8, 16, 20, 44 })
+        {
+            foreach (int n in new[] { 96, 100 })
+            {
+                Check(kind, m, 600, n, transposeA, transposeB, accumulate: false, threads: 1);
+                Check(kind, m, 600, n, transposeA, transposeB, accumulate: true, threads: 2);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelsAndShapes))]
     public void Accumulate_adds_to_the_existing_values(KernelKind kind, bool transposeA, bool transposeB)
     {
         Check(kind, 17, 63, 65, transposeA, transposeB, accumulate: true, threads: 1);
