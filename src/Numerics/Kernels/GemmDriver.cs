@@ -235,7 +235,7 @@ internal static unsafe class GemmDriver
                 for (int r = 0; r < rows; r += mr)
                 {
                     int liveRows = Math.Min(mr, rows - r);
-                    int kernelRows = PartialKernelRows(Kind, liveRows);
+                    int kernelRows = KernelRows(Kind, liveRows);
                     float* aSliver = aBlock + ((long)(i0 + r) * depth);
                     byte* nextA = (byte*)(aSliver + (mr * depth));
                     int nextALines = r + mr < rows ? sliverLines : 0;
@@ -245,27 +245,15 @@ internal static unsafe class GemmDriver
                         int liveColumns = Math.Min(nr, columns - j);
                         float* bSliver = packedB + ((long)j * depth);
                         int lines = Math.Min(linesPerCall, nextALines);
-                        if (liveRows == mr && liveColumns == nr)
+                        if (kernelRows == liveRows && liveColumns == nr)
                         {
-                            RunKernel(Kind, aSliver, bSliver, depth, cRow + j, N, accumulate, nextA, lines);
-                        }
-                        else if (kernelRows == liveRows && liveColumns == nr)
-                        {
-                            // The last sliver's rows fill a smaller kernel exactly: straight to C.
-                            RunPartialKernel(kernelRows, aSliver, bSliver, depth, cRow + j, N, accumulate, nextA, lines);
+                            // A whole tile, or a last sliver whose rows fill a smaller form of the kernel: straight to C.
+                            RunKernelRows(Kind, kernelRows, aSliver, bSliver, depth, cRow + j, N, accumulate, nextA, lines);
                         }
                         else
                         {
                             // Partial tile: compute it into scratch, then merge only the live part.
-                            if (kernelRows == mr)
-                            {
-                                RunKernel(Kind, aSliver, bSliver, depth, edge, nr, accumulate: false, nextA, lines);
-                            }
-                            else
-                            {
-                                RunPartialKernel(kernelRows, aSliver, bSliver, depth, edge, nr, accumulate: false, nextA, lines);
-                            }
-
+                            RunKernelRows(Kind, kernelRows, aSliver, bSliver, depth, edge, nr, accumulate: false, nextA, lines);
                             MergeEdge(edge, nr, cRow + j, N, liveRows, liveColumns, accumulate);
                         }
 
@@ -304,13 +292,19 @@ internal static unsafe class GemmDriver
     /// there made a 512- or 1024-row product 1.2 % slower per flop than one of 504 or 1020 rows (in one process,
     /// alternating); with these forms the gap is 0-1 %. The other kernels use their full tile.
     /// </summary>
-    private static int PartialKernelRows(KernelKind kind, int liveRows) =>
+    private static int KernelRows(KernelKind kind, int liveRows) =>
         kind == KernelKind.Vector512 && liveRows < Vector512Kernel.Rows ? RoundUp(liveRows, 4) : KernelSelection.Rows(kind);
 
+    /// <summary>Runs the form of the kernel with <paramref name="rows"/> rows, as <see cref="KernelRows"/> chose it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RunPartialKernel(int rows, float* a, float* b, int depth, float* c, int ldc, bool accumulate, byte* prefetch, int prefetchLines)
+    private static void RunKernelRows(
+        KernelKind kind, int rows, float* a, float* b, int depth, float* c, int ldc, bool accumulate, byte* prefetch, int prefetchLines)
     {
-        if (rows == 4)
+        if (rows == KernelSelection.Rows(kind))
+        {
+            RunKernel(kind, a, b, depth, c, ldc, accumulate, prefetch, prefetchLines);
+        }
+        else if (rows == 4)
         {
             Vector512Kernel.RunRows4(a, b, depth, c, ldc, accumulate, prefetch, prefetchLines);
         }
