@@ -108,7 +108,11 @@ public sealed class TrainingSystem : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
+        // A bus that cannot stop must fail the test, not hang the run: seen once after a broker restart, with two
+        // receive endpoints still waiting for a connection, MassTransit's stop never returned (the host's shutdown
+        // token does not end it).
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _host.StopAsync(stopping.Token).WaitAsync(TimeSpan.FromMinutes(1));
         _host.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
