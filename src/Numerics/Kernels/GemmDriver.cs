@@ -288,9 +288,10 @@ internal static unsafe class GemmDriver
 
     /// <summary>
     /// Rows of the smallest kernel that covers <paramref name="liveRows"/>: the AVX-512 kernel has 4- and 8-row
-    /// forms for the last sliver (m = 512, 1024, 2048 leave 8, 4 and 8 rows there). A whole 12-row tile plus a merge
-    /// there made a 512- or 1024-row product 1.2 % slower per flop than one of 504 or 1020 rows (in one process,
-    /// alternating); with these forms the gap is 0-1 %. The other kernels use their full tile.
+    /// forms for the last sliver (m = 512, 1024, 2048 leave 8, 4 and 8 rows there). With a whole 12-row tile plus a
+    /// merge there, a 512- or 1024-row product ran 0.7-1.5 % slower per flop than one of 504 or 1020 rows; with these
+    /// forms 0-0.3 % (<c>Pipeline.Bench tune --m 512,504 --k 1024 --n 1024</c>, and 1024,1020). The other kernels use
+    /// their full tile.
     /// </summary>
     private static int KernelRows(KernelKind kind, int liveRows) =>
         kind == KernelKind.Vector512 && liveRows < Vector512Kernel.Rows ? RoundUp(liveRows, 4) : KernelSelection.Rows(kind);
