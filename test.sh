@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The layering rule (no service references another service), before anything slow.
+tools/check-layers.sh
+
 infra/stack.sh up
 
 # The dashboard's browser test drives Debian's chromium (Playwright brings only its driver).

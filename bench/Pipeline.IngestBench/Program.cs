@@ -4,8 +4,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using nietras.SeparatedValues;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Schema;
 using Pipeline.Preprocess;
 
 // Usage:
@@ -29,7 +29,9 @@ switch (mode)
         return Measure("Ingest validation pass (CsvSource + DatasetScanner)", file, () => Ingest(file));
     case "preprocess":
         var shards = int.Parse(args.ElementAtOrDefault(2) ?? "8", CultureInfo.InvariantCulture);
-        return Measure($"Preprocess (fit pass + transform/write pass, {shards} shards)", file, () => Preprocess(file, shards));
+        var spec = new JobSpec { Target = "price", Task = TaskKind.Regression, Training = new TrainingSettings { Shards = shards } };
+        var schema = SchemaOf(file, spec);
+        return Measure($"Preprocess (fit pass + transform/write pass, {shards} shards)", file, () => Preprocess(file, spec, schema));
     case "flow":
         return Measure("Whole flow in embedded mode: listing → JobSubmitted → ValidateDataset → PreprocessDataset → DatasetPreprocessed (local store, SQLite, in-memory bus)", file, () => Flow(file).GetAwaiter().GetResult());
     default:
@@ -189,11 +191,18 @@ static string Ingest(string path)
     return $"{scan.Rows} rows, task {scan.ResolvedSpec.Task}";
 }
 
-static string Preprocess(string path, int shards)
+// Ingest's scan, outside the timed preprocessing as in the pipeline (Ingest stores it, Preprocess reads it).
+static DatasetSchema SchemaOf(string path, JobSpec spec)
+{
+    var limits = new CsvLimits();
+    using var source = CsvSource.OpenFile(path, limits);
+    return DatasetSchema.From(DatasetScanner.Scan(source, spec, new ScanOptions()), limits);
+}
+
+static string Preprocess(string path, JobSpec spec, DatasetSchema schema)
 {
     var output = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "ingest-bench-out");
-    var spec = new JobSpec { Target = "price", Task = TaskKind.Regression, Training = new TrainingSettings { Shards = shards } };
-    var result = new Preprocessor(new PreprocessOptions(), new CsvLimits(), new ScanOptions()).Run(path, Path.GetFileName(path), spec, output);
+    var result = new Preprocessor(new PreprocessOptions(), schema).Run(path, Path.GetFileName(path), spec, output);
     var written = Directory.GetFiles(output).Sum(f => new FileInfo(f).Length);
     Directory.Delete(output, recursive: true);
     return $"{result.Profile.TrainRows} train rows, {result.Transform.FeatureCount} features, {written / 1e6:F0} MB of shards";

@@ -1,11 +1,11 @@
 using Pipeline.Contracts;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Schema;
 using Pipeline.Numerics.Layers;
 using Pipeline.Numerics.Serialization;
 using Pipeline.Numerics.Training;
 using Pipeline.Platform.Artifacts;
-using Pipeline.Platform.Data;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Shards;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.ServeBench;
 

@@ -5,9 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
+using Pipeline.Tabular.Csv;
 using Pipeline.Ingest.Registry;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Schema;
 using Pipeline.Ingest.Spec;
 using Pipeline.Platform.Artifacts;
 
@@ -99,6 +99,11 @@ public sealed partial class DatasetValidator(
             }
 
             var dataset = await RegisterAsync(source, info.ETag, local, sha256, size, scan, cancellationToken);
+
+            // Written on every acceptance (same bytes and settings give the same file): a data set registered before
+            // schemas were stored gets one too, and Preprocess reads the kinds from it instead of inferring them again.
+            var schema = DatasetSchema.From(scan, o.Limits);
+            await store.PutBytesAsync(dataset.Bucket, DatasetSchema.KeyFor(dataset.DatasetId), Encoding.UTF8.GetBytes(schema.ToJson()), cancellationToken: cancellationToken);
             LogAccepted(logger, request.JobId, source.ToString(), dataset.DatasetId, scan.Rows);
             return new DatasetAccepted
             {

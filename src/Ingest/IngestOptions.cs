@@ -1,5 +1,5 @@
-using Pipeline.Ingest.Csv;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Schema;
 
 namespace Pipeline.Ingest;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Schema;
 
 namespace Pipeline.Preprocess;
 

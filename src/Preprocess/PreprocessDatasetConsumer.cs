@@ -2,8 +2,8 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
-using Pipeline.Ingest;
-using Pipeline.Ingest.Csv;
+using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Schema;
 using Pipeline.Platform.Artifacts;
 
 namespace Pipeline.Preprocess;
@@ -11,14 +11,13 @@ namespace Pipeline.Preprocess;
 /// <summary>
 /// Queue <c>preprocess-dataset</c>: downloads the data set (verified against its SHA-256), runs the
 /// <see cref="Preprocessor"/> and uploads shards, splits, transform and profile to
-/// <c>{Pipeline:Preprocess:Bucket}/{jobId}/prep/</c>, then publishes <see cref="DatasetPreprocessed"/>. Data
+/// <c>{Pipeline:Preprocess:Bucket}/</c><see cref="JobArtifactKeys.Prep"/>, then publishes <see cref="DatasetPreprocessed"/>. Data
 /// problems publish <see cref="PreprocessingFailed"/> with the reason; infrastructure failures throw and are
 /// retried. Outputs are deterministic (seeded), so a redelivered request rewrites the same objects.
 /// </summary>
 public sealed partial class PreprocessDatasetConsumer(
     IArtifactStore store,
     IOptions<PreprocessOptions> options,
-    IOptions<IngestOptions> ingestOptions,
     ILogger<PreprocessDatasetConsumer> logger) : IConsumer<PreprocessDataset>
 {
     public async Task Consume(ConsumeContext<PreprocessDataset> context)
@@ -33,9 +32,10 @@ public sealed partial class PreprocessDatasetConsumer(
             var input = Path.Combine(work, "data");
             PreprocessResult result;
             await DownloadVerifiedAsync(message.Dataset, input, cancellationToken);
+            var schema = DatasetSchema.FromJson(System.Text.Encoding.UTF8.GetString(await store.ReadAllBytesAsync(message.Dataset.Bucket, DatasetSchema.KeyFor(message.DatasetId), cancellationToken)));
             try
             {
-                var preprocessor = new Preprocessor(o, ingestOptions.Value.Limits, ingestOptions.Value.Scan);
+                var preprocessor = new Preprocessor(o, schema);
                 var name = message.Dataset.Key;
                 result = await Task.Run(() => preprocessor.Run(input, name, message.Spec, Path.Combine(work, "out"), cancellationToken), cancellationToken);
             }
@@ -49,12 +49,11 @@ public sealed partial class PreprocessDatasetConsumer(
                 return;
             }
 
-            var prefix = $"{message.JobId:D}/prep/";
             await store.EnsureBucketAsync(o.Bucket, cancellationToken);
             var shards = new List<ShardInfo>();
             for (var i = 0; i < result.ShardPaths.Count; i++)
             {
-                var reference = await UploadAsync(o.Bucket, prefix + Path.GetFileName(result.ShardPaths[i]), result.ShardPaths[i], cancellationToken);
+                var reference = await UploadAsync(o.Bucket, JobArtifactKeys.Prep(message.JobId, Path.GetFileName(result.ShardPaths[i])), result.ShardPaths[i], cancellationToken);
                 shards.Add(new ShardInfo(i, reference, result.Profile.ShardRows[i]));
             }
 
@@ -62,10 +61,10 @@ public sealed partial class PreprocessDatasetConsumer(
             {
                 JobId = message.JobId,
                 Shards = shards,
-                Validation = await UploadAsync(o.Bucket, prefix + "validation.bin", result.ValidationPath, cancellationToken),
-                Test = await UploadAsync(o.Bucket, prefix + "test.bin", result.TestPath, cancellationToken),
-                Transform = await UploadAsync(o.Bucket, prefix + "transform.json", result.TransformPath, cancellationToken),
-                Profile = await UploadAsync(o.Bucket, prefix + "profile.json", result.ProfilePath, cancellationToken),
+                Validation = await UploadAsync(o.Bucket, JobArtifactKeys.Prep(message.JobId, "validation.bin"), result.ValidationPath, cancellationToken),
+                Test = await UploadAsync(o.Bucket, JobArtifactKeys.Prep(message.JobId, "test.bin"), result.TestPath, cancellationToken),
+                Transform = await UploadAsync(o.Bucket, JobArtifactKeys.Prep(message.JobId, "transform.json"), result.TransformPath, cancellationToken),
+                Profile = await UploadAsync(o.Bucket, JobArtifactKeys.Prep(message.JobId, "profile.json"), result.ProfilePath, cancellationToken),
                 Features = result.Transform.FeatureCount,
                 Outputs = result.Transform.Outputs,
                 Task = result.Transform.Task,

@@ -1,3 +1,5 @@
+using Pipeline.Platform.Artifacts;
+
 namespace Pipeline.Preprocess;
 
 /// <summary>How missing numeric (and date) values are replaced.</summary>
@@ -14,7 +16,7 @@ public sealed class PreprocessOptions
     public const string Section = "Pipeline:Preprocess";
 
     /// <summary>Bucket for job outputs; objects go under <c>{jobId}/prep/</c>.</summary>
-    public string Bucket { get; set; } = "jobs";
+    public string Bucket { get; set; } = JobArtifactKeys.Bucket;
 
     public NumericImputation NumericImputation { get; set; } = NumericImputation.Mean;
 

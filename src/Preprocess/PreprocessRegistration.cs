@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Pipeline.Ingest;
 using Pipeline.Platform.Artifacts;
 
 namespace Pipeline.Preprocess;
@@ -23,12 +22,11 @@ public static class PreprocessRegistration
         return bus;
     }
 
-    /// <summary>Options (<c>Pipeline:Preprocess</c>, and the CSV limits of <c>Pipeline:Ingest</c>) and the artifact store.</summary>
+    /// <summary>Options (<c>Pipeline:Preprocess</c>; the data limits come with each data set's schema) and the artifact store.</summary>
     public static IServiceCollection AddPreprocess(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PreprocessOptions>().Bind(configuration.GetSection(PreprocessOptions.Section));
-        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section));
         if (!services.Any(d => d.ServiceType == typeof(IArtifactStore)))
         {
             services.AddArtifactStore(configuration);

@@ -1,9 +1,9 @@
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
-using Pipeline.Ingest.Schema;
-using Pipeline.Platform.Data;
+using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Schema;
+using Pipeline.Tabular.Shards;
 using Pipeline.Preprocess.Fitting;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Preprocess;
 
@@ -24,10 +24,13 @@ public sealed record PreprocessResult
 /// with the file: (1) infer column kinds over all rows and fit imputation, encoding and z-scores on the
 /// training split only; (2) apply the fitted transform to every row and write the training split round-robin into
 /// K shards (balanced to one row) plus the validation and test splits. Rows whose target is missing are dropped
-/// and counted. Problems with the data throw <see cref="DatasetValidationException"/>.
+/// and counted. Column kinds come from the <see cref="DatasetSchema"/> Ingest stored with the data set: they are not
+/// inferred again. Problems with the data throw <see cref="DatasetValidationException"/>.
 /// </summary>
-public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, ScanOptions scanOptions)
+public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema)
 {
+    private readonly CsvLimits limits = schema.ReadLimits;
+
     public PreprocessResult Run(string inputPath, string displayName, JobSpec spec, string outputFolder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -53,7 +56,8 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
             }
         }
 
-        var targetScan = new ColumnScan(targetName, scanOptions.MaxClasses);
+        // Ingest checked the target's class count against its limit; the distinct values seen there bound this scan.
+        var targetScan = new ColumnScan(targetName, Math.Max(1, schema.Column(targetName).Distinct));
         var task = spec.Task;
         var assigner = new SplitAssigner(seed, options.ValidationFraction, options.TestFraction);
         var splitRows = new long[3];
@@ -111,7 +115,7 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
         {
             if (targetScan.DistinctOverflow)
             {
-                throw new DatasetValidationException(file, $"the target has more than {scanOptions.MaxClasses} classes (setting Pipeline:Ingest:MaxClasses).", column: targetName);
+                throw new DatasetValidationException(file, $"the target has more classes than the {schema.Column(targetName).Distinct} Ingest counted; the file changed after validation.", column: targetName);
             }
 
             classes = targetScan.Distinct.All(c => ValueParser.TryNumber(c, out _))
@@ -130,7 +134,7 @@ public sealed class Preprocessor(PreprocessOptions options, CsvLimits limits, Sc
             }
 
             var f = fits.First(x => x.Ordinal == i);
-            var kind = ColumnKinds.Infer(f.Scan, scanOptions.NonNumericTolerance, file);
+            var kind = schema.Column(f.Name).Kind;
             var (transform, report) = f.Decide(kind, options.NumericImputation);
             reports.Add(report);
             if (transform is not null)

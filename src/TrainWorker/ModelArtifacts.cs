@@ -42,15 +42,15 @@ public sealed class ModelArtifacts(IArtifactStore store)
             ["samples"] = samples.ToString(CultureInfo.InvariantCulture),
             ["loss"] = loss.ToString("R", CultureInfo.InvariantCulture),
         };
-        await store.EnsureBucketAsync(JobArtifacts.Bucket, cancellationToken);
-        await store.PutBytesAsync(JobArtifacts.Bucket, key, bytes, metadata, cancellationToken);
-        return new ObjectRef(JobArtifacts.Bucket, key, sha, bytes.Length);
+        await store.EnsureBucketAsync(JobArtifactKeys.Bucket, cancellationToken);
+        await store.PutBytesAsync(JobArtifactKeys.Bucket, key, bytes, metadata, cancellationToken);
+        return new ObjectRef(JobArtifactKeys.Bucket, key, sha, bytes.Length);
     }
 
     /// <summary>The result stored under the key by an earlier delivery, or null.</summary>
     public async Task<StoredModel?> FindAsync(string key, CancellationToken cancellationToken)
     {
-        var info = await store.StatAsync(JobArtifacts.Bucket, key, cancellationToken);
+        var info = await store.StatAsync(JobArtifactKeys.Bucket, key, cancellationToken);
         if (info is null
             || !info.Metadata.TryGetValue("sha256", out var sha)
             || !info.Metadata.TryGetValue("samples", out var samples)
@@ -60,7 +60,7 @@ public sealed class ModelArtifacts(IArtifactStore store)
         }
 
         return new StoredModel(
-            new ObjectRef(JobArtifacts.Bucket, key, sha, info.Size),
+            new ObjectRef(JobArtifactKeys.Bucket, key, sha, info.Size),
             long.Parse(samples, CultureInfo.InvariantCulture),
             double.Parse(loss, CultureInfo.InvariantCulture));
     }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 using Pipeline.Platform.Artifacts;
-using Pipeline.Platform.Data;
+using Pipeline.Tabular.Shards;
 
 namespace Pipeline.TrainWorker;
 

@@ -6,13 +6,13 @@ using Pipeline.Contracts;
 using Pipeline.Deploy;
 using Pipeline.Deploy.Deployment;
 using Pipeline.Deploy.Registry;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Schema;
 using Pipeline.Numerics.Layers;
 using Pipeline.Numerics.Serialization;
 using Pipeline.Numerics.Training;
 using Pipeline.Platform.Artifacts;
-using Pipeline.Platform.Data;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Shards;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Deploy.Tests;
 

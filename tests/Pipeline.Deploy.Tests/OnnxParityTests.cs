@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Pipeline.Tabular.Transforms;
 using Pipeline.Contracts;
 using Pipeline.Deploy.Onnx;
 using Pipeline.Numerics.Layers;

@@ -3,11 +3,11 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
+using Pipeline.Tabular.Csv;
 using Pipeline.Ingest.Registry;
 using Pipeline.Platform.Artifacts;
-using Pipeline.Platform.Data;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Shards;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Ingest.IntegrationTests;
 

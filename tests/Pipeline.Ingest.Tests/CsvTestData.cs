@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Schema;
 
 namespace Pipeline.Ingest.Tests;
 

@@ -6,7 +6,7 @@ using Pipeline.Ingest.Registry;
 using Pipeline.Ingest.Tests.Support;
 using Pipeline.Ingest.Triggers;
 using Pipeline.Platform.Artifacts;
-using Pipeline.Platform.Data;
+using Pipeline.Tabular.Shards;
 
 namespace Pipeline.Ingest.Tests;
 
@@ -181,7 +181,8 @@ public sealed class EmbeddedFlowTests : IAsyncLifetime
             stored.Add(item);
         }
 
-        Assert.Single(stored);
+        // The content once, and the schema Ingest inferred from it once, beside it.
+        Assert.Equal([$"{first.DatasetId}/data.csv", $"{first.DatasetId}/schema.json"], stored.Select(s => s.Key).Order(StringComparer.Ordinal));
     }
 
     private IDbContextFactory<IngestDbContext> Databases() => _host.Services.GetRequiredService<IDbContextFactory<IngestDbContext>>();

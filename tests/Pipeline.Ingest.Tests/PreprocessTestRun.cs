@@ -1,7 +1,7 @@
 using System.Text;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Schema;
 using Pipeline.Preprocess;
 
 namespace Pipeline.Ingest.Tests;
@@ -15,7 +15,15 @@ internal sealed class PreprocessTestRun : IDisposable
         Directory.CreateDirectory(Folder);
         InputPath = Path.Combine(Folder, "input.csv");
         File.WriteAllText(InputPath, csv, new UTF8Encoding(false));
-        var preprocessor = new Preprocessor(options ?? new PreprocessOptions(), new CsvLimits(), new ScanOptions());
+        // As in the pipeline: Ingest's scan decides the column kinds, Preprocess reads them from the schema.
+        var limits = new CsvLimits();
+        DatasetSchema schema;
+        using (var source = CsvSource.OpenFile(InputPath, limits, "input.csv"))
+        {
+            schema = DatasetSchema.From(DatasetScanner.Scan(source, spec, new ScanOptions()), limits);
+        }
+
+        var preprocessor = new Preprocessor(options ?? new PreprocessOptions(), schema);
         try
         {
             Result = preprocessor.Run(InputPath, "input.csv", spec, Path.Combine(Folder, "out"));

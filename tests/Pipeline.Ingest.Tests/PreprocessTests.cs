@@ -1,10 +1,10 @@
 using System.Globalization;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
-using Pipeline.Ingest.Schema;
-using Pipeline.Platform.Data;
+using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Schema;
+using Pipeline.Tabular.Shards;
 using Pipeline.Preprocess;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Ingest.Tests;
 

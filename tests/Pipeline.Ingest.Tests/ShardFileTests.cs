@@ -1,4 +1,4 @@
-using Pipeline.Platform.Data;
+using Pipeline.Tabular.Shards;
 
 namespace Pipeline.Ingest.Tests;
 

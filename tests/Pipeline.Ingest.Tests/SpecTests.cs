@@ -1,5 +1,5 @@
 using Pipeline.Contracts;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Schema;
 using Pipeline.Ingest.Spec;
 
 namespace Pipeline.Ingest.Tests;

@@ -1,6 +1,6 @@
 using System.Text;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
+using Pipeline.Tabular.Csv;
 
 namespace Pipeline.Ingest.Tests;
 
@@ -56,7 +56,7 @@ public class ValidationRuleTests
     {
         var text = "x,y\n" + string.Concat(Enumerable.Range(0, 200).Select(i => i == 7 ? "abc,1\n" : $"{i}.5,{i % 2}\n"));
         var scan = CsvTestData.Scan(text);
-        Assert.Equal(Pipeline.Ingest.Schema.ColumnKind.Numeric, scan.Columns[0].Kind);
+        Assert.Equal(Pipeline.Tabular.Schema.ColumnKind.Numeric, scan.Columns[0].Kind);
     }
 
     [Fact]

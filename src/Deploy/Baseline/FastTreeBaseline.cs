@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipeline.Contracts;
-using Pipeline.Platform.Data;
+using Pipeline.Tabular.Shards;
 
 namespace Pipeline.Deploy.Baseline;
 

@@ -9,8 +9,8 @@ using Pipeline.Deploy.Registry;
 using Pipeline.Numerics.Layers;
 using Pipeline.Numerics.Serialization;
 using Pipeline.Platform.Artifacts;
-using Pipeline.Platform.Data;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Shards;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Deploy.Deployment;
 

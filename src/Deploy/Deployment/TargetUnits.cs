@@ -1,5 +1,5 @@
 using Pipeline.Contracts;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Deploy.Deployment;
 

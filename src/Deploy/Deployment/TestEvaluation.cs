@@ -1,8 +1,8 @@
 using Pipeline.Contracts;
 using Pipeline.Numerics.Layers;
-using Pipeline.Platform.Data;
-using Pipeline.Preprocess.Transforms;
-using Pipeline.TrainWorker;
+using Pipeline.Tabular.Shards;
+using Pipeline.Tabular.Transforms;
+using Pipeline.Tabular.Metrics;
 
 namespace Pipeline.Deploy.Deployment;
 

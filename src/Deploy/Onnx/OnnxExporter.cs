@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 using Pipeline.Numerics.Layers;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Deploy.Onnx;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Pipeline.Deploy.Deployment;
 using Pipeline.Numerics.Serialization;
 using Pipeline.Platform.Artifacts;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Deploy.Serving;
 

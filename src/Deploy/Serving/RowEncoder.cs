@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Pipeline.Ingest.Schema;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Schema;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Deploy.Serving;
 
@@ -16,7 +16,8 @@ public sealed record FieldError(int Row, string Field, string Message);
 /// unknown keys (the target column is allowed and ignored); numeric columns take finite JSON numbers; booleans take
 /// true/false (or "yes"/"no"); dates take "yyyy-MM-dd…" strings; categorical columns take strings or numbers, and a
 /// category not seen in training is encoded as the transform defines (all zeros) with a warning.
-/// The features match <see cref="FittedTransform.Apply(JsonElement)"/> for every row this accepts.
+/// The values it accepts go through the same <see cref="FeatureEncoder"/> as training, so the features match
+/// <see cref="FittedTransform.Apply(JsonElement)"/> for every row this accepts.
 /// </summary>
 public sealed class RowEncoder
 {
@@ -100,46 +101,59 @@ public sealed class RowEncoder
         return errors.Count == errorCount;
     }
 
-    /// <summary>Returns an error message, or null with the features written.</summary>
+    /// <summary>Returns an error message, or null with the features written by the shared <see cref="FeatureEncoder"/>.</summary>
     private static string? Encode(ColumnTransform column, JsonElement value, Span<float> output, out string? warning)
     {
         warning = null;
-        var missing = value.ValueKind == JsonValueKind.Null;
+        var error = Read(column, value, out var text, out var number, out var date);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var read = value.ValueKind == JsonValueKind.Null || (column.Kind == ColumnKind.Categorical && ValueParser.IsMissing(text))
+            ? ColumnValue.Missing
+            : column.Kind switch
+            {
+                ColumnKind.Date => ColumnValue.Of(date),
+                ColumnKind.Categorical => ColumnValue.Of(text.AsSpan().Trim()),
+                _ => ColumnValue.Of(number),
+            };
+        if (!FeatureEncoder.Encode(column, read, output))
+        {
+            warning = $"category '{text?.Trim()}' of '{column.Name}' was not seen in training; encoded as no known category (all zeros)";
+        }
+
+        return null;
+    }
+
+    /// <summary>Checks the JSON type the column's kind needs and reads the value; returns an error message or null.</summary>
+    private static string? Read(ColumnTransform column, JsonElement value, out string? text, out double number, out DateTime date)
+    {
+        text = null;
+        number = 0;
+        date = default;
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
         switch (column.Kind)
         {
             case ColumnKind.Numeric:
-                double x;
-                if (missing)
+                if (value.ValueKind == JsonValueKind.Number)
                 {
-                    x = column.Impute;
-                }
-                else if (value.ValueKind == JsonValueKind.Number)
-                {
-                    if (!value.TryGetDouble(out x) || !double.IsFinite(x))
-                    {
-                        return $"'{column.Name}' is {value.GetRawText()}, which is not a finite number";
-                    }
-                }
-                else if (value.ValueKind == JsonValueKind.String && IsNonFinite(value.GetString()))
-                {
-                    return $"'{column.Name}' is \"{value.GetString()}\": NaN and infinity are not accepted (send null for a missing value)";
-                }
-                else
-                {
-                    return $"'{column.Name}' must be a number, got a JSON {Kind(value)}";
+                    return value.TryGetDouble(out number) && double.IsFinite(number)
+                        ? null
+                        : $"'{column.Name}' is {value.GetRawText()}, which is not a finite number";
                 }
 
-                output[0] = column.Scales![0].Apply(x);
-                return null;
+                return value.ValueKind == JsonValueKind.String && IsNonFinite(value.GetString())
+                    ? $"'{column.Name}' is \"{value.GetString()}\": NaN and infinity are not accepted (send null for a missing value)"
+                    : $"'{column.Name}' must be a number, got a JSON {Kind(value)}";
 
             case ColumnKind.Boolean:
                 bool b;
-                if (missing)
-                {
-                    output[0] = (float)column.Impute;
-                    return null;
-                }
-
                 if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
                 {
                     b = value.GetBoolean();
@@ -149,57 +163,24 @@ public sealed class RowEncoder
                     return $"'{column.Name}' must be true or false, got {Show(value)}";
                 }
 
-                output[0] = b ? 1f : 0f;
+                number = b ? 1 : 0;
                 return null;
 
             case ColumnKind.Date:
-                DateTime date;
-                if (missing)
-                {
-                    date = ValueParser.FromDays(column.Impute);
-                }
-                else if (value.ValueKind != JsonValueKind.String || !ValueParser.TryDate(value.GetString(), out date))
-                {
-                    return $"'{column.Name}' must be a date written year first (yyyy-MM-dd), got {Show(value)}";
-                }
-
-                var scales = column.Scales!;
-                output[0] = scales[0].Apply(ValueParser.ToDays(date));
-                output[1] = scales[1].Apply(date.Month);
-                output[2] = scales[2].Apply((int)date.DayOfWeek);
-                return null;
+                return value.ValueKind == JsonValueKind.String && ValueParser.TryDate(value.GetString(), out date)
+                    ? null
+                    : $"'{column.Name}' must be a date written year first (yyyy-MM-dd), got {Show(value)}";
 
             case ColumnKind.Categorical:
-                string? text = value.ValueKind switch
+                text = value.ValueKind switch
                 {
-                    JsonValueKind.Null => null,
                     JsonValueKind.String => value.GetString(),
                     JsonValueKind.Number => value.GetRawText(),
                     JsonValueKind.True => "true",
                     JsonValueKind.False => "false",
-                    _ => "\0invalid",
+                    _ => null,
                 };
-                if (text == "\0invalid")
-                {
-                    return $"'{column.Name}' must be a string, got a JSON {Kind(value)}";
-                }
-
-                var category = text is null || ValueParser.IsMissing(text) ? column.ImputeCategory : text.Trim();
-                var categories = column.Categories!;
-                var found = false;
-                for (var i = 0; i < categories.Count; i++)
-                {
-                    var hit = string.Equals(categories[i], category, StringComparison.Ordinal);
-                    output[i] = hit ? 1f : 0f;
-                    found |= hit;
-                }
-
-                if (!found)
-                {
-                    warning = $"category '{category}' of '{column.Name}' was not seen in training; encoded as no known category (all zeros)";
-                }
-
-                return null;
+                return text is null ? $"'{column.Name}' must be a string, got a JSON {Kind(value)}" : null;
 
             default:
                 return null;

@@ -1,5 +1,5 @@
 using Pipeline.Numerics.Layers;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Deploy.Serving;
 

@@ -1,6 +1,6 @@
-using Pipeline.Ingest.Csv;
-using Pipeline.Ingest.Schema;
-using Pipeline.Preprocess.Transforms;
+using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Schema;
+using Pipeline.Tabular.Transforms;
 
 namespace Pipeline.Preprocess.Fitting;
 

@@ -1,4 +1,6 @@
 using MassTransit;
+using Pipeline.Platform.Artifacts;
+using Pipeline.Tabular.Metrics;
 using Pipeline.Contracts;
 using Pipeline.Numerics;
 using Pipeline.Numerics.Layers;
@@ -31,7 +33,7 @@ public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models)
             var computeSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             var samples = m.Results.Sum(r => r.Samples);
             var trainLoss = m.Results.Sum(r => r.Loss * r.Samples) / Math.Max(samples, 1);
-            var saved = await models.SaveAsync(JobArtifacts.MergedModel(m.JobId, m.Round), merged, samples, validationLoss, ct);
+            var saved = await models.SaveAsync(JobArtifactKeys.MergedModel(m.JobId, m.Round), merged, samples, validationLoss, ct);
 
             await context.Publish(new RoundMerged
             {

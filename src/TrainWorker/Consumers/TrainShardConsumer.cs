@@ -1,6 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Platform.Artifacts;
+using Pipeline.Tabular.Metrics;
 using Pipeline.Contracts;
 using Pipeline.Numerics.Layers;
 using Pipeline.Numerics.Serialization;
@@ -29,7 +31,7 @@ public sealed partial class TrainShardConsumer(
             return;
         }
 
-        var key = JobArtifacts.ShardModel(m.JobId, m.Round, m.Shard);
+        var key = JobArtifactKeys.ShardModel(m.JobId, m.Round, m.Shard);
 
         // Delivered again after the work was done (worker died between upload and ack, or the broker gave up on
         // the ack): report the stored result instead of training twice. Training is deterministic, so it is the
@@ -85,7 +87,7 @@ public sealed partial class TrainShardConsumer(
     }
 
     /// <summary>Epoch by epoch, so shutdown and the shard deadline are noticed between epochs.</summary>
-    private double TrainWithinDeadline(Trainer trainer, Platform.Data.ShardData data, CancellationToken ct)
+    private double TrainWithinDeadline(Trainer trainer, Tabular.Shards.ShardData data, CancellationToken ct)
     {
         var targets = ModelEvaluation.TrainingTargets(data);
         var deadline = options.Value.MaxShardDuration;

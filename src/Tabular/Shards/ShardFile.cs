@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace Pipeline.Platform.Data;
+namespace Pipeline.Tabular.Shards;
 
 /// <summary>
 /// The binary file Preprocess writes (training shards, validation and test splits) and the training workers read

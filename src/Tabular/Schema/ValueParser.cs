@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pipeline.Ingest.Schema;
+namespace Pipeline.Tabular.Schema;
 
 /// <summary>How a raw text value is read, the same way in Ingest, Preprocess and serving.</summary>
 public static class ValueParser

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Unicode;
 using nietras.SeparatedValues;
 
-namespace Pipeline.Ingest.Csv;
+namespace Pipeline.Tabular.Csv;
 
 /// <summary>
 /// An opened CSV data file: gzip detected by its magic bytes, limits and binary content guarded, UTF-8 with or

@@ -1,8 +1,8 @@
 using Pipeline.Contracts;
 using Pipeline.Numerics.Layers;
-using Pipeline.Platform.Data;
+using Pipeline.Tabular.Shards;
 
-namespace Pipeline.TrainWorker;
+namespace Pipeline.Tabular.Metrics;
 
 /// <summary>Metrics of a model on a split: regression MSE/RMSE/MAE/R², classification accuracy/log-loss.</summary>
 public static class ModelEvaluation

@@ -1,6 +1,6 @@
-using Pipeline.Ingest.Csv;
+using Pipeline.Tabular.Csv;
 
-namespace Pipeline.Ingest.Schema;
+namespace Pipeline.Tabular.Schema;
 
 /// <summary>Decides a column's kind from its scan. The rules are documented in docs/INGEST.md.</summary>
 public static class ColumnKinds

@@ -1,4 +1,4 @@
-namespace Pipeline.Ingest.Csv;
+namespace Pipeline.Tabular.Csv;
 
 /// <summary>Limits that protect a service from inputs that would exhaust it; each error names its setting.</summary>
 public sealed record CsvLimits

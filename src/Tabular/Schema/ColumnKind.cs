@@ -1,4 +1,4 @@
-namespace Pipeline.Ingest.Schema;
+namespace Pipeline.Tabular.Schema;
 
 /// <summary>What a column holds, inferred from all its values.</summary>
 public enum ColumnKind

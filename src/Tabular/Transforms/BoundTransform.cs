@@ -1,6 +1,6 @@
-using Pipeline.Ingest.Csv;
+using Pipeline.Tabular.Csv;
 
-namespace Pipeline.Preprocess.Transforms;
+namespace Pipeline.Tabular.Transforms;
 
 /// <summary>A <see cref="FittedTransform"/> bound to the column positions of one file, applied row by row without allocating.</summary>
 public sealed class BoundTransform
@@ -25,13 +25,13 @@ public sealed class BoundTransform
         for (var i = 0; i < columns.Count; i++)
         {
             var column = columns[i];
-            if (column.Kind == Ingest.Schema.ColumnKind.Numeric && row.TryNumber(_ordinals[i], out var number))
+            if (column.Kind == Schema.ColumnKind.Numeric && row.TryNumber(_ordinals[i], out var number))
             {
                 features[offset++] = column.Scales![0].Apply(number); // fast path; same result as Encode
                 continue;
             }
 
-            offset += FittedTransform.Encode(column, row[_ordinals[i]], features[offset..]);
+            offset += FeatureEncoder.Encode(column, row[_ordinals[i]], features[offset..]);
         }
     }
 }

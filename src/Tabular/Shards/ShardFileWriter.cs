@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace Pipeline.Platform.Data;
+namespace Pipeline.Tabular.Shards;
 
 /// <summary>
 /// Streams rows into a <see cref="ShardFile"/> on a seekable stream (a local file before upload). Features go to

@@ -1,4 +1,4 @@
-namespace Pipeline.Ingest.Csv;
+namespace Pipeline.Tabular.Csv;
 
 /// <summary>
 /// Watches the (decompressed) bytes on their way to the parser and stops at the first sign of an input that would

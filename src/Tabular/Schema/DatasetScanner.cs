@@ -1,7 +1,7 @@
 using Pipeline.Contracts;
-using Pipeline.Ingest.Csv;
+using Pipeline.Tabular.Csv;
 
-namespace Pipeline.Ingest.Schema;
+namespace Pipeline.Tabular.Schema;
 
 /// <summary>Options of the validation pass.</summary>
 public sealed record ScanOptions

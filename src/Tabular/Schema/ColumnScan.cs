@@ -1,4 +1,4 @@
-namespace Pipeline.Ingest.Schema;
+namespace Pipeline.Tabular.Schema;
 
 /// <summary>
 /// What one pass over a column learns about it, over all rows: how many values are missing, numbers, booleans or

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Contracts;
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Schema;
 
-namespace Pipeline.Preprocess.Transforms;
+namespace Pipeline.Tabular.Transforms;
 
 /// <summary>
 /// The transform fitted by Preprocess on the training split, saved as JSON next to the shards
@@ -62,7 +62,7 @@ public sealed record FittedTransform
         foreach (var column in Columns)
         {
             var value = row.TryGetValue(column.Name, out var v) ? v : null;
-            offset += Encode(column, value ?? string.Empty, features.AsSpan(offset));
+            offset += FeatureEncoder.Encode(column, value ?? string.Empty, features.AsSpan(offset));
         }
 
         return features;
@@ -107,44 +107,6 @@ public sealed record FittedTransform
         }
 
         return new BoundTransform(this, ordinals);
-    }
-
-    /// <summary>Writes the column's features into <paramref name="output"/>; returns how many.</summary>
-    internal static int Encode(ColumnTransform column, ReadOnlySpan<char> raw, Span<float> output)
-    {
-        switch (column.Kind)
-        {
-            case ColumnKind.Numeric:
-                var x = ValueParser.TryNumber(raw, out var n) ? n : column.Impute;
-                output[0] = column.Scales![0].Apply(x);
-                return 1;
-            case ColumnKind.Boolean:
-                output[0] = ValueParser.TryBoolean(raw, out var b) ? (b ? 1f : 0f) : (float)column.Impute;
-                return 1;
-            case ColumnKind.Date:
-                var date = ValueParser.TryDate(raw, out var d) ? d : ValueParser.FromDays(column.Impute);
-                var scales = column.Scales!;
-                output[0] = scales[0].Apply(ValueParser.ToDays(date));
-                output[1] = scales[1].Apply(date.Month);
-                output[2] = scales[2].Apply((int)date.DayOfWeek);
-                return 3;
-            case ColumnKind.Categorical:
-                var categories = column.Categories!;
-                var value = raw.Trim();
-                if (ValueParser.IsMissing(value))
-                {
-                    value = column.ImputeCategory.AsSpan();
-                }
-
-                for (var i = 0; i < categories.Count; i++)
-                {
-                    output[i] = value.SequenceEqual(categories[i]) ? 1f : 0f;
-                }
-
-                return categories.Count;
-            default:
-                return 0;
-        }
     }
 
     /// <summary>Regression: the number; classification: the class index. Null when the target is missing or unknown.</summary>

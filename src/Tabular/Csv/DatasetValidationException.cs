@@ -1,4 +1,4 @@
-namespace Pipeline.Ingest.Csv;
+namespace Pipeline.Tabular.Csv;
 
 /// <summary>
 /// The data cannot be used, for a reason a person can act on. The message names the file and, where it applies,

@@ -1,6 +1,6 @@
-using Pipeline.Ingest.Schema;
+using Pipeline.Tabular.Schema;
 
-namespace Pipeline.Preprocess.Transforms;
+namespace Pipeline.Tabular.Transforms;
 
 /// <summary>
 /// How one original column becomes features, fitted on the training split. Declarative on purpose: serving,

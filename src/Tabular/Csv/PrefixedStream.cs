@@ -1,4 +1,4 @@
-namespace Pipeline.Ingest.Csv;
+namespace Pipeline.Tabular.Csv;
 
 /// <summary>
 /// Replays bytes already read from a stream (to sniff its format) before the rest of it, so sniffing never needs

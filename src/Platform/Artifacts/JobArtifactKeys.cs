@@ -1,0 +1,23 @@
+namespace Pipeline.Platform.Artifacts;
+
+/// <summary>
+/// The one place a job's object keys are made (docs/DESIGN.md, "Object layout"): everything of a job lives under
+/// <c>{job:N}/</c> in the jobs bucket: <c>prep/</c> (shards, validation and test splits, transform, profile) from
+/// Preprocess and <c>rounds/{r}/</c> (shard models and the merged model) from training.
+/// </summary>
+public static class JobArtifactKeys
+{
+    /// <summary>The default jobs bucket (<c>Pipeline:Preprocess:Bucket</c> may name another for the prep outputs).</summary>
+    public const string Bucket = "jobs";
+
+    /// <summary>Prefix of everything a job stores.</summary>
+    public static string Job(Guid job) => $"{job:N}/";
+
+    /// <summary>A Preprocess output, e.g. <c>shard-0000.bin</c>, <c>transform.json</c>.</summary>
+    public static string Prep(Guid job, string file) => $"{Job(job)}prep/{file}";
+
+    public static string ShardModel(Guid job, int round, int shard) => $"{Job(job)}rounds/{round}/shard-{shard}.model";
+
+    /// <summary>The merged model of a round: the job's checkpoint after that round.</summary>
+    public static string MergedModel(Guid job, int round) => $"{Job(job)}rounds/{round}/merged.model";
+}
