@@ -24,21 +24,43 @@ public sealed record JobSpec
     public TaskKind Task { get; init; } = TaskKind.Auto;
 
     public TrainingSettings Training { get; init; } = new();
+
+    /// <summary>
+    /// Deploy the trained model to production even when it does not beat the trivial predictor or falls behind the
+    /// baseline beyond the tolerance (the version-to-version gate still applies). Off by default.
+    /// </summary>
+    public bool ForceDeploy { get; init; }
+
+    /// <summary>
+    /// Set by Ingest when it resolves the spec: every training setting with its value and why it has it (chosen by
+    /// the automatic plan from the data size, or given by the job). Null in a spec as submitted.
+    /// </summary>
+    public IReadOnlyList<PlanChoice>? Plan { get; init; }
 }
 
-/// <summary>Training hyper-parameters of a job. Bounds are checked by Ingest before a job starts.</summary>
+/// <summary>One resolved training setting: its value, and whether the job gave it or the plan chose it and why.</summary>
+public sealed record PlanChoice(string Setting, string Value, bool Automatic, string Reason);
+
+/// <summary>
+/// Training hyper-parameters of a job. Bounds are checked by Ingest before a job starts. The settings whose default
+/// is <see cref="Auto"/> (shards, rounds, local epochs, batch size, learning rate, patience, minimum epochs) are
+/// chosen by Ingest's automatic plan from the data size unless the job sets them; a resolved spec has them all set.
+/// </summary>
 public sealed record TrainingSettings
 {
-    /// <summary>Number of shards the training split is partitioned into (K).</summary>
-    public int Shards { get; init; } = 4;
+    /// <summary>The value of a setting the automatic plan chooses (-1 for <see cref="Patience"/>, where 0 means "never stop early").</summary>
+    public const int Auto = 0;
 
-    /// <summary>Rounds of local training followed by a merge (R).</summary>
-    public int Rounds { get; init; } = 10;
+    /// <summary>Number of shards the training split is partitioned into (K).</summary>
+    public int Shards { get; init; } = Auto;
+
+    /// <summary>Most rounds of local training followed by a merge (R); training usually stops earlier (<see cref="Patience"/>).</summary>
+    public int Rounds { get; init; } = Auto;
 
     /// <summary>Passes each worker makes over its shard per round.</summary>
-    public int LocalEpochs { get; init; } = 1;
+    public int LocalEpochs { get; init; } = Auto;
 
-    public int BatchSize { get; init; } = 256;
+    public int BatchSize { get; init; } = Auto;
 
     /// <summary>Hidden layer widths, e.g. [64] for the seed's Dense(64, relu) -> Dense(1).</summary>
     public IReadOnlyList<int> HiddenLayers { get; init; } = [64];
@@ -54,10 +76,22 @@ public sealed record TrainingSettings
     /// <summary>sgd, momentum, nesterov, adam or adamw.</summary>
     public string Optimizer { get; init; } = "adam";
 
-    public double LearningRate { get; init; } = 0.001;
+    /// <summary>The starting learning rate (0: auto); the schedule lowers it when validation stops improving.</summary>
+    public double LearningRate { get; init; } = Auto;
 
-    /// <summary>Rounds without improvement of the validation metric before stopping early; 0 disables.</summary>
-    public int Patience { get; init; } = 3;
+    /// <summary>
+    /// Epochs (passes over the training split) without improvement of the validation loss before training stops
+    /// and the best checkpoint is kept; 0 never stops early; -1 (default) lets the plan choose.
+    /// </summary>
+    public int Patience { get; init; } = -1;
+
+    /// <summary>Epochs trained before early stopping may end training (0: auto).</summary>
+    public int MinEpochs { get; init; } = Auto;
+
+    /// <summary>
+    /// plateau (halve the learning rate after half the patience without improvement) or constant; auto picks plateau.
+    /// </summary>
+    public string LearningRateSchedule { get; init; } = "auto";
 
     public int Seed { get; init; } = 42;
 }

@@ -155,12 +155,12 @@ public sealed class EmbeddedFlowTests : IAsyncLifetime
     [Fact]
     public async Task Settings_out_of_range_or_unreadable_reject_the_job_with_the_allowed_range()
     {
-        await _host.PutAsync("zero.csv", HousesCsv(30), new Dictionary<string, string> { ["shards"] = "0" });
+        await _host.PutAsync("zero.csv", HousesCsv(30), new Dictionary<string, string> { ["shards"] = "-3" });
         await _host.PutAsync("typo.csv", HousesCsv(30, 1), new Dictionary<string, string> { ["rounds"] = "ten" });
         await _host.ListOnceAsync();
         var zero = (await _host.Probe.WaitForAny<JobSubmitted>(j => j.Source.Key == "zero.csv")).JobId;
         var typo = (await _host.Probe.WaitForAny<JobSubmitted>(j => j.Source.Key == "typo.csv")).JobId;
-        Assert.Equal("zero.csv: job settings out of range: shards = 0 is out of range; allowed 1..1024.", (await _host.Probe.WaitFor<DatasetRejected>(zero)).Reason);
+        Assert.Equal("zero.csv: job settings out of range: shards = -3 is out of range; allowed 1..1024, or 0 for the automatic plan.", (await _host.Probe.WaitFor<DatasetRejected>(zero)).Reason);
         Assert.Equal("typo.csv: object metadata: rounds 'ten' is not a whole number.", (await _host.Probe.WaitFor<DatasetRejected>(typo)).Reason);
     }
 

@@ -71,9 +71,10 @@ public class SpecTests
     {
         var errors = TrainingSettingsBounds.Check(new TrainingSettings
         {
-            Shards = 0,
+            Shards = -3,
             Rounds = 20_000,
             LocalEpochs = -1,
+            Patience = -2,
             HiddenLayers = [64, 0],
             LearningRate = 5,
             Optimizer = "rmsprop",
@@ -81,11 +82,12 @@ public class SpecTests
         });
         Assert.Equal(
             [
-                "shards = 0 is out of range; allowed 1..1024.",
-                "rounds = 20000 is out of range; allowed 1..10000.",
-                "epochs = -1 is out of range; allowed 1..1000.",
+                "shards = -3 is out of range; allowed 1..1024, or 0 for the automatic plan.",
+                "rounds = 20000 is out of range; allowed 1..10000, or 0 for the automatic plan.",
+                "epochs = -1 is out of range; allowed 1..1000, or 0 for the automatic plan.",
+                "patience = -2 is out of range; allowed 0..1000, or -1 for the automatic plan.",
                 "hidden-layers[1] (layer size) = 0 is out of range; allowed 1..8192.",
-                "learning-rate = 5 is out of range; allowed 1E-07..1.",
+                "learning-rate = 5 is out of range; allowed 1E-07..1 (or 0 for auto).",
                 "optimizer 'rmsprop' is not known; allowed: sgd, momentum, nesterov, adam, adamw.",
                 "init 'xavier' is not known; allowed: auto, he, glorot, fan-in.",
             ],

@@ -28,7 +28,8 @@ public static class DemoCommand
 
         Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
         synthetic house-price file (--rows, default 100000). --workers is the number of shards trained in parallel
-        (default 4), --rounds the rounds of training and merging (default 8). --json prints one JSON object instead
+        (default 4 for the generated file, else chosen by the automatic plan), --rounds the most rounds of training
+        and merging (default: the plan's; training stops early when validation stops improving). --json prints one JSON object instead
         of the live progress and summary. --serve keeps the dashboard (/ui/jobs), its /api and the serving API up on
         http://127.0.0.1:5080 afterwards.
         --dir is where the demo keeps its database and objects (default .pipeline/demo; emptied first).
@@ -45,8 +46,9 @@ public static class DemoCommand
     {
         var json = line.Flag("--json");
         var rows = line.Int("--rows", 100_000, 100, 50_000_000);
-        var workers = line.Int("--workers", 4, 1, 64);
-        var rounds = line.Int("--rounds", 8, 1, 1000);
+        // 0 leaves the choice to the automatic plan; the generated house prices show four workers unless told otherwise.
+        var workers = line.Int("--workers", line.Value("--file") is null ? 4 : TrainingSettings.Auto, 1, 64);
+        var rounds = line.Int("--rounds", TrainingSettings.Auto, 1, 10_000);
         var seed = line.Int("--seed", 42, 0, int.MaxValue);
         var task = line.Value("--task") switch
         {
@@ -80,7 +82,7 @@ public static class DemoCommand
         {
             Target = line.Value("--target") ?? (line.Value("--file") is null ? "price" : null),
             Task = task,
-            Training = new TrainingSettings { Shards = workers, Rounds = rounds, LocalEpochs = 1, Seed = seed, Patience = 3 },
+            Training = new TrainingSettings { Shards = workers, Rounds = rounds, Seed = seed },
         };
 
         var started = Stopwatch.GetTimestamp();

@@ -12,7 +12,7 @@ public static class JobSpecMetadata
 {
     /// <summary>The metadata keys understood, for documentation and error messages.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "patience", "seed"];
+        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "lr-schedule", "patience", "min-epochs", "seed", "force-deploy"];
 
     /// <summary>Parses what it can; every value that cannot be read is reported (with the key and the value).</summary>
     public static (JobSpec Spec, IReadOnlyList<string> Errors) Parse(IReadOnlyDictionary<string, string> metadata, JobSpec? baseSpec = null)
@@ -48,13 +48,30 @@ public static class JobSpecMetadata
                 case "rounds": t = t with { Rounds = Int(key, value, errors, t.Rounds) }; break;
                 case "epochs": t = t with { LocalEpochs = Int(key, value, errors, t.LocalEpochs) }; break;
                 case "batch-size": t = t with { BatchSize = Int(key, value, errors, t.BatchSize) }; break;
-                case "patience": t = t with { Patience = Int(key, value, errors, t.Patience) }; break;
+                case "patience": t = t with { Patience = Int(key, value, errors, t.Patience, auto: -1) }; break;
+                case "min-epochs": t = t with { MinEpochs = Int(key, value, errors, t.MinEpochs) }; break;
+                case "lr-schedule": t = t with { LearningRateSchedule = value.ToLowerInvariant() }; break;
+                case "force-deploy":
+                    if (bool.TryParse(value, out var force))
+                    {
+                        spec = spec with { ForceDeploy = force };
+                    }
+                    else
+                    {
+                        errors.Add($"force-deploy '{value}' must be true or false.");
+                    }
+
+                    break;
                 case "seed": t = t with { Seed = Int(key, value, errors, t.Seed) }; break;
                 case "activation": t = t with { Activation = value.ToLowerInvariant() }; break;
                 case "optimizer": t = t with { Optimizer = value.ToLowerInvariant() }; break;
                 case "init": t = t with { Initialisation = value.ToLowerInvariant() }; break;
                 case "learning-rate":
-                    if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var lr))
+                    if (value.Equals("auto", StringComparison.OrdinalIgnoreCase))
+                    {
+                        t = t with { LearningRate = TrainingSettings.Auto };
+                    }
+                    else if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var lr))
                     {
                         t = t with { LearningRate = lr };
                     }
@@ -83,18 +100,24 @@ public static class JobSpecMetadata
         var m = new Dictionary<string, string>
         {
             ["task"] = spec.Task.ToString().ToLowerInvariant(),
-            ["shards"] = t.Shards.ToString(CultureInfo.InvariantCulture),
-            ["rounds"] = t.Rounds.ToString(CultureInfo.InvariantCulture),
-            ["epochs"] = t.LocalEpochs.ToString(CultureInfo.InvariantCulture),
-            ["batch-size"] = t.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["shards"] = IntText(t.Shards),
+            ["rounds"] = IntText(t.Rounds),
+            ["epochs"] = IntText(t.LocalEpochs),
+            ["batch-size"] = IntText(t.BatchSize),
             ["hidden-layers"] = string.Join(',', t.HiddenLayers.Select(h => h.ToString(CultureInfo.InvariantCulture))),
             ["activation"] = t.Activation,
             ["init"] = t.Initialisation,
             ["optimizer"] = t.Optimizer,
-            ["learning-rate"] = t.LearningRate.ToString("R", CultureInfo.InvariantCulture),
-            ["patience"] = t.Patience.ToString(CultureInfo.InvariantCulture),
+            ["learning-rate"] = t.LearningRate == TrainingSettings.Auto ? "auto" : t.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+            ["lr-schedule"] = t.LearningRateSchedule,
+            ["patience"] = IntText(t.Patience, auto: -1),
+            ["min-epochs"] = IntText(t.MinEpochs),
             ["seed"] = t.Seed.ToString(CultureInfo.InvariantCulture),
         };
+        if (spec.ForceDeploy)
+        {
+            m["force-deploy"] = "true";
+        }
         if (spec.Target is { Length: > 0 } target)
         {
             m["target"] = target;
@@ -108,8 +131,16 @@ public static class JobSpecMetadata
         return m;
     }
 
-    private static int Int(string key, string value, List<string> errors, int fallback)
+    private static string IntText(int value, int auto = TrainingSettings.Auto) =>
+        value == auto ? "auto" : value.ToString(CultureInfo.InvariantCulture);
+
+    private static int Int(string key, string value, List<string> errors, int fallback, int auto = TrainingSettings.Auto)
     {
+        if (value.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return auto;
+        }
+
         if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
         {
             return n;

@@ -21,17 +21,24 @@ public static class TrainingSettingsBounds
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh", "sigmoid", "linear", "leakyrelu", "gelu"];
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "momentum", "nesterov", "adam", "adamw"];
     public static readonly IReadOnlyList<string> Initialisations = ["auto", "he", "glorot", "fan-in"];
+    public static readonly IReadOnlyList<string> LearningRateSchedules = ["auto", "plateau", "constant"];
 
     /// <summary>Every out-of-range setting, each with its allowed range; empty when all are valid.</summary>
     public static IReadOnlyList<string> Check(TrainingSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var errors = new List<string>();
-        Range(errors, "shards", settings.Shards, 1, MaxShards);
-        Range(errors, "rounds", settings.Rounds, 1, MaxRounds);
-        Range(errors, "epochs", settings.LocalEpochs, 1, MaxLocalEpochs);
-        Range(errors, "batch-size", settings.BatchSize, 1, MaxBatchSize);
-        Range(errors, "patience", settings.Patience, 0, MaxPatience);
+        // 0 (patience: -1) is "auto": the plan chooses it from the data size.
+        Range(errors, "shards", settings.Shards, 1, MaxShards, TrainingSettings.Auto);
+        Range(errors, "rounds", settings.Rounds, 1, MaxRounds, TrainingSettings.Auto);
+        Range(errors, "epochs", settings.LocalEpochs, 1, MaxLocalEpochs, TrainingSettings.Auto);
+        Range(errors, "batch-size", settings.BatchSize, 1, MaxBatchSize, TrainingSettings.Auto);
+        Range(errors, "patience", settings.Patience, 0, MaxPatience, -1);
+        Range(errors, "min-epochs", settings.MinEpochs, 1, MaxRounds * MaxLocalEpochs, TrainingSettings.Auto);
+        if (!LearningRateSchedules.Contains(settings.LearningRateSchedule, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"lr-schedule '{settings.LearningRateSchedule}' is not known; allowed: {string.Join(", ", LearningRateSchedules)}.");
+        }
         if (settings.HiddenLayers.Count > MaxHiddenLayers)
         {
             errors.Add($"hidden-layers has {settings.HiddenLayers.Count} layers; allowed 0..{MaxHiddenLayers}.");
@@ -39,12 +46,15 @@ public static class TrainingSettingsBounds
 
         for (var i = 0; i < settings.HiddenLayers.Count; i++)
         {
-            Range(errors, $"hidden-layers[{i}] (layer size)", settings.HiddenLayers[i], 1, MaxLayerWidth);
+            if (settings.HiddenLayers[i] is < 1 or > MaxLayerWidth)
+            {
+                errors.Add($"hidden-layers[{i}] (layer size) = {settings.HiddenLayers[i]} is out of range; allowed 1..{MaxLayerWidth}.");
+            }
         }
 
-        if (!(settings.LearningRate >= MinLearningRate && settings.LearningRate <= MaxLearningRate))
+        if (settings.LearningRate != TrainingSettings.Auto && !(settings.LearningRate >= MinLearningRate && settings.LearningRate <= MaxLearningRate))
         {
-            errors.Add($"learning-rate = {settings.LearningRate} is out of range; allowed {MinLearningRate}..{MaxLearningRate}.");
+            errors.Add($"learning-rate = {settings.LearningRate} is out of range; allowed {MinLearningRate}..{MaxLearningRate} (or 0 for auto).");
         }
 
         if (!Activations.Contains(settings.Activation, StringComparer.OrdinalIgnoreCase))
@@ -65,11 +75,11 @@ public static class TrainingSettingsBounds
         return errors;
     }
 
-    private static void Range(List<string> errors, string name, int value, int min, int max)
+    private static void Range(List<string> errors, string name, int value, int min, int max, int auto)
     {
-        if (value < min || value > max)
+        if (value != auto && (value < min || value > max))
         {
-            errors.Add($"{name} = {value} is out of range; allowed {min}..{max}.");
+            errors.Add($"{name} = {value} is out of range; allowed {min}..{max}, or {auto} for the automatic plan.");
         }
     }
 }

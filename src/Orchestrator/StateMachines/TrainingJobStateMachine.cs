@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 using Pipeline.Platform.Messaging;
+using Pipeline.Tabular.Planning;
 
 namespace Pipeline.Orchestrator.StateMachines;
 
@@ -257,25 +258,23 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
     }
 
     private static bool IsLastRound(TrainingJobState job) =>
-        job.Round >= job.Spec.Training.Rounds
-        || (job.Spec.Training.Patience > 0 && job.RoundsWithoutImprovement >= job.Spec.Training.Patience);
+        TrainingSchedule.IsLastRound(job.Round, job.RoundsWithoutImprovement, job.Spec.Training);
 
     private static void RecordRound(TrainingJobState job, RoundMerged merged, TimeProvider clock)
     {
         var history = job.History;
         history.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow(), [.. job.RoundResults.OrderBy(r => r.Shard)], merged.ComputeSeconds));
         job.History = history;
+        // The best checkpoint is the lowest loss; patience restarts only on a real improvement, not on noise.
+        var improved = TrainingSchedule.IsImprovement(merged.ValidationLoss, job.BestValidationLoss);
         if (job.BestValidationLoss is null || merged.ValidationLoss < job.BestValidationLoss)
         {
             job.BestValidationLoss = merged.ValidationLoss;
             job.BestRound = merged.Round;
             job.BestModel = merged.Model;
-            job.RoundsWithoutImprovement = 0;
         }
-        else
-        {
-            job.RoundsWithoutImprovement++;
-        }
+
+        job.RoundsWithoutImprovement = improved ? 0 : job.RoundsWithoutImprovement + 1;
 
         Touch(job, clock);
     }
@@ -306,6 +305,11 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
         var prepared = job.Prepared!;
         var attempts = job.Attempts;
         var endpoint = await ctx.GetSendEndpoint(CommandQueues.Address(CommandQueues.TrainShard));
+        // The schedule's rate for this round, from the validation losses of the rounds before it.
+        var settings = job.Spec.Training with
+        {
+            LearningRate = TrainingSchedule.LearningRate(job.History.Where(h => h.Round < job.Round).OrderBy(h => h.Round).Select(h => h.ValidationLoss), job.Spec.Training),
+        };
         foreach (var index in shards)
         {
             attempts[index] = attempts.GetValueOrDefault(index) + 1;
@@ -319,7 +323,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 Features = prepared.Features,
                 Outputs = prepared.Outputs,
                 Task = prepared.Task,
-                Settings = job.Spec.Training,
+                Settings = settings,
                 Attempt = attempts[index],
             }, ctx.CancellationToken);
         }

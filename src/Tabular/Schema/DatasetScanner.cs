@@ -1,5 +1,6 @@
 using Pipeline.Contracts;
 using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Planning;
 
 namespace Pipeline.Tabular.Schema;
 
@@ -79,11 +80,14 @@ public static class DatasetScanner
         }
 
         var task = ResolveTask(file, scans[targetIndex], summaries[targetIndex].Kind, spec.Task, options);
+        var (training, plan) = TrainingPlanner.Resolve(spec.Training, rows);
         var resolved = spec with
         {
             Target = target,
             Task = task,
             ModelName = string.IsNullOrWhiteSpace(spec.ModelName) ? DefaultModelName(file) : spec.ModelName,
+            Training = training,
+            Plan = plan,
         };
         return new DatasetScan
         {

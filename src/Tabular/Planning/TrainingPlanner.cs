@@ -1,0 +1,115 @@
+using System.Globalization;
+using Pipeline.Contracts;
+
+namespace Pipeline.Tabular.Planning;
+
+/// <summary>
+/// The automatic training plan: every training setting a job leaves on auto is chosen from the data size, and every
+/// choice says why. The rules (documented in docs/TRAINING.md, "The automatic plan"):
+/// <list type="bullet">
+/// <item>shards: one per <see cref="MinRowsPerShard"/> training rows, at most <see cref="MaxAutoShards"/>: sharding
+///   small data only adds coordination and averaging error;</item>
+/// <item>local epochs: enough passes per round that a round sees at least <see cref="MinSamplesPerRound"/> rows, so
+///   a few hundred rows do not pay a round's coordination per pass; one pass from 4,096 training rows up;</item>
+/// <item>batch size: about 1/125 of the training rows as a power of two, between 32 and 256, so small data still
+///   gets tens of updates per pass;</item>
+/// <item>learning rate: Adam's 0.001 (the default of PyTorch, Keras and scikit-learn), lowered by the plateau
+///   schedule;</item>
+/// <item>patience: 20 epochs under 10,000 training rows (small validation splits are noisy), 10 under 100,000, 5
+///   above; the minimum budget is the same number of epochs;</item>
+/// <item>rounds: enough for <see cref="SampleBudget"/> training samples (at least 30 epochs, at most 2,000):
+///   a ceiling that early stopping normally never reaches.</item>
+/// </list>
+/// </summary>
+public static class TrainingPlanner
+{
+    public const int MinRowsPerShard = 50_000;
+    public const int MaxAutoShards = 4;
+    public const int MinSamplesPerRound = 4_096;
+    public const int MaxAutoLocalEpochs = 10;
+    public const long SampleBudget = 30_000_000;
+    public const double DefaultLearningRate = 0.001;
+
+    /// <summary>Share of the file's rows Preprocess keeps for training by default (10 % validation, 10 % test).</summary>
+    public const double TypicalTrainShare = 0.8;
+
+    /// <summary>The settings with every auto value chosen, and one <see cref="PlanChoice"/> per setting.</summary>
+    public static (TrainingSettings Settings, IReadOnlyList<PlanChoice> Plan) Resolve(TrainingSettings asked, long fileRows)
+    {
+        ArgumentNullException.ThrowIfNull(asked);
+        var train = Math.Max(1, (long)Math.Round(fileRows * TypicalTrainShare));
+        var rows = $"{train.ToString("N0", CultureInfo.InvariantCulture)} training rows (80 % of {fileRows.ToString("N0", CultureInfo.InvariantCulture)})";
+        var plan = new List<PlanChoice>();
+
+        var shards = Choose(plan, "shards", asked.Shards, TrainingSettings.Auto,
+            () => (int)Math.Clamp(train / MinRowsPerShard, 1, MaxAutoShards),
+            v => v == 1
+                ? $"{rows}: no sharding below {2 * MinRowsPerShard:N0} training rows (one shard per {MinRowsPerShard:N0}, at most {MaxAutoShards})"
+                : $"{rows}: one shard per {MinRowsPerShard:N0} training rows, at most {MaxAutoShards}");
+        var perShard = Math.Max(1, train / shards);
+
+        var epochs = Choose(plan, "epochs", asked.LocalEpochs, TrainingSettings.Auto,
+            () => (int)Math.Clamp((MinSamplesPerRound + perShard - 1) / perShard, 1, MaxAutoLocalEpochs),
+            v => v == 1
+                ? "one pass per round: the validation loss is measured after every epoch"
+                : $"{perShard:N0} rows per shard: {v} passes per round so a round sees at least {MinSamplesPerRound:N0} rows (coordination costs per round)");
+
+        var batch = Choose(plan, "batch-size", asked.BatchSize, TrainingSettings.Auto,
+            () => (int)Math.Clamp(FloorPowerOfTwo(perShard / 125), 32, 256),
+            v => $"about 1/125 of {perShard:N0} rows per shard, a power of two in 32..256: {Math.Max(1, (perShard + v - 1) / v):N0} updates per pass");
+
+        var learningRate = asked.LearningRate > 0 ? asked.LearningRate : DefaultLearningRate;
+        plan.Add(asked.LearningRate > 0
+            ? Given("learning-rate", learningRate)
+            : new PlanChoice("learning-rate", Text(learningRate), true, "Adam's usual starting rate (PyTorch, Keras and scikit-learn default); the schedule lowers it"));
+
+        var schedule = string.Equals(asked.LearningRateSchedule, "auto", StringComparison.OrdinalIgnoreCase) ? "plateau" : asked.LearningRateSchedule.ToLowerInvariant();
+        plan.Add(schedule == asked.LearningRateSchedule.ToLowerInvariant()
+            ? new PlanChoice("lr-schedule", schedule, false, "given by the job")
+            : new PlanChoice("lr-schedule", schedule, true, "halve the learning rate after half the patience without improvement, so training settles instead of stopping on a noisy plateau"));
+
+        var patience = Choose(plan, "patience", asked.Patience, -1,
+            () => train < 10_000 ? 20 : train < 100_000 ? 10 : 5,
+            v => $"{rows}: stop after {v} epochs without a better validation loss (longer for small, noisy validation splits) and keep the best checkpoint");
+
+        var minEpochs = Choose(plan, "min-epochs", asked.MinEpochs, TrainingSettings.Auto,
+            () => Math.Max(patience, 1),
+            v => $"train at least {v} epochs before early stopping may end training");
+
+        var rounds = Choose(plan, "rounds", asked.Rounds, TrainingSettings.Auto,
+            () => (int)Math.Ceiling(Math.Clamp((double)SampleBudget / train, Math.Max(30, minEpochs), 2_000) / epochs),
+            v => $"a ceiling of {(long)v * epochs:N0} epochs ({SampleBudget / 1_000_000}M samples for {rows}); early stopping normally ends training first");
+
+        var settings = asked with
+        {
+            Shards = shards,
+            LocalEpochs = epochs,
+            BatchSize = batch,
+            LearningRate = learningRate,
+            LearningRateSchedule = schedule,
+            Patience = patience,
+            MinEpochs = minEpochs,
+            Rounds = rounds,
+        };
+        return (settings, plan);
+    }
+
+    private static int Choose(List<PlanChoice> plan, string name, int asked, int auto, Func<int> choose, Func<int, string> why)
+    {
+        if (asked != auto)
+        {
+            plan.Add(Given(name, asked));
+            return asked;
+        }
+
+        var value = choose();
+        plan.Add(new PlanChoice(name, Text(value), true, why(value)));
+        return value;
+    }
+
+    private static PlanChoice Given(string name, double value) => new(name, Text(value), false, "given by the job");
+
+    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static long FloorPowerOfTwo(long value) => value < 1 ? 1 : 1L << (63 - (int)long.LeadingZeroCount(value));
+}
