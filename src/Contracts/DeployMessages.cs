@@ -33,6 +33,9 @@ public sealed record DeployModel
 
     /// <summary>The validation split (else Deploy looks for <c>validation.bin</c> next to the test split).</summary>
     public ObjectRef? ValidationSplit { get; init; }
+
+    /// <summary>Deploy even when the model does not beat the trivial predictor or the baseline (the job's force-deploy).</summary>
+    public bool ForceDeploy { get; init; }
 }
 
 /// <summary>One round of a job as the model card shows it.</summary>
@@ -45,6 +48,12 @@ public sealed record ModelDeployed
     public required string ModelName { get; init; }
     public required int Version { get; init; }
     public required ModelMetrics Test { get; init; }
+
+    /// <summary>The ML.NET baseline on the same test split (null when it was off or failed).</summary>
+    public ModelMetrics? Baseline { get; init; }
+
+    /// <summary>The trivial predictor (training mean; majority class) on the same test split.</summary>
+    public ModelMetrics? Trivial { get; init; }
 }
 
 /// <summary>Published by Deploy when the quality gate keeps the current production version.</summary>
@@ -54,6 +63,13 @@ public sealed record DeploymentRejected
     public required string ModelName { get; init; }
     public required int Version { get; init; }
     public required string Reason { get; init; }
+
+    /// <summary>The version's test metrics, with the baseline's and the trivial predictor's on the same split.</summary>
+    public ModelMetrics? Test { get; init; }
+
+    public ModelMetrics? Baseline { get; init; }
+
+    public ModelMetrics? Trivial { get; init; }
 }
 
 /// <summary>Published by Deploy when registering or exporting the model fails; the Orchestrator fails the job.</summary>

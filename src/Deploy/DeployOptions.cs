@@ -14,7 +14,19 @@ public sealed class DeployOptions
     /// </summary>
     public double GateTolerance { get; set; } = 0.01;
 
-    /// <summary>Rows the ML.NET baseline trains on at most (a sample beyond that keeps deployment time bounded).</summary>
+    /// <summary>
+    /// A model is deployed only if its test error (MSE, or the classification error rate) is at most 1 − this share of
+    /// the trivial predictor's (training mean; majority class). 0.01: at least 1 % better.
+    /// </summary>
+    public double MinImprovementOverTrivial { get; set; } = 0.01;
+
+    /// <summary>
+    /// A model is deployed only if its test R² (classification: accuracy) is at most this much below the ML.NET
+    /// baseline's on the same split. A job with <c>force-deploy</c> skips this and the trivial-predictor check.
+    /// </summary>
+    public double BaselineTolerance { get; set; } = 0.05;
+
+    /// <summary>Rows the ML.NET baseline trains on at most (a uniform random sample of the training split beyond that keeps deployment time bounded).</summary>
     public int BaselineMaxRows { get; set; } = 200_000;
 
     /// <summary>Off turns the FastTree baseline off (the model card then says so).</summary>

@@ -54,7 +54,8 @@ public sealed class ModelDeployerTests : IDisposable
         var (deployer, registry, store) = DeployFixture.Embedded(_folder, o => o.Baseline = false);
         await deployer.DeployAsync(await Fixture.StageJobAsync(store, Fixture.TrainModel(epochs: 20)), CancellationToken.None);
 
-        var worse = await Fixture.StageJobAsync(store, Fixture.TrainModel(epochs: 0));
+        // Forced past the worth-serving check (an untrained model would fail it), so the version gate decides.
+        var worse = await Fixture.StageJobAsync(store, Fixture.TrainModel(epochs: 0)) with { ForceDeploy = true };
         var outcome = Assert.IsType<DeployOutcome.Rejected>(await deployer.DeployAsync(worse, CancellationToken.None));
 
         Assert.Equal(2, outcome.Version);
@@ -66,6 +67,31 @@ public sealed class ModelDeployerTests : IDisposable
         var again = Assert.IsType<DeployOutcome.Rejected>(await deployer.DeployAsync(worse, CancellationToken.None));
         Assert.Equal(2, again.Version);
         Assert.Equal(2, (await registry.ListAsync("houses")).Count);
+    }
+
+    [Fact]
+    public async Task A_first_version_worse_than_predicting_the_mean_is_not_deployed_and_stays_a_candidate()
+    {
+        var (deployer, registry, store) = DeployFixture.Embedded(_folder, o => o.Baseline = false);
+        var untrained = await Fixture.StageJobAsync(store, Fixture.TrainModel(epochs: 0));
+        var outcome = Assert.IsType<DeployOutcome.Rejected>(await deployer.DeployAsync(untrained, CancellationToken.None));
+
+        Assert.StartsWith("not worth serving: test R² ", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("predicting the training mean scores R² ", outcome.Reason, StringComparison.Ordinal);
+        Assert.Null(await registry.FindProductionAsync("houses"));
+        var kept = (await registry.FindAsync("houses", 1))!;
+        Assert.Equal(ModelStage.Candidate, kept.Stage);
+        Assert.Equal(outcome.Reason, kept.StageReason);
+    }
+
+    [Fact]
+    public async Task Force_deploy_puts_a_model_that_is_not_worth_serving_into_production_and_says_so()
+    {
+        var (deployer, registry, store) = DeployFixture.Embedded(_folder, o => o.Baseline = false);
+        var untrained = await Fixture.StageJobAsync(store, Fixture.TrainModel(epochs: 0)) with { ForceDeploy = true };
+        Assert.IsType<DeployOutcome.Deployed>(await deployer.DeployAsync(untrained, CancellationToken.None));
+        Assert.Equal(1, (await registry.FindProductionAsync("houses"))!.Version);
+        Assert.Contains("(forced: not worth serving", (await registry.HistoryAsync("houses")).Single().Reason, StringComparison.Ordinal);
     }
 
     [Fact]

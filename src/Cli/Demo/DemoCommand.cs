@@ -110,7 +110,7 @@ public static class DemoCommand
             result = result with
             {
                 Validation = validation ?? result.Validation,
-                Baseline = baseline,
+                Baseline = baseline ?? result.Baseline,
                 Model = result.Model! with { Onnx = File.Exists(onnx) ? onnx : null },
                 SamplePrediction = await DeployedModelInfo.PredictFirstRowAsync(http, job.ModelName, file, target, cancellationToken),
             };
@@ -173,6 +173,8 @@ public static class DemoCommand
             State = JobViewMapper.StateOf(job),
             Rounds = job.History.Count,
             Metrics = job.TestMetrics,
+            Baseline = job.BaselineMetrics,
+            Trivial = job.TrivialMetrics,
             Validation = best?.Validation,
             Model = job.ModelName.Length == 0 ? null : new DemoModel(job.ModelName, job.DeployedVersion, null),
             Stages = JobViewMapper.Stages(job),
@@ -185,10 +187,16 @@ public static class DemoCommand
         output.WriteLine();
         output.WriteLine($"job        {result.JobId}");
         output.WriteLine($"state      {result.State}{(result.Error is { } e ? $" ({e.Stage}: {e.Message})" : "")}");
-        output.WriteLine($"rounds     {result.Rounds} (best: {job.BestRound})");
+        var epochs = job.Spec.Training.LocalEpochs;
+        output.WriteLine($"rounds     {result.Rounds} of at most {job.Spec.Training.Rounds} (best: {job.BestRound}; {epochs} epoch{(epochs == 1 ? "" : "s")} per round)");
         output.WriteLine($"validation {Describe(result.Validation)}");
         output.WriteLine($"test       {Describe(result.Metrics)}");
         output.WriteLine($"baseline   {Describe(result.Baseline)}  (ML.NET FastTree on the same split)");
+        output.WriteLine($"trivial    {Describe(result.Trivial)}  ({(job.Spec.Task == TaskKind.Classification ? "majority class" : "training mean")} on the same split)");
+        if (job.Spec.Plan is { } plan)
+        {
+            output.WriteLine("plan       " + string.Join("  ", plan.Select(p => $"{p.Setting} {p.Value}{(p.Automatic ? "" : " (given)")}")));
+        }
         if (result.Model is { } model)
         {
             output.WriteLine($"model      {model.Name} v{model.Version?.ToString(CultureInfo.InvariantCulture) ?? "-"}");

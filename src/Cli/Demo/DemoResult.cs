@@ -18,6 +18,9 @@ public sealed record DemoResult
     /// <summary>The best round on the validation split (the metric training optimised).</summary>
     public ModelMetrics? Validation { get; init; }
     public ModelMetrics? Baseline { get; init; }
+
+    /// <summary>The trivial predictor (training mean; majority class) on the same test split.</summary>
+    public ModelMetrics? Trivial { get; init; }
     public DemoModel? Model { get; init; }
     public required IReadOnlyList<StageTiming> Stages { get; init; }
     public DemoError? Error { get; init; }

@@ -28,10 +28,10 @@ public sealed class DeployModelConsumer(ModelDeployer deployer, IOptions<BusOpti
         switch (outcome)
         {
             case DeployOutcome.Deployed d:
-                await context.Publish(new ModelDeployed { JobId = command.JobId, ModelName = command.ModelName, Version = d.Version, Test = d.Test });
+                await context.Publish(new ModelDeployed { JobId = command.JobId, ModelName = command.ModelName, Version = d.Version, Test = d.Test, Baseline = d.Baseline, Trivial = d.Trivial });
                 break;
             case DeployOutcome.Rejected r:
-                await context.Publish(new DeploymentRejected { JobId = command.JobId, ModelName = command.ModelName, Version = r.Version, Reason = r.Reason });
+                await context.Publish(new DeploymentRejected { JobId = command.JobId, ModelName = command.ModelName, Version = r.Version, Reason = r.Reason, Test = r.Test, Baseline = r.Baseline, Trivial = r.Trivial });
                 break;
             case DeployOutcome.Failed f:
                 await context.Publish(new DeploymentFailed { JobId = command.JobId, Reason = f.Reason });

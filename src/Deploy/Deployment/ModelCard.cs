@@ -35,6 +35,9 @@ public sealed record ModelCard
 
     public required BaselineResult Baseline { get; init; }
 
+    /// <summary>The trivial predictor (training mean; majority class) on the same test split: the floor a model must beat.</summary>
+    public ModelMetrics? Trivial { get; init; }
+
     public required GateRecord Gate { get; init; }
 
     public required Lineage Lineage { get; init; }

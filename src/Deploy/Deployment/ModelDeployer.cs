@@ -9,6 +9,7 @@ using Pipeline.Deploy.Registry;
 using Pipeline.Numerics.Layers;
 using Pipeline.Numerics.Serialization;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Tabular.Metrics;
 using Pipeline.Tabular.Shards;
 using Pipeline.Tabular.Transforms;
 
@@ -64,7 +65,9 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         var validation = TargetUnits.ToOriginal(command.Validation, transform);
         var metric = GateMetric.For(transform.Task);
         var score = metric.Read(testMetrics) ?? double.NaN;
-        var baseline = await TrainBaselineAsync(command, transform.Task, test, ct);
+        var (train, trainedOn) = await LoadTrainingRowsAsync(command, ct);
+        var trivial = TargetUnits.ToOriginal(TrivialPredictor.Evaluate(train, test, transform.Task), transform);
+        var baseline = await TrainBaselineAsync(command, transform.Task, train, trainedOn, test, ct);
         baseline = baseline with { Test = baseline.Test is null ? null : TargetUnits.ToOriginal(baseline.Test, transform) };
         var lineage = new Lineage
         {
@@ -108,7 +111,22 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
             ["onnx"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.OnnxFile, OnnxExporter.Export(network, transform, command.ModelName, version), ct),
         };
 
-        var outcome = await registry.DecideAsync(command.ModelName, version, metric, o.GateTolerance, $"promoted by job {command.JobId}", ct);
+        // A model worse than predicting the mean (or far behind the baseline) is not served, whatever production holds;
+        // it stays a candidate, with the reason, unless the job forces it through to the version-to-version gate.
+        var worth = QualityGate.WorthServing(transform.Task, testMetrics, trivial, baseline.Test, o.MinImprovementOverTrivial, o.BaselineTolerance);
+        GateOutcome outcome;
+        if (worth.Promote || command.ForceDeploy)
+        {
+            var forced = worth.Promote ? "" : $" (forced: {worth.Reason})";
+            outcome = await registry.DecideAsync(command.ModelName, version, metric, o.GateTolerance, $"promoted by job {command.JobId}{forced}", ct);
+            outcome = outcome with { Reason = outcome.Reason + forced };
+        }
+        else
+        {
+            await registry.NoteAsync(command.ModelName, version, worth.Reason, ct);
+            outcome = new GateOutcome(false, worth.Reason, null);
+        }
+
         var card = new ModelCard
         {
             Name = command.ModelName,
@@ -120,6 +138,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
             Classes = transform.Classes,
             Validation = validation,
             Test = testMetrics,
+            Trivial = trivial,
             Baseline = baseline,
             Gate = new GateRecord(metric.Name, score, o.GateTolerance, outcome.Promoted, outcome.Reason, outcome.PreviousProduction),
             Lineage = lineage,
@@ -127,10 +146,24 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         };
         await store.PutBytesAsync(o.Bucket, ModelArtifactKeys.Key(command.ModelName, version, ModelArtifactKeys.CardFile), card.ToJsonBytes(), cancellationToken: ct);
         logger.LogInformation("Model {Model} v{Version} (job {JobId}): {Reason}", command.ModelName, version, command.JobId, outcome.Reason);
-        return outcome.Promoted ? new DeployOutcome.Deployed(version, testMetrics) : new DeployOutcome.Rejected(version, outcome.Reason);
+        return outcome.Promoted
+            ? new DeployOutcome.Deployed(version, testMetrics, baseline.Test, trivial)
+            : new DeployOutcome.Rejected(version, outcome.Reason, testMetrics, baseline.Test, trivial);
     }
 
-    private async Task<BaselineResult> TrainBaselineAsync(DeployModel command, TaskKind task, ShardData test, CancellationToken ct)
+    /// <summary>The training split (all shards), else the validation split when the command does not name the shards.</summary>
+    private async Task<(ShardData Rows, string Name)> LoadTrainingRowsAsync(DeployModel command, CancellationToken ct)
+    {
+        if (command.TrainingShards is { Count: > 0 } shards)
+        {
+            return (Concatenate(await Task.WhenAll(shards.Select(s => ReadShardAsync(s, ct)))), "training split");
+        }
+
+        // Older commands do not carry the training shards: the validation split is the rows there are.
+        return (await ReadShardAsync(await ValidationRefAsync(command, ct), ct), "validation split (training shards not given)");
+    }
+
+    private async Task<BaselineResult> TrainBaselineAsync(DeployModel command, TaskKind task, ShardData train, string trainedOn, ShardData test, CancellationToken ct)
     {
         var o = options.Value;
         if (!o.Baseline)
@@ -140,20 +173,6 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
 
         try
         {
-            ShardData train;
-            string trainedOn;
-            if (command.TrainingShards is { Count: > 0 } shards)
-            {
-                train = Concatenate(await Task.WhenAll(shards.Select(s => ReadShardAsync(s, ct))));
-                trainedOn = "training split";
-            }
-            else
-            {
-                // DeployModel does not carry the training shards yet: the validation split is the rows it has.
-                train = await ReadShardAsync(await ValidationRefAsync(command, ct), ct);
-                trainedOn = "validation split (training shards not given)";
-            }
-
             var seed = command.Settings?.Seed ?? 42;
             return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train, trainedOn, test, task, o.BaselineMaxRows, seed), ct);
         }
@@ -244,7 +263,12 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         return await store.PutWithHashAsync(options.Value.Bucket, ModelArtifactKeys.Key(name, version, file), content, cancellationToken: ct);
     }
 
-    private static DeployOutcome Outcome(ModelVersionRecord record) => record.Stage == ModelStage.Rejected
-        ? new DeployOutcome.Rejected(record.Version, record.StageReason ?? "rejected by the quality gate")
-        : new DeployOutcome.Deployed(record.Version, JsonSerializer.Deserialize<ModelMetrics>(record.TestMetricsJson, ModelCard.Json) ?? new ModelMetrics());
+    private static DeployOutcome Outcome(ModelVersionRecord record)
+    {
+        var test = JsonSerializer.Deserialize<ModelMetrics>(record.TestMetricsJson, ModelCard.Json) ?? new ModelMetrics();
+        var baseline = record.BaselineMetricsJson is null ? null : JsonSerializer.Deserialize<ModelMetrics>(record.BaselineMetricsJson, ModelCard.Json);
+        return record.Stage == ModelStage.Rejected
+            ? new DeployOutcome.Rejected(record.Version, record.StageReason ?? "rejected by the quality gate", test, baseline)
+            : new DeployOutcome.Deployed(record.Version, test, baseline);
+    }
 }

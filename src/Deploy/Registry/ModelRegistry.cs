@@ -125,6 +125,14 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
         }, cancellationToken);
     }
 
+    /// <summary>Records why a candidate stays a candidate (not worth serving), leaving its stage as it is.</summary>
+    public async Task NoteAsync(string name, int version, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.Versions.Where(x => x.Name == name && x.Version == version && x.Stage == ModelStage.Candidate)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.StageReason, reason), cancellationToken);
+    }
+
     /// <summary>
     /// Makes an earlier version production again: <paramref name="toVersion"/>, or the version that was production
     /// before the current one. Only versions that have been production before (archived) can be rolled back to.

@@ -46,5 +46,33 @@ public static class QualityGate
             : new GateDecision(false, $"rejected by the quality gate: {comparison} is worse beyond the tolerance");
     }
 
+    /// <summary>
+    /// Whether a model is worth serving at all, before it is compared with production: its error (MSE; for
+    /// classification the error rate) must be at most (1 − <paramref name="margin"/>) of the trivial predictor's, and
+    /// its R² (classification: accuracy) at most <paramref name="baselineTolerance"/> below the baseline's.
+    /// </summary>
+    public static GateDecision WorthServing(TaskKind task, ModelMetrics candidate, ModelMetrics trivial, ModelMetrics? baseline, double margin, double baselineTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(trivial);
+        var classification = task == TaskKind.Classification;
+        var name = classification ? "accuracy" : "R²";
+        double Score(ModelMetrics m) => (classification ? m.Accuracy : m.R2) ?? double.NaN;
+        double Error(ModelMetrics m) => (classification ? 1 - m.Accuracy : m.Mse) ?? double.NaN;
+        var score = Score(candidate);
+        var trivialText = classification ? $"the majority class scores accuracy {F(Score(trivial))}" : $"predicting the training mean scores R² {F(Score(trivial))}";
+        if (!(Error(candidate) <= (1 - margin) * Error(trivial)))
+        {
+            return new GateDecision(false, $"not worth serving: test {name} {F(score)}, while {trivialText}; the model must cut the trivial predictor's error by at least {F(100 * margin)} % (setting Pipeline:Deploy:MinImprovementOverTrivial)");
+        }
+
+        if (baseline is not null && double.IsFinite(Score(baseline)) && score < Score(baseline) - baselineTolerance)
+        {
+            return new GateDecision(false, $"not worth serving: test {name} {F(score)} is more than {F(baselineTolerance)} below the baseline's {F(Score(baseline))} on the same split (setting Pipeline:Deploy:BaselineTolerance)");
+        }
+
+        return new GateDecision(true, $"test {name} {F(score)} beats the trivial predictor ({F(Score(trivial))})" + (baseline is null ? "" : $" and is within {F(baselineTolerance)} of the baseline ({F(Score(baseline))})"));
+    }
+
     private static string F(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }

@@ -74,7 +74,7 @@ public static class JobViewMapper
             BestRound = history.Count > 0 ? job.BestRound : null,
             Failure = job.CurrentState == "Failed" ? new JobFailure(job.FailedStage ?? "unknown", job.FailureReason ?? "") : null,
             Model = job.CurrentState is "Completed" or "GateRejected" && job.ModelName.Length > 0
-                ? new DeployedModelView(job.ModelName, job.DeployedVersion, job.TestMetrics, summary.State)
+                ? new DeployedModelView(job.ModelName, job.DeployedVersion, job.TestMetrics, summary.State, job.BaselineMetrics, job.TrivialMetrics)
                 : null,
             ProfileUrl = job.Prepared is null ? null : $"/api/jobs/{job.CorrelationId}/profile",
         };

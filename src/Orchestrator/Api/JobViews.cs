@@ -60,4 +60,8 @@ public sealed record ShardLoss(int Shard, double Loss, long Samples, string? Wor
 
 public sealed record JobFailure(string Stage, string Reason);
 
-public sealed record DeployedModelView(string Name, int? Version, ModelMetrics? Test, string Outcome);
+/// <summary>
+/// The version the job registered: its test metrics beside the ML.NET baseline's and the trivial predictor's (training
+/// mean; majority class) on the same split, and the outcome (Deployed, or Rejected with the job's error as reason).
+/// </summary>
+public sealed record DeployedModelView(string Name, int? Version, ModelMetrics? Test, string Outcome, ModelMetrics? Baseline = null, ModelMetrics? Trivial = null);

@@ -35,5 +35,7 @@ internal static class TrainingJobMap
         job.Ignore(x => x.History);
         job.Ignore(x => x.BestModel);
         job.Ignore(x => x.TestMetrics);
+        job.Ignore(x => x.BaselineMetrics);
+        job.Ignore(x => x.TrivialMetrics);
     }
 }

@@ -51,6 +51,10 @@ public sealed class TrainingJobState : IVersionedSaga
 
     /// <summary>Metrics of the deployed version on the test split, as Deploy measured them.</summary>
     public string? TestMetricsJson { get; set; }
+
+    /// <summary>The ML.NET baseline and the trivial predictor on the same test split, as Deploy measured them.</summary>
+    public string? BaselineMetricsJson { get; set; }
+    public string? TrivialMetricsJson { get; set; }
     public string? FailedStage { get; set; }
     public string? FailureReason { get; set; }
 
@@ -96,6 +100,18 @@ public sealed class TrainingJobState : IVersionedSaga
     {
         get => TestMetricsJson is null ? null : Read<ModelMetrics>(TestMetricsJson);
         set => TestMetricsJson = value is null ? null : Write(value);
+    }
+
+    public ModelMetrics? BaselineMetrics
+    {
+        get => BaselineMetricsJson is null ? null : Read<ModelMetrics>(BaselineMetricsJson);
+        set => BaselineMetricsJson = value is null ? null : Write(value);
+    }
+
+    public ModelMetrics? TrivialMetrics
+    {
+        get => TrivialMetricsJson is null ? null : Read<ModelMetrics>(TrivialMetricsJson);
+        set => TrivialMetricsJson = value is null ? null : Write(value);
     }
 
     public ObjectRef? BestModel

@@ -152,6 +152,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                             RoundHistory = [.. ctx.Saga.History.Select(h => new RoundSummary(h.Round, h.ValidationLoss, h.Validation))],
                             TrainingShards = [.. ctx.Saga.Prepared.Shards.OrderBy(x => x.Index).Select(x => x.Data)],
                             ValidationSplit = ctx.Saga.Prepared.Validation,
+                            ForceDeploy = ctx.Saga.Spec.ForceDeploy,
                         })
                         .TransitionTo(Deploying),
                     next => next
@@ -166,12 +167,17 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
             {
                 ctx.Saga.DeployedVersion = ctx.Message.Version;
                 ctx.Saga.TestMetrics = ctx.Message.Test;
+                ctx.Saga.BaselineMetrics = ctx.Message.Baseline;
+                ctx.Saga.TrivialMetrics = ctx.Message.Trivial;
                 Finish(ctx.Saga, clock);
             }).TransitionTo(Completed),
             When(DeployRejected).Then(ctx =>
             {
                 ctx.Saga.DeployedVersion = ctx.Message.Version;
                 ctx.Saga.FailureReason = ctx.Message.Reason;
+                ctx.Saga.TestMetrics = ctx.Message.Test;
+                ctx.Saga.BaselineMetrics = ctx.Message.Baseline;
+                ctx.Saga.TrivialMetrics = ctx.Message.Trivial;
                 Finish(ctx.Saga, clock);
             }).TransitionTo(GateRejected),
             When(DeployFailed).Then(ctx => Fail(ctx.Saga, "deploy", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));

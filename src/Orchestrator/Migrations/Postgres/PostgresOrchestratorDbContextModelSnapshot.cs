@@ -34,6 +34,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("BaselineMetricsJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("BestModelJson")
                         .HasColumnType("text");
 
@@ -118,6 +121,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("TrainedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TrivialMetricsJson")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");

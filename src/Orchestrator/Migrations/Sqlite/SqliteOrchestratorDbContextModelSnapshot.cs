@@ -29,6 +29,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BaselineMetricsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("BestModelJson")
                         .HasColumnType("TEXT");
 
@@ -110,6 +113,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset?>("TrainedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrivialMetricsJson")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("UpdatedAt")
