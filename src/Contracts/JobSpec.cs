@@ -80,6 +80,13 @@ public sealed record TrainingSettings
     public double LearningRate { get; init; } = Auto;
 
     /// <summary>
+    /// What the optimizer (Adam moments, momentum) starts each round from: averaged (the sample-weighted mean of the
+    /// shards' states after the previous round, like the parameters) or reset (fresh every round, the default: it
+    /// measured better with several shards, see docs/TRAINING.md).
+    /// </summary>
+    public string OptimizerState { get; init; } = "reset";
+
+    /// <summary>
     /// Epochs (passes over the training split) without improvement of the validation loss before training stops
     /// and the best checkpoint is kept; 0 never stops early; -1 (default) lets the plan choose.
     /// </summary>

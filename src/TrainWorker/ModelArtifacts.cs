@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Pipeline.Contracts;
 using Pipeline.Numerics.Layers;
 using Pipeline.Numerics.Serialization;
+using Pipeline.Numerics.Training;
 using Pipeline.Platform.Artifacts;
 
 namespace Pipeline.TrainWorker;
@@ -45,6 +46,25 @@ public sealed class ModelArtifacts(IArtifactStore store)
         await store.EnsureBucketAsync(JobArtifactKeys.Bucket, cancellationToken);
         await store.PutBytesAsync(JobArtifactKeys.Bucket, key, bytes, metadata, cancellationToken);
         return new ObjectRef(JobArtifactKeys.Bucket, key, sha, bytes.Length);
+    }
+
+    public async Task SaveOptimizerAsync(string key, OptimizerState state, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        state.Save(buffer);
+        await store.EnsureBucketAsync(JobArtifactKeys.Bucket, cancellationToken);
+        await store.PutBytesAsync(JobArtifactKeys.Bucket, key, buffer.ToArray(), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The optimizer state stored under the key, or null when there is none (e.g. a job that resets it).</summary>
+    public async Task<OptimizerState?> FindOptimizerAsync(string key, CancellationToken cancellationToken)
+    {
+        if (await store.StatAsync(JobArtifactKeys.Bucket, key, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        return OptimizerState.Load(new MemoryStream(await store.ReadAllBytesAsync(JobArtifactKeys.Bucket, key, cancellationToken), writable: false));
     }
 
     /// <summary>The result stored under the key by an earlier delivery, or null.</summary>

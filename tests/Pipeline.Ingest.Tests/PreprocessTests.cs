@@ -32,7 +32,8 @@ public class PreprocessTests
     public void Every_column_decision_is_reported()
     {
         using var run = new PreprocessTestRun(Houses(), Spec(TaskKind.Regression));
-        Assert.Equal("identifier-like: whole numbers increasing row by row", run.Column("id").Reason);
+        // Increasing whole numbers are kept: a code or year in a sorted file carries signal (issue 16).
+        Assert.Equal("kept", run.Column("id").Decision);
         Assert.Equal("constant: every value is 'same'", run.Column("const").Reason);
         Assert.Equal("kept", run.Column("size").Decision);
         Assert.Equal(ColumnKind.Numeric, run.Column("size").Kind);
@@ -40,22 +41,56 @@ public class PreprocessTests
         Assert.StartsWith("mean ", run.Column("size").ImputedWith, StringComparison.Ordinal);
         Assert.Equal(3, run.Column("city").Categories);
         Assert.Equal(ColumnKind.Date, run.Column("sold").Kind);
-        Assert.Equal(3, run.Column("sold").Features);
+        Assert.Equal(7, run.Column("sold").Features);
         Assert.Equal(ColumnKind.Boolean, run.Column("flag").Kind);
         Assert.Equal("target", run.Column("y").Decision);
         Assert.Equal(
-            ["size", "city=Lyon", "city=Nice", "city=Paris", "sold:days", "sold:month", "sold:dayofweek", "flag"],
+            ["id", "size", "city=Lyon", "city=Nice", "city=Paris", "sold:days", "sold:month-sin", "sold:month-cos", "sold:dayofweek-sin", "sold:dayofweek-cos", "sold:time-sin", "sold:time-cos", "flag"],
             run.Result.Transform.FeatureNames());
     }
 
     [Fact]
-    public void High_cardinality_and_identifier_text_columns_are_dropped()
+    public void Identifier_text_is_dropped_and_a_many_valued_column_keeps_its_most_frequent_categories_and_other()
     {
-        var csv = PreprocessTestRun.Rows(300, i => $"u{i},c{i % 80},{i % 7},{i % 2}", "user,code,x,y");
+        // code: c0..c79, where c0..c9 are three times as frequent as the rest.
+        var csv = PreprocessTestRun.Rows(300, i => $"u{i},c{(i % 3 == 0 ? i % 10 : i % 80)},{i % 7},{i % 2}", "user,code,x,y");
         using var run = new PreprocessTestRun(csv, Spec(TaskKind.Classification));
-        Assert.Equal("identifier-like: every value is distinct", run.Column("user").Reason);
-        Assert.Equal("more than 50 categories (setting Pipeline:Preprocess:MaxCategories)", run.Column("code").Reason);
-        Assert.Equal("kept", run.Column("x").Decision);
+        Assert.Equal("identifier-like: every value is distinct (and not free text)", run.Column("user").Reason);
+        var code = run.Column("code");
+        Assert.Equal("kept", code.Decision);
+        Assert.StartsWith("80 categories: the 50 most frequent (", code.Reason, StringComparison.Ordinal);
+        var transform = run.Result.Transform.Columns.Single(c => c.Name == "code");
+        Assert.Equal(ColumnTransform.TopCategoriesAndOther, transform.Encoding);
+        Assert.Equal(51, transform.FeatureCount);
+        Assert.Subset(transform.Categories!.ToHashSet(), Enumerable.Range(0, 10).Select(i => $"c{i}").ToHashSet());
+
+        // A kept category has its own feature; any other value, seen in training or not, is "other".
+        var kept = run.Result.Transform.Apply(new Dictionary<string, string?> { ["code"] = "c3", ["x"] = "1" });
+        var unseen = run.Result.Transform.Apply(new Dictionary<string, string?> { ["code"] = "zzz", ["x"] = "1" });
+        var names = run.Result.Transform.FeatureNames().ToList();
+        Assert.Equal(1f, kept[names.IndexOf("code=c3")]);
+        Assert.Equal(0f, kept[names.IndexOf("code=(other)")]);
+        Assert.Equal(1f, unseen[names.IndexOf("code=(other)")]);
+        Assert.Equal(1f, unseen.Where((_, i) => names[i].StartsWith("code=", StringComparison.Ordinal)).Sum());
+    }
+
+    [Fact]
+    public void Free_text_is_hashed_into_token_buckets_not_dropped()
+    {
+        string[] words = ["red", "green", "blue", "big", "small", "old", "new", "fast", "slow", "cheap"];
+        var csv = PreprocessTestRun.Rows(300, i => $"\"{words[i % 10]} {words[(i / 10) % 10]} car number {i}\",{i % 7},{i % 2}", "title,x,y");
+        using var run = new PreprocessTestRun(csv, Spec(TaskKind.Classification));
+        var title = run.Result.Transform.Columns.Single(c => c.Name == "title");
+        Assert.Equal(ColumnTransform.HashedText, title.Encoding);
+        Assert.StartsWith("free text (5 words per value", run.Column("title").Reason, StringComparison.Ordinal);
+
+        // The same words give the same buckets whatever the case and punctuation; different words differ.
+        var a = run.Result.Transform.Apply(new Dictionary<string, string?> { ["title"] = "Red, BIG car!", ["x"] = "1" });
+        var b = run.Result.Transform.Apply(new Dictionary<string, string?> { ["title"] = "red big car", ["x"] = "1" });
+        var c = run.Result.Transform.Apply(new Dictionary<string, string?> { ["title"] = "slow green bus", ["x"] = "1" });
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+        Assert.Equal(3, a.Take(title.FeatureCount).Count(v => v == 1f));
     }
 
     [Fact]
@@ -185,7 +220,7 @@ public class PreprocessTests
         using var run = new PreprocessTestRun(Houses(), Spec(TaskKind.Regression));
         var transform = run.Result.Transform;
         var json = System.Text.Json.JsonDocument.Parse("""{"size": 61, "city": "Lyon", "sold": "2020-03-04", "flag": true, "id": 5}""").RootElement;
-        var text = new Dictionary<string, string?> { ["size"] = "61", ["city"] = "Lyon", ["sold"] = "2020-03-04", ["flag"] = "yes" };
+        var text = new Dictionary<string, string?> { ["size"] = "61", ["city"] = "Lyon", ["sold"] = "2020-03-04", ["flag"] = "yes", ["id"] = "5" };
         Assert.Equal(transform.Apply(text), transform.Apply(json));
         var missing = transform.Apply(new Dictionary<string, string?>());
         Assert.Equal(transform.FeatureCount, missing.Length);

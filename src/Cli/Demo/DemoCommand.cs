@@ -19,12 +19,12 @@ namespace Pipeline.Cli.Demo;
 /// </summary>
 public static class DemoCommand
 {
-    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir"];
+    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir", "--set"];
     public static readonly string[] Flags = ["--json", "--serve"];
 
     public const string Usage = """
         usage: pipeline demo [--file PATH --target COLUMN] [--task regression|classification] [--rows N]
-                             [--workers K] [--rounds R] [--seed S] [--dir PATH] [--json] [--serve]
+                             [--workers K] [--rounds R] [--seed S] [--set "KEY=VALUE ..."] [--dir PATH] [--json] [--serve]
 
         Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
         synthetic house-price file (--rows, default 100000). --workers is the number of shards trained in parallel
@@ -32,6 +32,8 @@ public static class DemoCommand
         and merging (default: the plan's; training stops early when validation stops improving). --json prints one JSON object instead
         of the live progress and summary. --serve keeps the dashboard (/ui/jobs), its /api and the serving API up on
         http://127.0.0.1:5080 afterwards.
+        --set takes any job setting as space-separated KEY=VALUE pairs, with the keys of object metadata (e.g.
+        --set "epochs=2 batch-size=128 optimizer-state=reset force-deploy=true"); it wins over the options above.
         --dir is where the demo keeps its database and objects (default .pipeline/demo; emptied first).
         Exit code 0 when the model is deployed, 1 otherwise.
         """;
@@ -84,6 +86,10 @@ public static class DemoCommand
             Task = task,
             Training = new TrainingSettings { Shards = workers, Rounds = rounds, Seed = seed },
         };
+        if (line.Value("--set") is { } set)
+        {
+            spec = WithSettings(spec, set);
+        }
 
         var started = Stopwatch.GetTimestamp();
         await using var app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(folder), line.Flag("--serve") ? "http://127.0.0.1:5080" : null, quiet: true);
@@ -132,6 +138,30 @@ public static class DemoCommand
         }
 
         return result.State == "Deployed" ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Applies "KEY=VALUE ..." with the object-metadata vocabulary (one parser for every way in).</summary>
+    private static JobSpec WithSettings(JobSpec spec, string pairs)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0)
+            {
+                throw new UsageException($"--set: '{pair}' is not KEY=VALUE; keys: {string.Join(", ", Ingest.Spec.JobSpecMetadata.Keys)}.");
+            }
+
+            if (!Ingest.Spec.JobSpecMetadata.Keys.Contains(pair[..at]))
+            {
+                throw new UsageException($"--set: unknown key '{pair[..at]}'; keys: {string.Join(", ", Ingest.Spec.JobSpecMetadata.Keys)}.");
+            }
+
+            metadata[pair[..at]] = pair[(at + 1)..];
+        }
+
+        var (parsed, errors) = Ingest.Spec.JobSpecMetadata.Parse(metadata, spec);
+        return errors.Count > 0 ? throw new UsageException("--set: " + string.Join(" ", errors)) : parsed;
     }
 
     /// <summary>Polls the job's saga and prints a line whenever its stage or round changes.</summary>

@@ -12,7 +12,7 @@ public static class JobSpecMetadata
 {
     /// <summary>The metadata keys understood, for documentation and error messages.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "lr-schedule", "patience", "min-epochs", "seed", "force-deploy"];
+        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "lr-schedule", "optimizer-state", "patience", "min-epochs", "seed", "force-deploy"];
 
     /// <summary>Parses what it can; every value that cannot be read is reported (with the key and the value).</summary>
     public static (JobSpec Spec, IReadOnlyList<string> Errors) Parse(IReadOnlyDictionary<string, string> metadata, JobSpec? baseSpec = null)
@@ -51,6 +51,7 @@ public static class JobSpecMetadata
                 case "patience": t = t with { Patience = Int(key, value, errors, t.Patience, auto: -1) }; break;
                 case "min-epochs": t = t with { MinEpochs = Int(key, value, errors, t.MinEpochs) }; break;
                 case "lr-schedule": t = t with { LearningRateSchedule = value.ToLowerInvariant() }; break;
+                case "optimizer-state": t = t with { OptimizerState = value.ToLowerInvariant() }; break;
                 case "force-deploy":
                     if (bool.TryParse(value, out var force))
                     {
@@ -110,6 +111,7 @@ public static class JobSpecMetadata
             ["optimizer"] = t.Optimizer,
             ["learning-rate"] = t.LearningRate == TrainingSettings.Auto ? "auto" : t.LearningRate.ToString("R", CultureInfo.InvariantCulture),
             ["lr-schedule"] = t.LearningRateSchedule,
+            ["optimizer-state"] = t.OptimizerState,
             ["patience"] = IntText(t.Patience, auto: -1),
             ["min-epochs"] = IntText(t.MinEpochs),
             ["seed"] = t.Seed.ToString(CultureInfo.InvariantCulture),

@@ -22,6 +22,7 @@ public static class TrainingSettingsBounds
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "momentum", "nesterov", "adam", "adamw"];
     public static readonly IReadOnlyList<string> Initialisations = ["auto", "he", "glorot", "fan-in"];
     public static readonly IReadOnlyList<string> LearningRateSchedules = ["auto", "plateau", "constant"];
+    public static readonly IReadOnlyList<string> OptimizerStates = ["averaged", "reset"];
 
     /// <summary>Every out-of-range setting, each with its allowed range; empty when all are valid.</summary>
     public static IReadOnlyList<string> Check(TrainingSettings settings)
@@ -35,6 +36,11 @@ public static class TrainingSettingsBounds
         Range(errors, "batch-size", settings.BatchSize, 1, MaxBatchSize, TrainingSettings.Auto);
         Range(errors, "patience", settings.Patience, 0, MaxPatience, -1);
         Range(errors, "min-epochs", settings.MinEpochs, 1, MaxRounds * MaxLocalEpochs, TrainingSettings.Auto);
+        if (!OptimizerStates.Contains(settings.OptimizerState, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"optimizer-state '{settings.OptimizerState}' is not known; allowed: {string.Join(", ", OptimizerStates)}.");
+        }
+
         if (!LearningRateSchedules.Contains(settings.LearningRateSchedule, StringComparer.OrdinalIgnoreCase))
         {
             errors.Add($"lr-schedule '{settings.LearningRateSchedule}' is not known; allowed: {string.Join(", ", LearningRateSchedules)}.");

@@ -46,6 +46,24 @@ public sealed unsafe class Optimizer
     /// <summary>Updates taken so far.</summary>
     public long StepCount => _step;
 
+    /// <summary>A copy of the state (step count and moments), to carry into a later run.</summary>
+    public OptimizerState ExportState() => new(_step, _first.Span.ToArray(), _second.Span.ToArray());
+
+    /// <summary>Continues from <paramref name="state"/> (exported by an optimizer of the same kind and size).</summary>
+    public void ImportState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.First.Length != _first.Length || state.Second.Length != _second.Length)
+        {
+            throw new ArgumentException(
+                $"The state has {state.First.Length}/{state.Second.Length} moments; this optimizer keeps {_first.Length}/{_second.Length}.", nameof(state));
+        }
+
+        state.First.CopyTo(_first.Span);
+        state.Second.CopyTo(_second.Span);
+        _step = state.Step;
+    }
+
     /// <summary>One update. <paramref name="gradients"/> may be modified (weight decay is folded into it).</summary>
     public void Step(Span<float> parameters, Span<float> gradients)
     {

@@ -38,6 +38,9 @@ public sealed class Trainer
     /// <summary>The hyper-parameters.</summary>
     public TrainerSettings Settings { get; }
 
+    /// <summary>The optimizer's state, to export after training or to continue from an earlier run's.</summary>
+    public Optimizer Optimizer => _optimizer;
+
     /// <summary>Epochs completed by this trainer (continues across <see cref="Train"/> calls, so shuffles differ).</summary>
     public int EpochsCompleted { get; private set; }
 

@@ -18,6 +18,12 @@ public static class JobArtifactKeys
 
     public static string ShardModel(Guid job, int round, int shard) => $"{Job(job)}rounds/{round}/shard-{shard}.model";
 
+    /// <summary>The optimizer state a shard's training ended with (Adam moments and step count).</summary>
+    public static string ShardOptimizer(Guid job, int round, int shard) => $"{Job(job)}rounds/{round}/shard-{shard}.optimizer";
+
+    /// <summary>The sample-weighted mean of a round's shard optimizer states: where the next round's training starts.</summary>
+    public static string MergedOptimizer(Guid job, int round) => $"{Job(job)}rounds/{round}/merged.optimizer";
+
     /// <summary>The merged model of a round: the job's checkpoint after that round.</summary>
     public static string MergedModel(Guid job, int round) => $"{Job(job)}rounds/{round}/merged.model";
 }

@@ -14,6 +14,17 @@ internal sealed class ColumnFit
     private const int SampleSize = 10_000;
     private const int MaxNumberCounts = 10_000;
 
+    /// <summary>Distinct categories counted per column; later new values are not counted (memory stays bounded).</summary>
+    private const int MaxTrackedCategories = 10_000;
+
+    /// <summary>A categorical column whose values average this many tokens is free text (hashed), not categories.</summary>
+    private const double TextTokensPerValue = 3;
+
+    /// <summary>Hash buckets of a text column.</summary>
+    public const int TextBuckets = 64;
+
+    private static readonly ColumnTransform CyclicDate = new() { Name = "", Kind = ColumnKind.Date, Encoding = ColumnTransform.CyclicDate };
+
     private readonly int _maxCategories;
     private readonly Random _random;
     private readonly double[] _numberSample = new double[SampleSize];
@@ -23,8 +34,9 @@ internal sealed class ColumnFit
     private readonly Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> _categoryLookup;
     private RunningStats _numbers;
     private RunningStats _days;
-    private RunningStats _months;
-    private RunningStats _weekdays;
+    private readonly RunningStats[] _dateParts = new RunningStats[CyclicDate.FeatureCount];
+    private long _textValues;
+    private long _textTokens;
     private long _trainRows;
     private long _trainTrue;
     private long _trainFalse;
@@ -105,7 +117,7 @@ internal sealed class ColumnFit
                 break;
         }
 
-        CountCategory(row[Ordinal].Trim());
+        CountCategory(row[Ordinal].Trim(), kind == ValueClass.Number);
     }
 
     /// <summary>Decides whether the column is kept and how it is transformed; the reason is for the profile.</summary>
@@ -140,30 +152,57 @@ internal sealed class ColumnFit
                 var missing = _trainRows - _days.Count;
                 var (impute, how) = ImputeNumber(_days, _daySample, imputation, counts: null);
                 var date = ValueParser.FromDays(impute);
-                var t = new ColumnTransform
+                Span<double> imputed = stackalloc double[_dateParts.Length];
+                FeatureEncoder.DateParts(CyclicDate, date, imputed);
+                var scales = new FeatureScale[_dateParts.Length];
+                for (var i = 0; i < scales.Length; i++)
                 {
-                    Name = Name,
-                    Kind = kind,
-                    Impute = impute,
-                    Scales =
-                    [
-                        Scale(_days.WithCopies(impute, missing)),
-                        Scale(_months.WithCopies(date.Month, missing)),
-                        Scale(_weekdays.WithCopies((int)date.DayOfWeek, missing)),
-                    ],
-                };
-                return (t, Report(kind, "kept", null, _keptRows - _keptDates, $"{how} {date:yyyy-MM-dd}", 3));
+                    scales[i] = Scale(_dateParts[i].WithCopies(imputed[i], missing));
+                }
+
+                var t = CyclicDate with { Name = Name, Impute = impute, Scales = scales };
+                return (t, Report(kind, "kept", null, _keptRows - _keptDates, $"{how} {date:yyyy-MM-dd HH:mm}", t.FeatureCount));
             }
 
             default:
-            {
-                var categories = _categoryCounts.Keys.Order(StringComparer.Ordinal).ToList();
-                var mostFrequent = _categoryCounts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key).FirstOrDefault();
-                var t = new ColumnTransform { Name = Name, Kind = kind, Categories = categories, ImputeCategory = mostFrequent };
-                return (t, Report(kind, "kept", null, _keptMissing, mostFrequent is null ? null : $"most frequent '{mostFrequent}'", categories.Count) with { Categories = categories.Count });
-            }
+                return DecideCategorical(kind);
         }
     }
+
+    /// <summary>
+    /// Free text (values of several words, more distinct values than kept categories) is hashed into token buckets;
+    /// up to <c>MaxCategories</c> categories are one-hot encoded; beyond that the most frequent ones keep a feature
+    /// each and the rest share an "other" feature, so a many-valued column (airports, zip codes) keeps its signal.
+    /// </summary>
+    private (ColumnTransform, ColumnReport) DecideCategorical(ColumnKind kind)
+    {
+        var byFrequency = _categoryCounts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key).ToList();
+        var mostFrequent = byFrequency.FirstOrDefault();
+        var imputedWith = mostFrequent is null ? null : $"most frequent '{mostFrequent}'";
+        var distinct = _categoryOverflow ? $"more than {MaxTrackedCategories:N0}" : byFrequency.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        if (IsText)
+        {
+            var text = new ColumnTransform { Name = Name, Kind = kind, Encoding = ColumnTransform.HashedText, TextBuckets = TextBuckets };
+            var why = $"free text ({(double)_textTokens / _textValues:0.#} words per value, {distinct} distinct values): its words hashed into {TextBuckets} token buckets";
+            return (text, Report(kind, "kept", why, _keptMissing, null, TextBuckets) with { Categories = byFrequency.Count });
+        }
+
+        if (!_categoryOverflow && byFrequency.Count <= _maxCategories)
+        {
+            var categories = byFrequency.Order(StringComparer.Ordinal).ToList();
+            var t = new ColumnTransform { Name = Name, Kind = kind, Categories = categories, ImputeCategory = mostFrequent };
+            return (t, Report(kind, "kept", null, _keptMissing, imputedWith, categories.Count) with { Categories = categories.Count });
+        }
+
+        var top = byFrequency.Take(_maxCategories).ToList();
+        var topRows = top.Sum(c => _categoryCounts[c]);
+        var kept = new ColumnTransform { Name = Name, Kind = kind, Categories = top, ImputeCategory = mostFrequent, Encoding = ColumnTransform.TopCategoriesAndOther };
+        var reason = $"{distinct} categories: the {top.Count} most frequent ({100.0 * topRows / Math.Max(1, _trainPresent):0.#} % of training values) one-hot, the rest share '(other)' (setting Pipeline:Preprocess:MaxCategories)";
+        return (kept, Report(kind, "kept", reason, _keptMissing, imputedWith, kept.FeatureCount) with { Categories = byFrequency.Count });
+    }
+
+    private bool IsText =>
+        _textValues > 0 && (double)_textTokens / _textValues >= TextTokensPerValue && (_categoryOverflow || _categoryCounts.Count > _maxCategories);
 
     private string? DropReason(ColumnKind kind)
     {
@@ -178,22 +217,14 @@ internal sealed class ColumnFit
             return $"constant: every value is '{scan.Distinct.First()}'";
         }
 
-        if (kind == ColumnKind.Numeric && scan.StrictlyIncreasingNumbers && scan.AllIntegers && scan.Present >= 20)
-        {
-            return "identifier-like: whole numbers increasing row by row";
-        }
-
-        if (kind == ColumnKind.Categorical)
+        // Numbers are never dropped as identifiers: a code, a year or a count that increases in a sorted file still
+        // carries signal, and a true row number costs one feature the network learns to ignore.
+        if (kind == ColumnKind.Categorical && !IsText)
         {
             var tooMany = scan.DistinctOverflow || scan.Distinct.Count > _maxCategories || _categoryOverflow;
             if (!scan.HasRepeats && (tooMany || scan.Present >= 20))
             {
-                return "identifier-like: every value is distinct";
-            }
-
-            if (tooMany)
-            {
-                return $"more than {_maxCategories} categories (setting Pipeline:Preprocess:MaxCategories)";
+                return "identifier-like: every value is distinct (and not free text)";
             }
         }
 
@@ -268,8 +299,13 @@ internal sealed class ColumnFit
     {
         var date = ValueParser.FromDays(days);
         _days.Add(days);
-        _months.Add(date.Month);
-        _weekdays.Add((int)date.DayOfWeek);
+        Span<double> parts = stackalloc double[_dateParts.Length];
+        FeatureEncoder.DateParts(CyclicDate, date, parts);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            _dateParts[i].Add(parts[i]);
+        }
+
         Sample(_daySample, _days.Count, days);
     }
 
@@ -295,25 +331,37 @@ internal sealed class ColumnFit
         }
     }
 
-    private void CountCategory(ReadOnlySpan<char> value)
+    private void CountCategory(ReadOnlySpan<char> value, bool number)
     {
-        if (_categoryOverflow)
-        {
-            return;
-        }
-
+        CountTokens(value);
         if (_categoryLookup.TryGetValue(value, out var count))
         {
             _categoryLookup[value] = count + 1;
         }
-        else if (_categoryCounts.Count <= _maxCategories)
+        else if (_categoryCounts.Count < (number ? _maxCategories + 1 : MaxTrackedCategories))
         {
             _categoryLookup[value] = 1;
         }
         else
         {
+            // Values first seen after the cap are not counted: the most frequent categories show up early. Numbers
+            // are counted only up to MaxCategories (a numeric column needs no categories; a mixed one rarely many).
             _categoryOverflow = true;
-            _categoryCounts.Clear();
         }
+    }
+
+    private void CountTokens(ReadOnlySpan<char> value)
+    {
+        var tokens = 0;
+        var inToken = false;
+        foreach (var c in value)
+        {
+            var letter = char.IsLetterOrDigit(c);
+            tokens += letter && !inToken ? 1 : 0;
+            inToken = letter;
+        }
+
+        _textValues++;
+        _textTokens += tokens;
     }
 }

@@ -8,17 +8,31 @@ namespace Pipeline.Tabular.Transforms;
 /// <list type="bullet">
 /// <item>Numeric: missing or unreadable → <see cref="Impute"/>; one feature (x − mean) / std.</item>
 /// <item>Boolean: true/yes → 1, false/no → 0, missing → <see cref="Impute"/>; one feature, not scaled.</item>
-/// <item>Date: missing → <see cref="Impute"/> (days since 1970); three features: days, month (1-12), day of week
-///   (0 = Sunday), each (x − mean) / std.</item>
-/// <item>Categorical: missing → <see cref="ImputeCategory"/>; one 0/1 feature per entry of <see cref="Categories"/>
-///   (ordinal order); a category not seen in training gives all zeros.</item>
+/// <item>Date (<see cref="Encoding"/> <c>cyclic</c>): missing → <see cref="Impute"/> (days since 1970); seven
+///   features: days, then sine and cosine of the month, the day of the week and the time of day, each
+///   (x − mean) / std. Without an encoding (transforms written before it existed): days, month, day of week.</item>
+/// <item>Categorical: missing → <see cref="ImputeCategory"/>; one 0/1 feature per entry of <see cref="Categories"/>;
+///   with <see cref="Encoding"/> <c>top+other</c> (more distinct values than kept) one more feature that is 1 for
+///   any other value, else a category not seen in training gives all zeros.</item>
+/// <item>Text (<see cref="Encoding"/> <c>text</c>, a categorical column of phrases): the bag of its lower-case
+///   letter-and-digit tokens hashed into <see cref="TextBuckets"/> 0/1 features.</item>
 /// </list>
 /// </summary>
 public sealed record ColumnTransform
 {
+    public const string CyclicDate = "cyclic";
+    public const string TopCategoriesAndOther = "top+other";
+    public const string HashedText = "text";
+
     public required string Name { get; init; }
 
     public required ColumnKind Kind { get; init; }
+
+    /// <summary>How the kind is encoded when it has more than one way (see above); null: the original encoding.</summary>
+    public string? Encoding { get; init; }
+
+    /// <summary>Hash buckets of a text column.</summary>
+    public int TextBuckets { get; init; }
 
     /// <summary>Replacement for a missing value: the number, 1/0 for booleans, days since 1970 for dates.</summary>
     public double Impute { get; init; }
@@ -34,14 +48,19 @@ public sealed record ColumnTransform
     public int FeatureCount => Kind switch
     {
         ColumnKind.Numeric or ColumnKind.Boolean => 1,
-        ColumnKind.Date => 3,
-        ColumnKind.Categorical => Categories?.Count ?? 0,
+        ColumnKind.Date => Encoding == CyclicDate ? 7 : 3,
+        ColumnKind.Categorical when Encoding == HashedText => TextBuckets,
+        ColumnKind.Categorical => (Categories?.Count ?? 0) + (Encoding == TopCategoriesAndOther ? 1 : 0),
         _ => 0,
     };
 
     public IEnumerable<string> FeatureNames() => Kind switch
     {
+        ColumnKind.Date when Encoding == CyclicDate =>
+            [$"{Name}:days", $"{Name}:month-sin", $"{Name}:month-cos", $"{Name}:dayofweek-sin", $"{Name}:dayofweek-cos", $"{Name}:time-sin", $"{Name}:time-cos"],
         ColumnKind.Date => [$"{Name}:days", $"{Name}:month", $"{Name}:dayofweek"],
+        ColumnKind.Categorical when Encoding == HashedText => Enumerable.Range(0, TextBuckets).Select(i => $"{Name}#token-bucket-{i}"),
+        ColumnKind.Categorical when Encoding == TopCategoriesAndOther => (Categories ?? []).Select(c => $"{Name}={c}").Append($"{Name}=(other)"),
         ColumnKind.Categorical => (Categories ?? []).Select(c => $"{Name}={c}"),
         _ => [Name],
     };

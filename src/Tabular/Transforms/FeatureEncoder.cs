@@ -30,9 +30,11 @@ public readonly ref struct ColumnValue
 /// and the ONNX export (<see cref="RawFeatureLayout"/>). Encoding has two steps, and the ONNX model takes the
 /// features between them:
 /// <list type="number">
-/// <item><b>raw features</b> (<see cref="WriteRaw"/>): numeric → the number; boolean → 0/1; date → days since 1970,
-///   month (1-12), day of week (0 = Sunday); categorical → one 0/1 per known category (all zeros for an unknown
-///   one). A missing value gives NaN in every raw feature of the column.</item>
+/// <item><b>raw features</b> (<see cref="WriteRaw"/>): numeric → the number; boolean → 0/1; date → days since 1970
+///   and the sine and cosine of month, day of week and time of day (<see cref="DateParts"/>; the original encoding:
+///   days, month 1-12, day of week 0 = Sunday); categorical → one 0/1 per known category, plus "other" for any other
+///   value where the column keeps only its most frequent ones; text → one 0/1 per token hash bucket
+///   (<see cref="TextTokens"/>). A missing value gives NaN in every raw feature of the column.</item>
 /// <item><b>imputation and scaling</b> (<see cref="Scale"/>): NaN → the feature's imputed value
 ///   (<see cref="ImputeOf"/>), then (x − mean) / std with the feature's fitted scale (0 and 1 when unscaled).</item>
 /// </list>
@@ -93,7 +95,15 @@ public static class FeatureEncoder
                 raw[0] = value.Number;
                 return true;
             case ColumnKind.Date:
-                DateParts(value.Date, raw);
+                DateParts(column, value.Date, raw);
+                return true;
+            case ColumnKind.Categorical when column.Encoding == ColumnTransform.HashedText:
+                raw[..column.TextBuckets].Clear();
+                foreach (var bucket in TextTokens(value.Text, column.TextBuckets))
+                {
+                    raw[bucket] = 1;
+                }
+
                 return true;
             case ColumnKind.Categorical:
                 var categories = column.Categories!;
@@ -103,6 +113,14 @@ public static class FeatureEncoder
                     var hit = value.Text.SequenceEqual(categories[i]);
                     raw[i] = hit ? 1 : 0;
                     found |= hit;
+                }
+
+                if (column.Encoding == ColumnTransform.TopCategoriesAndOther)
+                {
+                    // Only the most frequent categories have a feature of their own; every other value, seen in
+                    // training or not, is "other". Not a warning: this is how the column is encoded.
+                    raw[categories.Count] = found ? 0 : 1;
+                    return true;
                 }
 
                 return found;
@@ -130,11 +148,13 @@ public static class FeatureEncoder
         switch (column.Kind)
         {
             case ColumnKind.Date:
-                Span<double> parts = stackalloc double[DatePartCount];
-                DateParts(ValueParser.FromDays(column.Impute), parts);
+                Span<double> parts = stackalloc double[column.FeatureCount];
+                DateParts(column, ValueParser.FromDays(column.Impute), parts);
                 return parts[index];
+            case ColumnKind.Categorical when column.Encoding == ColumnTransform.HashedText:
+                return 0; // a missing text has no tokens
             case ColumnKind.Categorical:
-                return string.Equals(column.Categories![index], column.ImputeCategory, StringComparison.Ordinal) ? 1 : 0;
+                return index < column.Categories!.Count && string.Equals(column.Categories[index], column.ImputeCategory, StringComparison.Ordinal) ? 1 : 0;
             default:
                 return column.Impute;
         }
@@ -147,12 +167,63 @@ public static class FeatureEncoder
         return column.Scales is { } scales ? scales[index] : new FeatureScale(0, 1);
     }
 
-    internal const int DatePartCount = 3;
-
-    private static void DateParts(DateTime date, Span<double> raw)
+    /// <summary>
+    /// A date's raw features: days since 1970, then (cyclic encoding) sine and cosine of the month, the day of the
+    /// week and the time of day, so December is next to January and 23:59 next to 00:00; the original encoding has
+    /// days, month (1-12) and day of week (0 = Sunday). Preprocess fits its scales on these same numbers.
+    /// </summary>
+    public static void DateParts(ColumnTransform column, DateTime date, Span<double> raw)
     {
+        ArgumentNullException.ThrowIfNull(column);
         raw[0] = ValueParser.ToDays(date);
-        raw[1] = date.Month;
-        raw[2] = (int)date.DayOfWeek;
+        if (column.Encoding != ColumnTransform.CyclicDate)
+        {
+            raw[1] = date.Month;
+            raw[2] = (int)date.DayOfWeek;
+            return;
+        }
+
+        Cycle(date.Month - 1, 12, raw[1..]);
+        Cycle((int)date.DayOfWeek, 7, raw[3..]);
+        Cycle(date.TimeOfDay.TotalHours, 24, raw[5..]);
+    }
+
+    /// <summary>
+    /// The hash buckets of a text's tokens (maximal runs of letters and digits, lower-cased; FNV-1a of the
+    /// characters, so the buckets are the same in every process and language that follows this rule).
+    /// </summary>
+    public static IEnumerable<int> TextTokens(ReadOnlySpan<char> text, int buckets)
+    {
+        var found = new List<int>();
+        uint hash = 2166136261;
+        var inToken = false;
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                hash = (hash ^ char.ToLowerInvariant(c)) * 16777619;
+                inToken = true;
+            }
+            else if (inToken)
+            {
+                found.Add((int)(hash % (uint)buckets));
+                hash = 2166136261;
+                inToken = false;
+            }
+        }
+
+        if (inToken)
+        {
+            found.Add((int)(hash % (uint)buckets));
+        }
+
+        return found;
+    }
+
+    private static void Cycle(double value, double period, Span<double> raw)
+    {
+        var angle = 2 * Math.PI * value / period;
+        raw[0] = Math.Sin(angle);
+        raw[1] = Math.Cos(angle);
     }
 }

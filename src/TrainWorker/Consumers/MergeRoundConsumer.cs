@@ -4,6 +4,7 @@ using Pipeline.Tabular.Metrics;
 using Pipeline.Contracts;
 using Pipeline.Numerics;
 using Pipeline.Numerics.Layers;
+using Pipeline.Numerics.Training;
 
 namespace Pipeline.TrainWorker.Consumers;
 
@@ -33,6 +34,7 @@ public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models)
             var computeSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             var samples = m.Results.Sum(r => r.Samples);
             var trainLoss = m.Results.Sum(r => r.Loss * r.Samples) / Math.Max(samples, 1);
+            await MergeOptimizerStatesAsync(m, ct);
             var saved = await models.SaveAsync(JobArtifactKeys.MergedModel(m.JobId, m.Round), merged, samples, validationLoss, ct);
 
             await context.Publish(new RoundMerged
@@ -50,5 +52,25 @@ public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models)
         {
             await context.Publish(new MergeFailed { JobId = m.JobId, Round = m.Round, Reason = ex.Message }, ct);
         }
+    }
+
+    /// <summary>
+    /// The shards' optimizer states averaged like the parameters (weighted by samples, in shard order), for the next
+    /// round to start from. Nothing when the shards kept none (the job resets the optimizer every round).
+    /// </summary>
+    private async Task MergeOptimizerStatesAsync(MergeRound m, CancellationToken ct)
+    {
+        var states = new List<(OptimizerState, long)>(m.Results.Count);
+        foreach (var result in m.Results.OrderBy(r => r.Shard))
+        {
+            if (await models.FindOptimizerAsync(JobArtifactKeys.ShardOptimizer(m.JobId, m.Round, result.Shard), ct) is not { } state)
+            {
+                return;
+            }
+
+            states.Add((state, result.Samples));
+        }
+
+        await models.SaveOptimizerAsync(JobArtifactKeys.MergedOptimizer(m.JobId, m.Round), OptimizerState.WeightedAverage(states), ct);
     }
 }

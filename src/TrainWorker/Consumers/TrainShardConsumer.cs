@@ -56,8 +56,15 @@ public sealed partial class TrainShardConsumer(
                 ? Network.Create(spec, ModelSpecs.InitialSeed(m.Settings), initialisation: ModelSpecs.InitialisationOf(m.Settings))
                 : await models.LoadAsync(m.GlobalModel, ct);
 
-            // Optimizer state starts fresh each round (see docs/TRAINING.md): only parameters are averaged.
+            // The optimizer continues from the previous round's averaged state, or starts fresh when the job resets it
+            // (docs/TRAINING.md, "Optimizer state across rounds").
             var trainer = new Trainer(network, ModelSpecs.Trainer(m.Settings, m.Task, m.Round, m.Shard));
+            if (m.GlobalModel is not null && CarriesOptimizerState(m.Settings)
+                && await models.FindOptimizerAsync(JobArtifactKeys.MergedOptimizer(m.JobId, m.Round - 1), ct) is { } state)
+            {
+                trainer.Optimizer.ImportState(state);
+            }
+
             LogStarted(logger, m.JobId, m.Round, m.Shard, m.Attempt);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var loss = TrainWithinDeadline(trainer, data, ct);
@@ -65,6 +72,12 @@ public sealed partial class TrainShardConsumer(
             if (!double.IsFinite(loss))
             {
                 throw new ArithmeticException($"training diverged (loss {loss}); lower the learning rate");
+            }
+
+            // The state first: a stored model (what a redelivery looks for) then always has its state beside it.
+            if (CarriesOptimizerState(m.Settings))
+            {
+                await models.SaveOptimizerAsync(JobArtifactKeys.ShardOptimizer(m.JobId, m.Round, m.Shard), trainer.Optimizer.ExportState(), ct);
             }
 
             var saved = await models.SaveAsync(key, network, data.Rows, loss, ct);
@@ -117,6 +130,9 @@ public sealed partial class TrainShardConsumer(
         Loss = loss,
         Worker = options.Value.Name,
     };
+
+    internal static bool CarriesOptimizerState(TrainingSettings settings) =>
+        !string.Equals(settings.OptimizerState, "reset", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Bad data, a bad model file or bad settings; anything else (the store or broker away) is retried.</summary>
     internal static bool IsPermanent(Exception ex) =>
