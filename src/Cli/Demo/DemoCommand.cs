@@ -19,12 +19,12 @@ namespace Pipeline.Cli.Demo;
 /// </summary>
 public static class DemoCommand
 {
-    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir"];
+    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir", "--test-file"];
     public static readonly string[] Flags = ["--json", "--serve"];
 
     public const string Usage = """
         usage: pipeline demo [--file PATH --target COLUMN] [--task regression|classification] [--rows N]
-                             [--workers K] [--rounds R] [--seed S] [--dir PATH] [--json] [--serve]
+                             [--workers K] [--rounds R] [--seed S] [--dir PATH] [--test-file PATH] [--json] [--serve]
 
         Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
         synthetic house-price file (--rows, default 100000). --workers is the number of shards trained in parallel
@@ -32,6 +32,9 @@ public static class DemoCommand
         of the live progress and summary. --serve keeps the dashboard (/ui/jobs), its /api and the serving API up on
         http://127.0.0.1:5080 afterwards.
         --dir is where the demo keeps its database and objects (default .pipeline/demo; emptied first).
+        --test-file is a CSV of held-out rows with the same columns: once the job is over, they are sent to the
+        serving API in batches and the model's metrics on them are reported as heldOut (a rejected candidate is
+        scored too).
         Exit code 0 when the model is deployed, 1 otherwise.
         """;
 
@@ -59,6 +62,12 @@ public static class DemoCommand
         if (file is not null && !File.Exists(file))
         {
             throw new UsageException($"--file {file}: no such file.");
+        }
+
+        var testFile = line.Value("--test-file");
+        if (testFile is not null && !File.Exists(testFile))
+        {
+            throw new UsageException($"--test-file {testFile}: no such file.");
         }
 
         var log = json ? error : output;
@@ -112,6 +121,14 @@ public static class DemoCommand
                 Model = result.Model! with { Onnx = File.Exists(onnx) ? onnx : null },
                 SamplePrediction = await DeployedModelInfo.PredictFirstRowAsync(http, job.ModelName, file, target, cancellationToken),
             };
+        }
+
+        if (testFile is not null)
+        {
+            // The version the job registered, deployed or not: a candidate the gate rejected is still a model to measure.
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
+            log.WriteLine($"scoring held-out rows of {testFile}");
+            result = result with { HeldOut = await HeldOutScorer.ScoreAsync(http, job.CorrelationId, job.ModelName, job.DeployedVersion, result.State, Path.GetFullPath(testFile), cancellationToken) };
         }
 
         if (json)
@@ -187,6 +204,10 @@ public static class DemoCommand
         output.WriteLine($"validation {Describe(result.Validation)}");
         output.WriteLine($"test       {Describe(result.Metrics)}");
         output.WriteLine($"baseline   {Describe(result.Baseline)}  (ML.NET FastTree on the same split)");
+        if (result.HeldOut is { } h)
+        {
+            output.WriteLine($"held out   {DescribeHeldOut(h)}");
+        }
         if (result.Model is { } model)
         {
             output.WriteLine($"model      {model.Name} v{model.Version?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
@@ -201,6 +222,12 @@ public static class DemoCommand
         output.WriteLine("stages     " + string.Join("  ", result.Stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name} {s.Seconds:F1}s"))));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total      {elapsed.TotalSeconds:F1}s"));
     }
+
+    private static string DescribeHeldOut(HeldOutMetrics h) => h.Error is { } error
+        ? $"not scored: {error}"
+        : string.Join("  ", new (string, double?)[] { ("mse", h.Mse), ("rmse", h.Rmse), ("mae", h.Mae), ("r2", h.R2), ("accuracy", h.Accuracy), ("macroF1", h.MacroF1), ("logLoss", h.LogLoss) }
+            .Where(p => p.Item2 is not null)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Item1} {p.Item2:G5}"))) + string.Create(CultureInfo.InvariantCulture, $"  ({h.Rows:N0} rows of {h.File}, v{h.Version})");
 
     private static string Describe(ModelMetrics? m) => m is null
         ? "-"
