@@ -35,7 +35,7 @@ public static class DemoCommand
         --test-file is a CSV of held-out rows with the same columns: once the job is over, they are sent to the
         serving API in batches and the model's metrics on them are reported as heldOut (a rejected candidate is
         scored too).
-        Exit code 0 when the model is deployed, 1 otherwise.
+        Exit code 0 when the model is deployed (and the --test-file rows scored), 1 otherwise.
         """;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -146,7 +146,8 @@ public static class DemoCommand
             await app.WaitForShutdownAsync(cancellationToken);
         }
 
-        return result.State == "Deployed" ? ExitCodes.Ok : ExitCodes.Failed;
+        // Held-out rows that could not be scored fail the run: whoever passed --test-file is waiting for those figures.
+        return result.State == "Deployed" && result.HeldOut?.Error is null ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     /// <summary>Polls the job's saga and prints a line whenever its stage or round changes.</summary>
