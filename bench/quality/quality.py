@@ -335,7 +335,8 @@ def markdown(report):
     lines = []
     meta = report["meta"]
     lines.append(f"Run {meta['utc']} on commit `{meta['commit']}`, {meta['machine']}; seed {meta['seed']}; "
-                 f"`{meta['command']}`.")
+                 f"`{meta['command']}`; scikit-learn {meta['sklearn']}, numpy {meta['numpy']}, "
+                 f"vega-datasets {meta['vegaDatasets']}.")
     lines.append("")
     lines.append("| data set | rows train / test | task | metric | ours (held-out) | sklearn MLP | sklearn HGB "
                  "| ML.NET baseline (internal split) | trivial | s ours | s MLP | s HGB |")
@@ -427,6 +428,14 @@ def commit():
         return "unknown"
 
 
+def vega_version():
+    try:
+        with open(os.path.join(datasets.VEGA, "..", "package.json"), encoding="utf-8") as f:
+            return json.load(f)["version"]
+    except (OSError, KeyError, ValueError):
+        return "unknown"
+
+
 def machine():
     cpu = platform.processor() or "cpu"
     try:
@@ -466,8 +475,8 @@ def main():
 
     import sklearn
     meta = {"utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit(), "machine": machine(),
-            "seed": args.seed, "command": "bench/quality/run.sh " + " ".join(sys.argv[1:]),
-            "sklearn": sklearn.__version__, "numpy": np.__version__}
+            "seed": args.seed, "command": " ".join(["bench/quality/run.sh"] + sys.argv[1:]),
+            "sklearn": sklearn.__version__, "numpy": np.__version__, "vegaDatasets": vega_version()}
     report = {"meta": meta, "datasets": []}
     failures = 0
     for d in chosen:
