@@ -19,12 +19,13 @@ namespace Pipeline.Cli.Demo;
 /// </summary>
 public static class DemoCommand
 {
-    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir", "--set"];
+    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir", "--set", "--test-file"];
     public static readonly string[] Flags = ["--json", "--serve"];
 
     public const string Usage = """
         usage: pipeline demo [--file PATH --target COLUMN] [--task regression|classification] [--rows N]
-                             [--workers K] [--rounds R] [--seed S] [--set "KEY=VALUE ..."] [--dir PATH] [--json] [--serve]
+                             [--workers K] [--rounds R] [--seed S] [--set "KEY=VALUE ..."] [--dir PATH]
+                             [--test-file PATH] [--json] [--serve]
 
         Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
         synthetic house-price file (--rows, default 100000). --workers is the number of shards trained in parallel
@@ -35,7 +36,10 @@ public static class DemoCommand
         --set takes any job setting as space-separated KEY=VALUE pairs, with the keys of object metadata (e.g.
         --set "epochs=2 batch-size=128 optimizer-state=reset force-deploy=true"); it wins over the options above.
         --dir is where the demo keeps its database and objects (default .pipeline/demo; emptied first).
-        Exit code 0 when the model is deployed, 1 otherwise.
+        --test-file is a CSV of held-out rows with the same columns: once the job is over, they are sent to the
+        serving API in batches and the model's metrics on them are reported as heldOut (a rejected candidate is
+        scored too).
+        Exit code 0 when the model is deployed (and the --test-file rows scored), 1 otherwise.
         """;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -63,6 +67,12 @@ public static class DemoCommand
         if (file is not null && !File.Exists(file))
         {
             throw new UsageException($"--file {file}: no such file.");
+        }
+
+        var testFile = line.Value("--test-file");
+        if (testFile is not null && !File.Exists(testFile))
+        {
+            throw new UsageException($"--test-file {testFile}: no such file.");
         }
 
         var log = json ? error : output;
@@ -122,6 +132,14 @@ public static class DemoCommand
             };
         }
 
+        if (testFile is not null)
+        {
+            // The version the job registered, deployed or not: a candidate the gate rejected is still a model to measure.
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
+            log.WriteLine($"scoring held-out rows of {testFile}");
+            result = result with { HeldOut = await HeldOutScorer.ScoreAsync(http, job.CorrelationId, job.ModelName, job.DeployedVersion, result.State, Path.GetFullPath(testFile), cancellationToken) };
+        }
+
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(result, Json));
@@ -137,7 +155,8 @@ public static class DemoCommand
             await app.WaitForShutdownAsync(cancellationToken);
         }
 
-        return result.State == "Deployed" ? ExitCodes.Ok : ExitCodes.Failed;
+        // Held-out rows that could not be scored fail the run: whoever passed --test-file is waiting for those figures.
+        return result.State == "Deployed" && result.HeldOut?.Error is null ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     /// <summary>Applies "KEY=VALUE ..." with the object-metadata vocabulary (one parser for every way in).</summary>
@@ -227,6 +246,11 @@ public static class DemoCommand
         {
             output.WriteLine("plan       " + string.Join("  ", plan.Select(p => $"{p.Setting} {p.Value}{(p.Automatic ? "" : " (given)")}")));
         }
+
+        if (result.HeldOut is { } h)
+        {
+            output.WriteLine($"held out   {DescribeHeldOut(h)}");
+        }
         if (result.Model is { } model)
         {
             output.WriteLine($"model      {model.Name} v{model.Version?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
@@ -241,6 +265,12 @@ public static class DemoCommand
         output.WriteLine("stages     " + string.Join("  ", result.Stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name} {s.Seconds:F1}s"))));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total      {elapsed.TotalSeconds:F1}s"));
     }
+
+    private static string DescribeHeldOut(HeldOutMetrics h) => h.Error is { } error
+        ? $"not scored: {error}"
+        : string.Join("  ", new (string, double?)[] { ("mse", h.Mse), ("rmse", h.Rmse), ("mae", h.Mae), ("r2", h.R2), ("accuracy", h.Accuracy), ("macroF1", h.MacroF1), ("logLoss", h.LogLoss) }
+            .Where(p => p.Item2 is not null)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Item1} {p.Item2:G5}"))) + string.Create(CultureInfo.InvariantCulture, $"  ({h.Rows:N0} rows of {h.File}, v{h.Version})");
 
     private static string Describe(ModelMetrics? m) => m is null
         ? "-"

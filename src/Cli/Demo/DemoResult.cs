@@ -25,6 +25,9 @@ public sealed record DemoResult
     public required IReadOnlyList<StageTiming> Stages { get; init; }
     public DemoError? Error { get; init; }
     public object? SamplePrediction { get; init; }
+
+    /// <summary>The model on the rows of --test-file, which it never saw; null without that option.</summary>
+    public HeldOutMetrics? HeldOut { get; init; }
 }
 
 public sealed record DemoModel(string Name, int? Version, string? Onnx);
