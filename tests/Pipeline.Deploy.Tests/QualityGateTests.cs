@@ -56,7 +56,7 @@ public class QualityGateTests
     [InlineData(1.3, 1.0, true)] // worse than the mean (R² < 0)
     public void A_regression_model_must_cut_the_mean_predictors_error_by_the_margin(double mse, double trivialMse, bool refused)
     {
-        var decision = QualityGate.WorthServing(TaskKind.Regression, new ModelMetrics { Mse = mse, R2 = 1 - (mse / trivialMse) }, new ModelMetrics { Mse = trivialMse, R2 = 0 }, null, 0.01, 0.05);
+        var decision = QualityGate.WorthServing(TaskKind.Regression, new ModelMetrics { Mse = mse, R2 = 1 - (mse / trivialMse) }, new ModelMetrics { Mse = trivialMse, R2 = 0 }, null, 0.01, 0.05, 10_000);
         Assert.Equal(refused, !decision.Promote);
     }
 
@@ -64,18 +64,30 @@ public class QualityGateTests
     [InlineData(0.80, false)]
     [InlineData(0.71, true)] // 0.29 error vs the majority's 0.30: not 1 % less
     public void A_classifier_must_cut_the_majority_class_error_rate_by_the_margin(double accuracy, bool refused) =>
-        Assert.Equal(refused, !QualityGate.WorthServing(TaskKind.Classification, new ModelMetrics { Accuracy = accuracy }, new ModelMetrics { Accuracy = 0.70 }, null, 0.05, 0.05).Promote);
+        Assert.Equal(refused, !QualityGate.WorthServing(TaskKind.Classification, new ModelMetrics { Accuracy = accuracy }, new ModelMetrics { Accuracy = 0.70 }, null, 0.05, 0.05, 10_000).Promote);
 
     [Theory]
     [InlineData(0.80, 0.84, false)] // 0.04 below the baseline: within the 0.05 tolerance
     [InlineData(0.60, 0.88, true)]
     public void A_model_far_behind_the_baseline_is_not_worth_serving(double r2, double baselineR2, bool refused)
     {
-        var decision = QualityGate.WorthServing(TaskKind.Regression, new ModelMetrics { Mse = 1 - r2, R2 = r2 }, new ModelMetrics { Mse = 1, R2 = 0 }, new ModelMetrics { R2 = baselineR2 }, 0.01, 0.05);
+        var decision = QualityGate.WorthServing(TaskKind.Regression, new ModelMetrics { Mse = 1 - r2, R2 = r2 }, new ModelMetrics { Mse = 1, R2 = 0 }, new ModelMetrics { R2 = baselineR2 }, 0.01, 0.05, 10_000);
         Assert.Equal(refused, !decision.Promote);
         if (refused)
         {
             Assert.Contains("below the baseline's", decision.Reason, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void On_a_small_test_split_the_baseline_tolerance_widens_to_two_standard_errors()
+    {
+        // Iris-sized: 13 test rows, where one row is 0.077 of accuracy.
+        var candidate = new ModelMetrics { Accuracy = 0.846 };
+        var trivial = new ModelMetrics { Accuracy = 0.33 };
+        var baseline = new ModelMetrics { Accuracy = 0.923 };
+        Assert.True(QualityGate.WorthServing(TaskKind.Classification, candidate, trivial, baseline, 0.01, 0.05, testRows: 13).Promote);
+        Assert.False(QualityGate.WorthServing(TaskKind.Classification, candidate, trivial, baseline, 0.01, 0.05, testRows: 5_000).Promote);
+        Assert.Equal(0.05, Math.Max(0.05, QualityGate.NoiseTolerance(TaskKind.Classification, 0.923, 100_000)));
     }
 }

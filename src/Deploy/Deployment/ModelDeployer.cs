@@ -113,7 +113,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
 
         // A model worse than predicting the mean (or far behind the baseline) is not served, whatever production holds;
         // it stays a candidate, with the reason, unless the job forces it through to the version-to-version gate.
-        var worth = QualityGate.WorthServing(transform.Task, testMetrics, trivial, baseline.Test, o.MinImprovementOverTrivial, o.BaselineTolerance);
+        var worth = QualityGate.WorthServing(transform.Task, testMetrics, trivial, baseline.Test, o.MinImprovementOverTrivial, o.BaselineTolerance, test.Rows);
         GateOutcome outcome;
         if (worth.Promote || command.ForceDeploy)
         {

@@ -49,9 +49,11 @@ public static class QualityGate
     /// <summary>
     /// Whether a model is worth serving at all, before it is compared with production: its error (MSE; for
     /// classification the error rate) must be at most (1 − <paramref name="margin"/>) of the trivial predictor's, and
-    /// its R² (classification: accuracy) at most <paramref name="baselineTolerance"/> below the baseline's.
+    /// its R² (classification: accuracy) at most <paramref name="baselineTolerance"/> below the baseline's. On a small
+    /// test split the tolerance widens to two standard errors of the difference (<see cref="NoiseTolerance"/>): with
+    /// 15 test rows one row moves accuracy by 0.07, and a gate must not reject a model for one row of noise.
     /// </summary>
-    public static GateDecision WorthServing(TaskKind task, ModelMetrics candidate, ModelMetrics trivial, ModelMetrics? baseline, double margin, double baselineTolerance)
+    public static GateDecision WorthServing(TaskKind task, ModelMetrics candidate, ModelMetrics trivial, ModelMetrics? baseline, double margin, double baselineTolerance, int testRows)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(trivial);
@@ -66,12 +68,31 @@ public static class QualityGate
             return new GateDecision(false, $"not worth serving: test {name} {F(score)}, while {trivialText}; the model must cut the trivial predictor's error by at least {F(100 * margin)} % (setting Pipeline:Deploy:MinImprovementOverTrivial)");
         }
 
-        if (baseline is not null && double.IsFinite(Score(baseline)) && score < Score(baseline) - baselineTolerance)
+        var tolerance = baseline is null ? baselineTolerance : Math.Max(baselineTolerance, NoiseTolerance(task, Score(baseline), testRows));
+        if (baseline is not null && double.IsFinite(Score(baseline)) && score < Score(baseline) - tolerance)
         {
-            return new GateDecision(false, $"not worth serving: test {name} {F(score)} is more than {F(baselineTolerance)} below the baseline's {F(Score(baseline))} on the same split (setting Pipeline:Deploy:BaselineTolerance)");
+            return new GateDecision(false, $"not worth serving: test {name} {F(score)} is more than {F(tolerance)} below the baseline's {F(Score(baseline))} on the same {testRows} test rows (setting Pipeline:Deploy:BaselineTolerance)");
         }
 
-        return new GateDecision(true, $"test {name} {F(score)} beats the trivial predictor ({F(Score(trivial))})" + (baseline is null ? "" : $" and is within {F(baselineTolerance)} of the baseline ({F(Score(baseline))})"));
+        return new GateDecision(true, $"test {name} {F(score)} beats the trivial predictor ({F(Score(trivial))})" + (baseline is null ? "" : $" and is within {F(tolerance)} of the baseline ({F(Score(baseline))})"));
+    }
+
+    /// <summary>
+    /// Two standard errors of the difference between two models' scores on <paramref name="rows"/> test rows, taking
+    /// the baseline's score for both: accuracy √(2p(1−p)/n); R² (1−R²)·√(2/n)·√2, from the relative standard error
+    /// √(2/n) of a mean of squared normal errors.
+    /// </summary>
+    public static double NoiseTolerance(TaskKind task, double baselineScore, int rows)
+    {
+        if (rows <= 0 || !double.IsFinite(baselineScore))
+        {
+            return 0;
+        }
+
+        var se = task == TaskKind.Classification
+            ? Math.Sqrt(2 * Math.Clamp(baselineScore, 0, 1) * (1 - Math.Clamp(baselineScore, 0, 1)) / rows)
+            : Math.Max(0, 1 - baselineScore) * Math.Sqrt(2.0 / rows) * Math.Sqrt(2);
+        return 2 * se;
     }
 
     private static string F(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
