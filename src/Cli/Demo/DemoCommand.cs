@@ -221,6 +221,9 @@ public static class DemoCommand
             JobId = job.CorrelationId,
             State = JobViewMapper.StateOf(job),
             Rounds = job.History.Count,
+            History = job.PreprocessedAt is { } trainingStarted
+                ? [.. job.History.Select(h => new DemoRound(h.Round, h.ValidationLoss, (h.MergedAt - trainingStarted).TotalSeconds))]
+                : null,
             Metrics = job.TestMetrics,
             Baseline = job.BaselineMetrics,
             Trivial = job.TrivialMetrics,

@@ -12,6 +12,9 @@ public sealed record DemoResult
     public required string State { get; init; }
     public required int Rounds { get; init; }
 
+    /// <summary>Every merged round: its validation loss and when it was merged, in seconds since training started.</summary>
+    public IReadOnlyList<DemoRound>? History { get; init; }
+
     /// <summary>The deployed model on the test split.</summary>
     public ModelMetrics? Metrics { get; init; }
 
@@ -33,3 +36,6 @@ public sealed record DemoResult
 public sealed record DemoModel(string Name, int? Version, string? Onnx);
 
 public sealed record DemoError(string Stage, string Message);
+
+/// <summary>One merged round of the demo's job, for time-to-quality comparisons (bench/quality/shards.py).</summary>
+public sealed record DemoRound(int Round, double ValidationLoss, double Seconds);

@@ -66,7 +66,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         var metric = GateMetric.For(transform.Task);
         var score = metric.Read(testMetrics) ?? double.NaN;
         var (train, trainedOn) = await LoadTrainingRowsAsync(command, ct);
-        var trivial = TargetUnits.ToOriginal(TrivialPredictor.Evaluate(train, test, transform.Task), transform);
+        var trivial = TargetUnits.ToOriginal(TrivialPredictor.Evaluate(train.Targets, test, transform.Task), transform);
         var baseline = await TrainBaselineAsync(command, transform.Task, train, trainedOn, test, ct);
         baseline = baseline with { Test = baseline.Test is null ? null : TargetUnits.ToOriginal(baseline.Test, transform) };
         var lineage = new Lineage
@@ -151,19 +151,31 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
             : new DeployOutcome.Rejected(version, outcome.Reason, testMetrics, baseline.Test, trivial);
     }
 
-    /// <summary>The training split (all shards), else the validation split when the command does not name the shards.</summary>
-    private async Task<(ShardData Rows, string Name)> LoadTrainingRowsAsync(DeployModel command, CancellationToken ct)
+    /// <summary>
+    /// The training split (every shard, read one at a time), else the validation split when the command does not name
+    /// the shards: a uniform sample for the baseline and the target summary for the trivial predictor.
+    /// </summary>
+    private async Task<(TrainingSample Rows, string Name)> LoadTrainingRowsAsync(DeployModel command, CancellationToken ct)
     {
+        var sample = new TrainingSample(Math.Max(1, options.Value.BaselineMaxRows), command.Settings?.Seed ?? 42);
         if (command.TrainingShards is { Count: > 0 } shards)
         {
-            return (Concatenate(await Task.WhenAll(shards.Select(s => ReadShardAsync(s, ct)))), "training split");
+            foreach (var shard in shards)
+            {
+                sample.Add(await ReadShardAsync(shard, ct));
+            }
+
+            return (sample, sample.Rows > options.Value.BaselineMaxRows
+                ? $"training split (uniform random sample of {options.Value.BaselineMaxRows:N0} of {sample.Rows:N0} rows)"
+                : "training split");
         }
 
         // Older commands do not carry the training shards: the validation split is the rows there are.
-        return (await ReadShardAsync(await ValidationRefAsync(command, ct), ct), "validation split (training shards not given)");
+        sample.Add(await ReadShardAsync(await ValidationRefAsync(command, ct), ct));
+        return (sample, "validation split (training shards not given)");
     }
 
-    private async Task<BaselineResult> TrainBaselineAsync(DeployModel command, TaskKind task, ShardData train, string trainedOn, ShardData test, CancellationToken ct)
+    private async Task<BaselineResult> TrainBaselineAsync(DeployModel command, TaskKind task, TrainingSample train, string trainedOn, ShardData test, CancellationToken ct)
     {
         var o = options.Value;
         if (!o.Baseline)
@@ -174,7 +186,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         try
         {
             var seed = command.Settings?.Seed ?? 42;
-            return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train, trainedOn, test, task, o.BaselineMaxRows, seed), ct);
+            return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train.Sample(), trainedOn, test, task, o.BaselineMaxRows, seed), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -196,28 +208,6 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         var info = await store.StatAsync(command.Test.Bucket, key, ct) ?? throw new ArtifactNotFoundException(command.Test.Bucket, key);
         await using var stream = await store.OpenReadAsync(command.Test.Bucket, key, ct);
         return new ObjectRef(command.Test.Bucket, key, await ArtifactStoreExtensions.ComputeSha256Async(stream, ct), info.Size);
-    }
-
-    private static ShardData Concatenate(IReadOnlyList<ShardData> parts)
-    {
-        if (parts.Count == 1)
-        {
-            return parts[0];
-        }
-
-        var rows = parts.Sum(p => p.Rows);
-        var first = parts[0];
-        var features = new float[(long)rows * first.FeatureCount];
-        var targets = new float[rows];
-        var at = 0;
-        foreach (var p in parts)
-        {
-            p.Features.AsSpan(0, p.Rows * p.FeatureCount).CopyTo(features.AsSpan(at * first.FeatureCount));
-            p.Targets.AsSpan(0, p.Rows).CopyTo(targets.AsSpan(at));
-            at += p.Rows;
-        }
-
-        return first with { Features = features, Targets = targets, Rows = rows };
     }
 
     private static void CheckShapes(Network network, FittedTransform transform, ShardData test)

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""K-parity: the real pipeline (embedded demo) on one file with K = 1, 2, 4, 8 shards, everything else from the
+automatic plan. Prints, per K: held-out test MSE and its ratio to K = 1, rounds, wall time of the whole demo and of
+training, and the training time until the validation loss first came within 2 % of K = 1's best (time to K = 1's
+quality). Usage:
+    bench/quality/shards.py --file TRAIN.csv --test TEST.csv --target COL [--shards 1,2,4,8] [--set "k=v ..."]
+The CLI must be built (dotnet build src/Cli -c Release). Used for docs/TRAINING.md, "Convergence with K shards".
+"""
+import argparse, json, os, subprocess, sys, tempfile, time
+
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+cli = os.path.join(root, "src/Cli/bin/Release/net10.0/Pipeline.Cli.dll")
+
+p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+p.add_argument("--file", required=True)
+p.add_argument("--test", required=True)
+p.add_argument("--target", required=True)
+p.add_argument("--shards", default="1,2,4,8")
+p.add_argument("--set", default="")
+a = p.parse_args()
+if not os.path.exists(cli):
+    sys.exit(f"{cli} not built: dotnet build src/Cli -c Release")
+
+runs = []
+for k in [int(x) for x in a.shards.split(",")]:
+    with tempfile.TemporaryDirectory(prefix="pln-shards-") as folder:
+        args = ["dotnet", cli, "demo", "--file", a.file, "--target", a.target, "--workers", str(k), "--json",
+                "--dir", folder, "--test-file", a.test]
+        if a.set:
+            args += ["--set", a.set]
+        started = time.monotonic()
+        done = subprocess.run(args, capture_output=True, text=True)
+        wall = time.monotonic() - started
+    try:
+        result = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        sys.exit(f"K={k}: the demo printed no JSON (exit {done.returncode}): {done.stderr[-2000:]}")
+    train = next((s["seconds"] for s in result["stages"] if s["name"] == "train"), float("nan"))
+    runs.append({"k": k, "state": result["state"], "mse": result["heldOut"]["mse"], "r2": result["heldOut"]["r2"],
+                 "rounds": result["rounds"], "wall": wall, "train": train, "history": result.get("history") or []})
+    print(f"K={k}: {result['state']}, held-out MSE {runs[-1]['mse']:.5g}, {result['rounds']} rounds, {wall:.1f} s", file=sys.stderr)
+
+base = runs[0]
+best1 = min(h["validationLoss"] for h in base["history"])
+print(f"file {os.path.basename(a.file)}, target {a.target}, settings: plan{(' + ' + a.set) if a.set else ''}\n")
+print("| K | state | held-out MSE | vs K=1 | R² | rounds | training s | to within 2 % of K=1's best validation loss | demo wall s |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for r in runs:
+    reach = next((h["seconds"] for h in r["history"] if h["validationLoss"] <= best1 * 1.02), None)
+    print(f"| {r['k']} | {r['state']} | {r['mse']:.5g} | {r['mse'] / base['mse']:.3f} | {r['r2']:.4f} | {r['rounds']} | "
+          f"{r['train']:.1f} | {'%.1f s' % reach if reach is not None else 'not reached'} | {r['wall']:.1f} |")
