@@ -9,4 +9,7 @@ public sealed record ModelMetrics
     public double? R2 { get; init; }
     public double? Accuracy { get; init; }
     public double? LogLoss { get; init; }
+
+    /// <summary>Classification: the unweighted mean over classes of F1 (a skewed class counts as much as a common one).</summary>
+    public double? MacroF1 { get; init; }
 }

@@ -79,9 +79,10 @@ internal sealed class JobHarness : IAsyncDisposable
     });
 
     /// <summary>Plays Ingest and Preprocess so the job starts round 1 with the given number of shards.</summary>
-    public async Task DriveToTraining(int shards = 3, int rounds = 3, int patience = 0)
+    public async Task DriveToTraining(int shards = 3, int rounds = 3, int patience = 0, Func<JobSpec, JobSpec>? change = null)
     {
         var spec = Spec(shards, rounds, patience);
+        spec = change?.Invoke(spec) ?? spec;
         await Submit(spec);
         await InState(m => m.Validating);
         await Publish(new DatasetAccepted { JobId = JobId, DatasetId = "ds1", Dataset = Ref("datasets/ds1/raw.csv"), Columns = ["a", "price"], Rows = 1000, ResolvedSpec = spec });

@@ -1,4 +1,5 @@
 using Pipeline.Contracts;
+using Pipeline.Orchestrator.Api;
 
 namespace Pipeline.Orchestrator.Tests;
 
@@ -242,5 +243,78 @@ public sealed class TrainingJobStateMachineTests
             await h.Publish(new DeploymentRejected { JobId = h.JobId, ModelName = "house-prices", Version = 4, Reason = "test MSE 0.41 is worse than production's 0.30 beyond 2 %" });
             Assert.StartsWith("test MSE 0.41", (await h.InState(m => m.GateRejected)).FailureReason, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_model_not_worth_serving_ends_the_job_rejected_with_its_metrics_beside_the_baseline_and_trivial_ones()
+    {
+        await using var h = await JobHarness.StartAsync();
+        await h.DriveToTraining(shards: 1, rounds: 1);
+        await h.Publish(h.Trained(1, 0));
+        await h.InState(m => m.Merging);
+        await h.Publish(h.Merged(1, 0.3));
+        await h.InState(m => m.Deploying);
+        Assert.False(Assert.Single(h.SentOf<DeployModel>()).ForceDeploy);
+
+        await h.Publish(new DeploymentRejected
+        {
+            JobId = h.JobId,
+            ModelName = "house-prices",
+            Version = 1,
+            Reason = "not worth serving: test R² -0.2, while predicting the training mean scores R² 0",
+            Test = new ModelMetrics { R2 = -0.2 },
+            Baseline = new ModelMetrics { R2 = 0.85 },
+            Trivial = new ModelMetrics { R2 = 0 },
+        });
+
+        var job = await h.InState(m => m.GateRejected);
+        var view = JobViewMapper.Detail(job);
+        Assert.Equal("Rejected", view.Summary.State);
+        Assert.StartsWith("not worth serving", view.Summary.Error, StringComparison.Ordinal);
+        Assert.Equal(-0.2, view.Model!.Test!.R2);
+        Assert.Equal(0.85, view.Model.Baseline!.R2);
+        Assert.Equal(0, view.Model.Trivial!.R2);
+    }
+
+    [Fact]
+    public async Task Force_deploy_travels_with_the_deploy_command()
+    {
+        await using var h = await JobHarness.StartAsync();
+        await h.DriveToTraining(shards: 1, rounds: 1, change: s => s with { ForceDeploy = true });
+        await h.Publish(h.Trained(1, 0));
+        await h.InState(m => m.Merging);
+        await h.Publish(h.Merged(1, 0.3));
+        await h.InState(m => m.Deploying);
+        Assert.True(Assert.Single(h.SentOf<DeployModel>()).ForceDeploy);
+    }
+
+    [Fact]
+    public async Task On_a_plateau_the_next_rounds_train_with_half_the_learning_rate_and_early_stopping_waits_for_the_minimum_epochs()
+    {
+        await using var h = await JobHarness.StartAsync();
+        await h.DriveToTraining(shards: 1, rounds: 10, patience: 4, change: s => s with
+        {
+            Training = s.Training with { LocalEpochs = 1, LearningRate = 0.01, LearningRateSchedule = "plateau", MinEpochs = 6 },
+        });
+        double[] losses = [0.5, 0.6, 0.6, 0.6, 0.6, 0.6];
+        for (var round = 1; round <= losses.Length; round++)
+        {
+            await h.Publish(h.Trained(round, 0));
+            await h.InState(m => m.Merging);
+            await h.Publish(h.Merged(round, losses[round - 1]));
+            if (round < losses.Length)
+            {
+                await h.InState(m => m.Training);
+            }
+        }
+
+        // Rounds 2-3 without improvement halve the rate for round 4 (half of the patience of 4); 4-5 again for round 6.
+        var rates = h.SentOf<TrainShard>().OrderBy(t => t.Round).Select(t => t.Settings.LearningRate).ToList();
+        Assert.Equal([0.01, 0.01, 0.01, 0.005, 0.005, 0.0025], rates);
+
+        // Patience (4 epochs) ran out after round 5, but the minimum budget of 6 epochs held training to round 6.
+        var job = await h.InState(m => m.Deploying);
+        Assert.Equal(6, job.Round);
+        Assert.Equal(1, Assert.Single(h.SentOf<DeployModel>()).BestRound);
     }
 }

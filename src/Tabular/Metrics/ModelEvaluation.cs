@@ -89,6 +89,9 @@ public static class ModelEvaluation
     {
         double logLoss = 0;
         var correct = 0;
+        var truePositives = new long[classes];
+        var predicted = new long[classes];
+        var actual = new long[classes];
         for (var i = 0; i < rows; i++)
         {
             var row = logits.Slice(i * classes, classes);
@@ -112,9 +115,31 @@ public static class ModelEvaluation
             var label = (int)labels[i];
             logLoss -= row[label] - max - Math.Log(sum);
             correct += argmax == label ? 1 : 0;
+            truePositives[label] += argmax == label ? 1 : 0;
+            predicted[argmax]++;
+            actual[label]++;
         }
 
         var loss = logLoss / Math.Max(rows, 1);
-        return (loss, new ModelMetrics { Accuracy = (double)correct / Math.Max(rows, 1), LogLoss = loss });
+        return (loss, new ModelMetrics { Accuracy = (double)correct / Math.Max(rows, 1), LogLoss = loss, MacroF1 = MacroF1(truePositives, predicted, actual) });
+    }
+
+    /// <summary>Mean F1 over the classes present in the labels or the predictions (2·TP / (predicted + actual)).</summary>
+    private static double MacroF1(long[] truePositives, long[] predicted, long[] actual)
+    {
+        double sum = 0;
+        var classes = 0;
+        for (var c = 0; c < truePositives.Length; c++)
+        {
+            if (predicted[c] + actual[c] == 0)
+            {
+                continue;
+            }
+
+            sum += 2.0 * truePositives[c] / (predicted[c] + actual[c]);
+            classes++;
+        }
+
+        return classes == 0 ? 0 : sum / classes;
     }
 }
