@@ -102,6 +102,16 @@ internal sealed class JobHarness : IAsyncDisposable
         await InState(m => m.Training);
     }
 
+    /// <summary>A one-shard, one-round job trained and merged, waiting for Deploy.</summary>
+    public async Task DriveToDeploying(Func<JobSpec, JobSpec>? change = null)
+    {
+        await DriveToTraining(shards: 1, rounds: 1, change: change);
+        await Publish(Trained(1, 0));
+        await InState(m => m.Merging);
+        await Publish(Merged(1, 0.3));
+        await InState(m => m.Deploying);
+    }
+
     public ShardTrained Trained(int round, int shard, long samples = 100) => new()
     {
         JobId = JobId,

@@ -227,11 +227,7 @@ public sealed class TrainingJobStateMachineTests
     public async Task Deployment_ends_the_job_deployed_or_rejected_by_the_gate(bool promoted)
     {
         await using var h = await JobHarness.StartAsync();
-        await h.DriveToTraining(shards: 1, rounds: 1);
-        await h.Publish(h.Trained(1, 0));
-        await h.InState(m => m.Merging);
-        await h.Publish(h.Merged(1, 0.3));
-        await h.InState(m => m.Deploying);
+        await h.DriveToDeploying();
 
         if (promoted)
         {
@@ -249,11 +245,7 @@ public sealed class TrainingJobStateMachineTests
     public async Task A_model_not_worth_serving_ends_the_job_rejected_with_its_metrics_beside_the_baseline_and_trivial_ones()
     {
         await using var h = await JobHarness.StartAsync();
-        await h.DriveToTraining(shards: 1, rounds: 1);
-        await h.Publish(h.Trained(1, 0));
-        await h.InState(m => m.Merging);
-        await h.Publish(h.Merged(1, 0.3));
-        await h.InState(m => m.Deploying);
+        await h.DriveToDeploying();
         Assert.False(Assert.Single(h.SentOf<DeployModel>()).ForceDeploy);
 
         await h.Publish(new DeploymentRejected
@@ -280,11 +272,7 @@ public sealed class TrainingJobStateMachineTests
     public async Task Force_deploy_travels_with_the_deploy_command()
     {
         await using var h = await JobHarness.StartAsync();
-        await h.DriveToTraining(shards: 1, rounds: 1, change: s => s with { ForceDeploy = true });
-        await h.Publish(h.Trained(1, 0));
-        await h.InState(m => m.Merging);
-        await h.Publish(h.Merged(1, 0.3));
-        await h.InState(m => m.Deploying);
+        await h.DriveToDeploying(s => s with { ForceDeploy = true });
         Assert.True(Assert.Single(h.SentOf<DeployModel>()).ForceDeploy);
     }
 
