@@ -192,6 +192,11 @@ public static class JobCommands
                     {
                         output.WriteLine(JsonSerializer.Serialize(detail, ApiHttp.Indented));
                     }
+                    else if (detail.Model is { } model)
+                    {
+                        // A finished job ends with its figures beside the baseline's and the trivial predictor's.
+                        MetricsText.WriteOutcome(model, detail.Spec.Task, output);
+                    }
 
                     return detail.Summary.State == "Deployed" ? ExitCodes.Ok : ExitCodes.Failed;
                 }
@@ -280,10 +285,23 @@ public static class JobCommands
         output.WriteLine($"state      {s.State} (stage {s.Stage}){(s.Error is { } e && d.Failure is null ? $": {e}" : "")}");
         output.WriteLine($"source     {s.Source}");
         output.WriteLine($"model      {s.ModelName}{(s.DeployedVersion is { } v ? $" v{v}" : "")}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round      {s.Round}/{s.Rounds}{(d.BestRound is { } b ? $" (best {b})" : "")}"));
-        foreach (var r in d.Rounds)
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round      {s.Round} of at most {s.Rounds}{(d.BestRound is { } b ? $" (best {b})" : "")}"));
+        output.WriteLine($"plan       {MetricsText.Plan(d.Spec.Plan)}");
+        // The last rounds only: a long job would otherwise print hundreds of lines (the API has them all).
+        const int shown = 10;
+        if (d.Rounds.Count > shown)
+        {
+            output.WriteLine($"  ... {d.Rounds.Count - shown} earlier rounds (GET /api/jobs/{s.JobId} has them all)");
+        }
+
+        foreach (var r in d.Rounds.Skip(Math.Max(0, d.Rounds.Count - shown)))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {r.Round,3}: train loss {r.TrainLoss:F4}  validation loss {r.ValidationLoss:F4}"));
+        }
+
+        if (d.Model is { } model)
+        {
+            MetricsText.WriteOutcome(model, d.Spec.Task, output);
         }
 
         if (d.Failure is { } f)

@@ -247,7 +247,7 @@ public static class DemoCommand
         output.WriteLine($"trivial    {Describe(result.Trivial)}  ({(job.Spec.Task == TaskKind.Classification ? "majority class" : "training mean")} on the same split)");
         if (job.Spec.Plan is { } plan)
         {
-            output.WriteLine("plan       " + string.Join("  ", plan.Select(p => $"{p.Setting} {p.Value}{(p.Automatic ? "" : " (given)")}")));
+            output.WriteLine("plan       " + MetricsText.Plan(plan));
         }
 
         if (result.HeldOut is { } h)
@@ -271,13 +271,8 @@ public static class DemoCommand
 
     private static string DescribeHeldOut(HeldOutMetrics h) => h.Error is { } error
         ? $"not scored: {error}"
-        : string.Join("  ", new (string, double?)[] { ("mse", h.Mse), ("rmse", h.Rmse), ("mae", h.Mae), ("r2", h.R2), ("accuracy", h.Accuracy), ("macroF1", h.MacroF1), ("logLoss", h.LogLoss) }
-            .Where(p => p.Item2 is not null)
-            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Item1} {p.Item2:G5}"))) + string.Create(CultureInfo.InvariantCulture, $"  ({h.Rows:N0} rows of {h.File}, v{h.Version})");
+        : MetricsText.Describe(("mse", h.Mse), ("rmse", h.Rmse), ("mae", h.Mae), ("r2", h.R2), ("accuracy", h.Accuracy), ("macroF1", h.MacroF1), ("logLoss", h.LogLoss))
+            + string.Create(CultureInfo.InvariantCulture, $"  ({h.Rows:N0} rows of {h.File}, v{h.Version})");
 
-    private static string Describe(ModelMetrics? m) => m is null
-        ? "-"
-        : string.Join("  ", new (string, double?)[] { ("mse", m.Mse), ("rmse", m.Rmse), ("mae", m.Mae), ("r2", m.R2), ("accuracy", m.Accuracy), ("logLoss", m.LogLoss) }
-            .Where(p => p.Item2 is not null)
-            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Item1} {p.Item2:G5}")));
+    private static string Describe(ModelMetrics? m) => MetricsText.Describe(m);
 }
