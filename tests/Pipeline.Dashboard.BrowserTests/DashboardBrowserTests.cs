@@ -58,6 +58,12 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#shards tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("#profile")).ToContainTextAsync("price");
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("deployed");
+        // The plan (the job gave shards and rounds; the rest was chosen, with reasons) and the figures to compare.
+        await Assertions.Expect(page.Locator("#plan tbody tr")).ToHaveCountAsync(8);
+        await Assertions.Expect(page.Locator("#plan")).ToContainTextAsync("given by the job");
+        await Assertions.Expect(page.Locator("#plan")).ToContainTextAsync("updates per pass");
+        await Assertions.Expect(page.Locator("#baseline-metrics")).ToContainTextAsync("rmse");
+        await Assertions.Expect(page.Locator("#trivial-metrics")).ToContainTextAsync("training mean");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(_artifacts, "dashboard-job.png"), FullPage = true });
 
         // The models page lists the new version as production.

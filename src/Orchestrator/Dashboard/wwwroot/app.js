@@ -22,7 +22,7 @@ function age(iso) {
 
 function metrics(m) {
   if (!m) return "–";
-  const names = ["mse", "rmse", "mae", "r2", "accuracy", "logLoss"];
+  const names = ["mse", "rmse", "mae", "r2", "accuracy", "macroF1", "logLoss"];
   return names.filter((n) => m[n] !== null && m[n] !== undefined).map((n) => `${n} ${num(m[n])}`).join(" · ") || "–";
 }
 
@@ -122,7 +122,13 @@ function renderJob(d, profile) {
   const shards = d.shards.map((sh) => `<tr><td>${sh.index}</td><td class="num">${sh.rows}</td><td>${sh.doneThisRound ? "reported" : s.finished ? "–" : "training"}</td>
       <td>${esc(sh.worker ?? "–")}</td><td class="num">${num(sh.loss)}</td><td class="num">${sh.attempts}</td></tr>`).join("");
   const model = d.model ? `<dl class="kv"><dt>model</dt><dd><a href="/ui/models#${esc(d.model.name)}">${esc(d.model.name)}</a> v${d.model.version ?? "–"}</dd>
-      <dt>outcome</dt><dd>${badge(d.model.outcome)}</dd><dt>test</dt><dd>${metrics(d.model.test)}</dd></dl>` : `<p class="muted">Not deployed yet.</p>`;
+      <dt>outcome</dt><dd>${badge(d.model.outcome)}</dd><dt>test</dt><dd id="test-metrics">${metrics(d.model.test)}</dd>
+      <dt>baseline</dt><dd id="baseline-metrics">${metrics(d.model.baseline)} <span class="muted">ML.NET FastTree, same split</span></dd>
+      <dt>trivial</dt><dd id="trivial-metrics">${metrics(d.model.trivial)} <span class="muted">${d.spec.task === "Classification" || d.spec.task === 2 ? "majority class" : "training mean"}, same split</span></dd></dl>` : `<p class="muted">Not deployed yet.</p>`;
+  // The automatic training plan: each setting, its value and why (given by the job, or chosen from the data size).
+  const plan = d.spec.plan ? `<table id="plan"><thead><tr><th>Setting</th><th>Value</th><th>Why</th></tr></thead><tbody>
+      ${d.spec.plan.map((p) => `<tr><td>${esc(p.setting)}</td><td class="num">${esc(p.value)}</td><td>${p.automatic ? esc(p.reason) : "given by the job"}</td></tr>`).join("")}
+      </tbody></table>` : `<p class="muted">Planned when the data set is accepted.</p>`;
   app.innerHTML = `
     <h1>Job <code>${esc(s.jobId)}</code> <span id="job-state">${badge(s.state)}</span></h1>
     ${d.failure ? `<div class="error" id="failure"><b>Failed in ${esc(d.failure.stage)}</b>\n${esc(d.failure.reason)}</div>` : ""}
@@ -139,6 +145,7 @@ function renderJob(d, profile) {
       <div class="card"><h2>Timeline</h2><ul class="timeline" id="timeline">${d.timeline.map((t) => `<li>${esc(t.stage)} <span class="muted">${new Date(t.at).toLocaleTimeString()}</span></li>`).join("")}</ul></div>
       <div class="card"><h2>Deployed model</h2>${model}</div>
     </div>
+    <div class="card"><h2>Training plan</h2>${plan}</div>
     <div class="card"><h2>Loss per round</h2>${lossChart(d.rounds, s.rounds)}</div>
     <div class="grid">
       <div class="card"><h2>Shards</h2>${d.shards.length ? `<table id="shards"><thead><tr><th>Shard</th><th class="num">Rows</th><th>This round</th><th>Worker</th><th class="num">Loss</th><th class="num">Sends</th></tr></thead><tbody>${shards}</tbody></table>` : `<p class="muted">Not partitioned yet.</p>`}</div>
