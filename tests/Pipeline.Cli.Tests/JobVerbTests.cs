@@ -101,6 +101,20 @@ public sealed class JobVerbTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, badNumber.StatusCode);
         Assert.Contains("rounds", await badNumber.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
+        // The spec is checked at submit time with the same parser and bounds as object metadata: refused before upload.
+        using var tooMany = await http.PostAsync("/api/jobs?name=x.csv&rounds=20000", new StringContent("a,b\n1,2\n"));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Contains("rounds = 20000 is out of range; allowed 1..10000", await tooMany.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var badModel = await http.PostAsync("/api/jobs?name=x.csv&model=a%2Fb", new StringContent("a,b\n1,2\n"));
+        Assert.Equal(HttpStatusCode.BadRequest, badModel.StatusCode);
+        Assert.Contains("not a usable model name", await badModel.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var typo = await http.PostAsync("/api/jobs?name=x.csv&round=5", new StringContent("a,b\n1,2\n"));
+        Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+        Assert.Contains("round: not a job setting", await typo.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var (usage, _, usageError) = await Run("submit", "x.csv", "--set", "rounds=20000", "--url", _url);
+        Assert.Equal(ExitCodes.Usage, usage);
+        Assert.Contains("rounds = 20000 is out of range", usageError, StringComparison.Ordinal);
+
         using var noObject = await http.PostAsJsonAsync("/api/jobs", new { key = "nothing-here.csv" });
         Assert.Equal(HttpStatusCode.NotFound, noObject.StatusCode);
 

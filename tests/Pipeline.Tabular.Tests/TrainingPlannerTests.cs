@@ -7,10 +7,10 @@ public sealed class TrainingPlannerTests
 {
     [Theory]
     [InlineData(442, 1)]
-    [InlineData(100_000, 1)]
-    [InlineData(130_000, 2)]
-    [InlineData(3_000_000, 4)]
-    public void Small_data_is_not_sharded_and_large_data_gets_one_shard_per_50k_training_rows_up_to_four(long rows, int shards)
+    [InlineData(1_000_000, 1)]
+    [InlineData(3_000_000, 2)]
+    [InlineData(20_000_000, 4)]
+    public void Small_data_is_not_sharded_and_large_data_gets_one_shard_per_million_training_rows_up_to_four(long rows, int shards)
     {
         var (settings, plan) = TrainingPlanner.Resolve(new TrainingSettings(), rows);
         Assert.Equal(shards, settings.Shards);
@@ -34,7 +34,7 @@ public sealed class TrainingPlannerTests
     public void A_million_rows_train_one_pass_per_round_with_full_batches_and_a_short_patience()
     {
         var (s, _) = TrainingPlanner.Resolve(new TrainingSettings(), 1_000_000);
-        Assert.Equal(4, s.Shards);
+        Assert.Equal(1, s.Shards);
         Assert.Equal(1, s.LocalEpochs);
         Assert.Equal(256, s.BatchSize);
         Assert.Equal(5, s.Patience);

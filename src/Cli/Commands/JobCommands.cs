@@ -1,3 +1,5 @@
+using Pipeline.Ingest.Spec;
+using Pipeline.Tabular.Naming;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -14,7 +16,7 @@ namespace Pipeline.Cli.Commands;
 /// </summary>
 public static class JobCommands
 {
-    public static readonly string[] SubmitValues = ["--url", "--target", "--task", "--model", "--workers", "--rounds", "--seed"];
+    public static readonly string[] SubmitValues = ["--url", "--target", "--task", "--model", "--workers", "--rounds", "--seed", "--set"];
     public static readonly string[] SubmitFlags = ["--json", "--watch"];
     public static readonly string[] StatusValues = ["--url", "--state", "--limit"];
     public static readonly string[] WatchValues = ["--url"];
@@ -23,7 +25,7 @@ public static class JobCommands
 
     public const string SubmitUsage = """
         usage: pipeline submit FILE|KEY [--target COLUMN] [--task regression|classification] [--model NAME]
-                               [--workers K] [--rounds R] [--seed S] [--watch] [--url URL] [--json]
+                               [--workers K] [--rounds R] [--seed S] [--set "KEY=VALUE ..."] [--watch] [--url URL] [--json]
 
         Starts a job. A local FILE is uploaded into the ingest bucket; anything else is taken as the KEY of an object
         already there. Prints the job id (--json: {"jobId", "source"}); --watch then follows it like `watch`.
@@ -52,18 +54,9 @@ public static class JobCommands
         HttpResponseMessage response;
         if (File.Exists(what))
         {
-            var query = string.Join('&', new (string Name, string? Value)[]
-                {
-                    ("name", Path.GetFileName(what)),
-                    ("target", spec.Target),
-                    ("task", spec.Task.ToString().ToLowerInvariant()),
-                    ("model", spec.ModelName),
-                    ("shards", spec.Training.Shards.ToString(CultureInfo.InvariantCulture)),
-                    ("rounds", spec.Training.Rounds.ToString(CultureInfo.InvariantCulture)),
-                    ("seed", spec.Training.Seed.ToString(CultureInfo.InvariantCulture)),
-                }
-                .Where(p => p.Value is not null)
-                .Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
+            // Every setting, in the object-metadata vocabulary the API reads with the same parser.
+            var query = string.Join('&', JobSpecMetadata.ToMetadata(spec).Prepend(new("name", Path.GetFileName(what)))
+                .Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
             await using var file = File.OpenRead(what);
             using var content = new StreamContent(file);
             content.Headers.ContentType = new("text/csv");
@@ -320,7 +313,7 @@ public static class JobCommands
     private static JobSpec SpecOf(CommandLine line)
     {
         var defaults = new TrainingSettings();
-        return new JobSpec
+        var spec = new JobSpec
         {
             Target = line.Value("--target"),
             ModelName = line.Value("--model"),
@@ -333,11 +326,17 @@ public static class JobCommands
             },
             Training = defaults with
             {
-                Shards = line.Int("--workers", defaults.Shards, 1, 1024),
-                Rounds = line.Int("--rounds", defaults.Rounds, 1, 100_000),
+                Shards = line.Int("--workers", defaults.Shards, 1, TrainingSettingsBounds.MaxShards),
+                Rounds = line.Int("--rounds", defaults.Rounds, 1, TrainingSettingsBounds.MaxRounds),
                 Seed = line.Int("--seed", defaults.Seed, 0, int.MaxValue),
             },
         };
+        if (spec.ModelName is { } model && !ModelNames.IsValid(model))
+        {
+            throw new UsageException($"--model '{model}' is not a usable model name: {ModelNames.Rule}.");
+        }
+
+        return SpecSettings.Apply(spec, line.Value("--set"));
     }
 
     private sealed record SubmitAnswer(Guid JobId, string Source);

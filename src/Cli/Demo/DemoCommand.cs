@@ -96,10 +96,7 @@ public static class DemoCommand
             Task = task,
             Training = new TrainingSettings { Shards = workers, Rounds = rounds, Seed = seed },
         };
-        if (line.Value("--set") is { } set)
-        {
-            spec = WithSettings(spec, set);
-        }
+        spec = SpecSettings.Apply(spec, line.Value("--set"));
 
         var started = Stopwatch.GetTimestamp();
         await using var app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(folder), line.Flag("--serve") ? "http://127.0.0.1:5080" : null, quiet: true);
@@ -157,30 +154,6 @@ public static class DemoCommand
 
         // Held-out rows that could not be scored fail the run: whoever passed --test-file is waiting for those figures.
         return result.State == "Deployed" && result.HeldOut?.Error is null ? ExitCodes.Ok : ExitCodes.Failed;
-    }
-
-    /// <summary>Applies "KEY=VALUE ..." with the object-metadata vocabulary (one parser for every way in).</summary>
-    private static JobSpec WithSettings(JobSpec spec, string pairs)
-    {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var at = pair.IndexOf('=', StringComparison.Ordinal);
-            if (at <= 0)
-            {
-                throw new UsageException($"--set: '{pair}' is not KEY=VALUE; keys: {string.Join(", ", Ingest.Spec.JobSpecMetadata.Keys)}.");
-            }
-
-            if (!Ingest.Spec.JobSpecMetadata.Keys.Contains(pair[..at]))
-            {
-                throw new UsageException($"--set: unknown key '{pair[..at]}'; keys: {string.Join(", ", Ingest.Spec.JobSpecMetadata.Keys)}.");
-            }
-
-            metadata[pair[..at]] = pair[(at + 1)..];
-        }
-
-        var (parsed, errors) = Ingest.Spec.JobSpecMetadata.Parse(metadata, spec);
-        return errors.Count > 0 ? throw new UsageException("--set: " + string.Join(" ", errors)) : parsed;
     }
 
     /// <summary>Polls the job's saga and prints a line whenever its stage or round changes.</summary>

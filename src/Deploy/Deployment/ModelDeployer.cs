@@ -1,3 +1,4 @@
+using Pipeline.Tabular.Naming;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -31,7 +32,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         ArgumentNullException.ThrowIfNull(command);
         if (!ModelNames.IsValid(command.ModelName))
         {
-            return new DeployOutcome.Failed($"model name '{command.ModelName}' is not usable: use 1-{ModelNames.MaxLength} letters, digits, '-', '_' or '.'");
+            return new DeployOutcome.Failed($"model name '{command.ModelName}' is not usable: {ModelNames.Rule}");
         }
 
         var existing = await registry.FindByJobAsync(command.ModelName, command.JobId, cancellationToken);

@@ -1,3 +1,4 @@
+using Pipeline.Tabular.Naming;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Pipeline.Platform.Persistence;

@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
+using Pipeline.Ingest.Spec;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Tabular.Naming;
 
 namespace Pipeline.Ingest.Api;
 
@@ -78,6 +80,11 @@ public static class SubmitApi
             return Problem("key", keyError);
         }
 
+        if (body.Spec is { } given && !CheckSpec(given, out var specError))
+        {
+            return Problem(specError.Field, specError.Message);
+        }
+
         var submitted = await client.SubmitExistingAsync(key, body.Spec, ct);
         return submitted is null
             ? Results.Problem(title: "No such object", detail: $"nothing at '{key}' in the ingest bucket; upload it first or send the file itself", statusCode: StatusCodes.Status404NotFound)
@@ -105,58 +112,64 @@ public static class SubmitApi
         }
     }
 
-    /// <summary>Reads the spec options of a file upload; absent ones keep the documented defaults.</summary>
+    /// <summary>
+    /// Reads the spec of a file upload from the query (the object-metadata keys: <c>target</c>, <c>task</c>,
+    /// <c>model</c>, <c>shards</c>, <c>rounds</c>, ...; absent ones keep the defaults) with the one parser, and checks it
+    /// with <see cref="CheckSpec"/>, so a bad value is refused here, before the upload is stored.
+    /// </summary>
     internal static bool TryReadSpec(IQueryCollection query, out JobSpec spec, out (string Field, string Message) error)
     {
         spec = new JobSpec();
         error = default;
-        var defaults = new TrainingSettings();
-        if (!TryInt(query, "shards", defaults.Shards, out var shards, ref error)
-            || !TryInt(query, "rounds", defaults.Rounds, out var rounds, ref error)
-            || !TryInt(query, "seed", defaults.Seed, out var seed, ref error))
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in query)
         {
+            if (key == "name")
+            {
+                continue;
+            }
+
+            if (!JobSpecMetadata.Keys.Contains(key))
+            {
+                error = (key, $"not a job setting; the settings are: {string.Join(", ", JobSpecMetadata.Keys)}");
+                return false;
+            }
+
+            values[key] = value.ToString();
+        }
+
+        var (parsed, errors) = JobSpecMetadata.Parse(values);
+        if (errors.Count > 0)
+        {
+            error = ("spec", string.Join(" ", errors));
             return false;
         }
 
-        TaskKind task;
-        switch (query["task"].ToString())
+        spec = parsed;
+        return CheckSpec(spec, out error);
+    }
+
+    /// <summary>The bounds of every training setting and the model-name rule, as Ingest applies them to any job.</summary>
+    internal static bool CheckSpec(JobSpec spec, out (string Field, string Message) error)
+    {
+        error = default;
+        var bounds = TrainingSettingsBounds.Check(spec.Training);
+        if (bounds.Count > 0)
         {
-            case "" or "auto":
-                task = TaskKind.Auto;
-                break;
-            case "regression":
-                task = TaskKind.Regression;
-                break;
-            case "classification":
-                task = TaskKind.Classification;
-                break;
-            case var other:
-                error = ("task", $"'{other}' is not regression, classification or auto");
-                return false;
+            error = ("spec", string.Join(" ", bounds));
+            return false;
         }
 
-        spec = new JobSpec
+        if (spec.ModelName is { Length: > 0 } model && !ModelNames.IsValid(model))
         {
-            Target = NullIfEmpty(query["target"].ToString()),
-            ModelName = NullIfEmpty(query["model"].ToString()),
-            Task = task,
-            Training = defaults with { Shards = shards, Rounds = rounds, Seed = seed },
-        };
+            error = ("model", $"'{Shorten(model)}' is not a usable model name: {ModelNames.Rule}");
+            return false;
+        }
+
         return true;
     }
 
-    private static bool TryInt(IQueryCollection query, string field, int fallback, out int value, ref (string Field, string Message) error)
-    {
-        var text = query[field].ToString();
-        value = fallback;
-        if (text.Length == 0 || int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value))
-        {
-            return true;
-        }
-
-        error = (field, $"'{text}' is not a whole number");
-        return false;
-    }
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 

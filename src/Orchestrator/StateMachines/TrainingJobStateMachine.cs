@@ -1,3 +1,4 @@
+using Pipeline.Tabular.Naming;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;

@@ -1,5 +1,6 @@
 using Pipeline.Contracts;
 using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Naming;
 using Pipeline.Tabular.Planning;
 
 namespace Pipeline.Tabular.Schema;
@@ -85,7 +86,7 @@ public static class DatasetScanner
         {
             Target = target,
             Task = task,
-            ModelName = string.IsNullOrWhiteSpace(spec.ModelName) ? DefaultModelName(file) : spec.ModelName,
+            ModelName = string.IsNullOrWhiteSpace(spec.ModelName) ? ModelNames.FromKey(file) : spec.ModelName,
             Training = training,
             Plan = plan,
         };
@@ -98,21 +99,6 @@ public static class DatasetScanner
             Compressed = source.Compressed,
             Bytes = source.BytesRead,
         };
-    }
-
-    /// <summary>The file name without directories and without .gz / .csv / .tsv / .txt, as a model name.</summary>
-    public static string DefaultModelName(string file)
-    {
-        var name = file[(file.LastIndexOf('/') + 1)..];
-        foreach (var ext in new[] { ".gz", ".csv", ".tsv", ".txt" })
-        {
-            if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase))
-            {
-                name = name[..^ext.Length];
-            }
-        }
-
-        return name.Length == 0 ? "model" : name;
     }
 
     private static string ResolveTarget(CsvSource source, JobSpec spec)

@@ -1,0 +1,31 @@
+using Pipeline.Contracts;
+using Pipeline.Ingest.Spec;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>
+/// `--set "KEY=VALUE ..."`: any job setting with the object-metadata vocabulary, read by the same parser and checked
+/// against the same bounds as uploads and the HTTP API, so the CLI refuses what Ingest would refuse, before uploading.
+/// </summary>
+public static class SpecSettings
+{
+    public static JobSpec Apply(JobSpec spec, string? pairs)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (pairs ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0 || !JobSpecMetadata.Keys.Contains(pair[..at]))
+            {
+                throw new UsageException($"--set: '{pair}' is not KEY=VALUE with a known key; keys: {string.Join(", ", JobSpecMetadata.Keys)}.");
+            }
+
+            metadata[pair[..at]] = pair[(at + 1)..];
+        }
+
+        var (parsed, errors) = JobSpecMetadata.Parse(metadata, spec);
+        var bounds = errors.Count > 0 ? errors : TrainingSettingsBounds.Check(parsed.Training);
+        return bounds.Count > 0 ? throw new UsageException("job settings: " + string.Join(" ", bounds)) : parsed;
+    }
+}
