@@ -376,7 +376,7 @@ def markdown(report):
                      f"| {pair(r.get('trivial'))} | {internal('internalTest')} | {internal('baseline')} |")
     lines.append("")
     notes = [
-        "ours: `pipeline demo` with its default training settings (4 workers, 8 rounds, the same for every set), "
+        "ours: `pipeline demo` with its default settings (the automatic training plan chooses shards, epochs, batch size, patience from the data size; nothing set per data set), "
         "scored on test.csv through its serving API (`--test-file`); its time is the whole demo process (start-up, "
         "ingest, preprocessing, training, the ML.NET baseline, deploy with ONNX export, held-out scoring).",
         "sklearn MLP: hidden_layer_sizes=(64,), otherwise defaults; numeric columns median-imputed and standardised, "
