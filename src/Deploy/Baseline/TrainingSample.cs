@@ -5,8 +5,8 @@ using Pipeline.Tabular.Shards;
 namespace Pipeline.Deploy.Baseline;
 
 /// <summary>
-/// What Deploy needs of the training split, gathered one shard at a time so memory holds one shard and the sample,
-/// never the whole split: a uniform random sample of at most <c>maxRows</c> rows for the baseline (reservoir
+/// What Deploy needs of the training split, streamed from the shard files so memory holds the sample and a read
+/// buffer, never a shard: a uniform random sample of at most <c>maxRows</c> rows for the baseline (reservoir
 /// sampling, seeded) and the target's mean or class counts for the trivial predictor (over every row).
 /// </summary>
 public sealed class TrainingSample(int maxRows, int seed)
@@ -15,6 +15,8 @@ public sealed class TrainingSample(int maxRows, int seed)
     private float[] _features = [];
     private float[] _targets = [];
     private int _kept;
+    private long _seen;
+    private long[] _slotRow = [];
     private ShardData? _shape;
 
     /// <summary>Every training row seen.</summary>
@@ -22,36 +24,85 @@ public sealed class TrainingSample(int maxRows, int seed)
 
     public TargetSummary Targets { get; } = new();
 
+    /// <summary>Adds a shard held in memory (tests, small splits).</summary>
     public void Add(ShardData part)
     {
         ArgumentNullException.ThrowIfNull(part);
+        Begin(part);
+        var slots = new Dictionary<long, int>();
+        for (var i = 0; i < part.Rows; i++)
+        {
+            Offer(i, part.Features.AsSpan(i * part.FeatureCount, part.FeatureCount), slots);
+        }
+
+        for (var i = 0; i < part.Rows; i++)
+        {
+            Target(i, part.Targets[i], part, slots);
+        }
+    }
+
+    /// <summary>Adds a shard file read as a stream (verified by its checksum; a corrupt file throws).</summary>
+    public async Task AddAsync(Stream shard, CancellationToken cancellationToken)
+    {
+        ShardData? shape = null;
+        var slots = new Dictionary<long, int>();
+        await ShardFile.ScanAsync(
+            shard,
+            header => Begin(shape = header),
+            (row, features) => Offer(row, features, slots),
+            (row, target) => Target(row, target, shape!, slots),
+            cancellationToken);
+    }
+
+    private void Begin(ShardData part)
+    {
         if (_shape is null)
         {
-            _shape = part;
+            _shape = part with { Features = [], Targets = [] };
             var capacity = Math.Min(maxRows, 1 << 20);
             _features = new float[(long)capacity * part.FeatureCount];
             _targets = new float[capacity];
+            _slotRow = new long[capacity];
         }
-        else if (part.FeatureCount != _shape.FeatureCount || part.Task != _shape.Task)
+
+        // Row indices are per shard: slots filled from earlier shards already have their targets.
+        Array.Fill(_slotRow, -1);
+        if (part.FeatureCount != _shape.FeatureCount || part.Task != _shape.Task)
         {
             throw new InvalidDataException($"training shards disagree: {part.FeatureCount} features vs {_shape.FeatureCount}");
         }
+    }
 
-        var width = part.FeatureCount;
-        for (var i = 0; i < part.Rows; i++)
+    /// <summary>Algorithm R over the rows seen so far: row n replaces a random kept row with probability maxRows / n.</summary>
+    private void Offer(long row, ReadOnlySpan<float> features, Dictionary<long, int> slots)
+    {
+        _seen++;
+        var slot = _kept < maxRows ? _kept++ : _random.NextInt64(_seen) is var j && j < maxRows ? (int)j : -1;
+        if (slot < 0)
         {
-            Targets.Add(part.Targets[i], part.Task == (int)TaskKind.Classification, part.Outputs);
-            Rows++;
-            // Algorithm R: row n replaces a random kept row with probability maxRows / n.
-            var slot = _kept < maxRows ? _kept++ : _random.NextInt64(Rows) is var j && j < maxRows ? (int)j : -1;
-            if (slot < 0)
-            {
-                continue;
-            }
+            return;
+        }
 
-            EnsureCapacity(slot + 1, width);
-            part.Features.AsSpan(i * width, width).CopyTo(_features.AsSpan(slot * width));
-            _targets[slot] = part.Targets[i];
+        EnsureCapacity(slot + 1, features.Length);
+        if (_slotRow[slot] >= 0)
+        {
+            // The row of this shard the slot held no longer needs its target.
+            slots.Remove(_slotRow[slot]);
+        }
+
+        _slotRow[slot] = row;
+        features.CopyTo(_features.AsSpan(slot * features.Length));
+        slots[row] = slot;
+    }
+
+    /// <summary>The targets come after the features in a shard file: each fills the slot its row took, if it kept one.</summary>
+    private void Target(long row, float target, ShardData shape, Dictionary<long, int> slots)
+    {
+        Targets.Add(target, shape.Task == (int)TaskKind.Classification, shape.Outputs);
+        Rows++;
+        if (slots.TryGetValue(row, out var slot))
+        {
+            _targets[slot] = target;
         }
     }
 
@@ -68,7 +119,10 @@ public sealed class TrainingSample(int maxRows, int seed)
         }
 
         var capacity = (int)Math.Min(maxRows, Math.Max(rows, (long)_targets.Length * 2));
+        var old = _slotRow.Length;
         Array.Resize(ref _targets, capacity);
         Array.Resize(ref _features, capacity * width);
+        Array.Resize(ref _slotRow, capacity);
+        _slotRow.AsSpan(old).Fill(-1);
     }
 }

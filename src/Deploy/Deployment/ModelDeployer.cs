@@ -153,7 +153,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
     }
 
     /// <summary>
-    /// The training split (every shard, read one at a time), else the validation split when the command does not name
+    /// The training split (every shard, streamed), else the validation split when the command does not name
     /// the shards: a uniform sample for the baseline and the target summary for the trivial predictor.
     /// </summary>
     private async Task<(TrainingSample Rows, string Name)> LoadTrainingRowsAsync(DeployModel command, CancellationToken ct)
@@ -163,7 +163,9 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         {
             foreach (var shard in shards)
             {
-                sample.Add(await ReadShardAsync(shard, ct));
+                // Streamed: the sample and a read buffer in memory, never a whole shard (a worker may hold it already).
+                await using var stream = await store.OpenVerifiedReadAsync(shard, ct);
+                await sample.AddAsync(stream, ct);
             }
 
             return (sample, sample.Rows > options.Value.BaselineMaxRows

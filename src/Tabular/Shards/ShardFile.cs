@@ -33,28 +33,10 @@ public static class ShardFile
         EnsureLittleEndian();
         var header = new byte[HeaderSize];
         await ReadExactlyOrThrow(stream, header, "header", cancellationToken);
-        if (!header.AsSpan(0, 4).SequenceEqual(Magic))
-        {
-            throw new InvalidDataException("Not a shard file: the magic bytes 'PLSH' are missing.");
-        }
-
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(4));
-        var headerSize = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(6));
-        if (version != Version || headerSize != HeaderSize)
-        {
-            throw new InvalidDataException($"Shard file version {version} (header {headerSize} bytes) is not supported; this reader reads version {Version}.");
-        }
-
-        var rows = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
-        var features = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(16));
-        var outputs = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(20));
-        var task = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(24));
         // A shard is loaded whole into one array; more than 2 GiB of features means K is too small for the data.
-        if (rows < 0 || features < 0 || outputs < 1 || rows * Math.Max(features, 1) * sizeof(float) > int.MaxValue)
-        {
-            throw new InvalidDataException($"Shard header is inconsistent: rows={rows}, features={features}, outputs={outputs}.");
-        }
-
+        var shape = Shape(header);
+        long rows = shape.Rows;
+        int features = shape.FeatureCount, outputs = shape.Outputs, task = shape.Task;
         var x = new float[rows * features];
         var y = new float[rows];
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -76,6 +58,96 @@ public static class ShardFile
         }
 
         return new ShardData(x, y, (int)rows, features, outputs, task);
+    }
+
+    /// <summary>
+    /// Reads a shard row by row without holding it: <paramref name="onRow"/> gets each row's features (row index,
+    /// features), then <paramref name="onTarget"/> each row's target, in file order (features come before targets in
+    /// the file). The checksum is verified at the end: on a mismatch this throws after the callbacks ran, so a caller
+    /// must drop what it gathered when it throws. Returns the header's shape (rows, features, outputs, task).
+    /// </summary>
+    public static async Task<ShardData> ScanAsync(Stream stream, Action<ShardData> onHeader, RowAction onRow, Action<long, float> onTarget, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(onHeader);
+        ArgumentNullException.ThrowIfNull(onRow);
+        ArgumentNullException.ThrowIfNull(onTarget);
+        EnsureLittleEndian();
+        var header = new byte[HeaderSize];
+        await ReadExactlyOrThrow(stream, header, "header", cancellationToken);
+        var shape = Shape(header);
+        onHeader(shape);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var width = Math.Max(shape.FeatureCount, 1);
+        var rowsPerChunk = Math.Max(1, (1 << 20) / (width * sizeof(float)));
+        var chunk = new float[rowsPerChunk * shape.FeatureCount];
+        for (long row = 0; row < shape.Rows; row += rowsPerChunk)
+        {
+            var rows = (int)Math.Min(rowsPerChunk, shape.Rows - row);
+            var bytes = MemoryMarshal.AsBytes(chunk.AsSpan(0, rows * shape.FeatureCount)).Length;
+            var buffer = new byte[bytes];
+            await ReadExactlyOrThrow(stream, buffer, "features", cancellationToken);
+            hash.AppendData(buffer);
+            buffer.CopyTo(MemoryMarshal.AsBytes(chunk.AsSpan()));
+            for (var i = 0; i < rows; i++)
+            {
+                onRow(row + i, chunk.AsSpan(i * shape.FeatureCount, shape.FeatureCount));
+            }
+        }
+
+        var targets = new float[Math.Min(shape.Rows, 1 << 18)];
+        for (long row = 0; row < shape.Rows; row += targets.Length)
+        {
+            var rows = (int)Math.Min(targets.Length, shape.Rows - row);
+            var buffer = new byte[rows * sizeof(float)];
+            await ReadExactlyOrThrow(stream, buffer, "targets", cancellationToken);
+            hash.AppendData(buffer);
+            buffer.CopyTo(MemoryMarshal.AsBytes(targets.AsSpan()));
+            for (var i = 0; i < rows; i++)
+            {
+                onTarget(row + i, targets[i]);
+            }
+        }
+
+        hash.AppendData(header);
+        var expected = new byte[ChecksumSize];
+        await ReadExactlyOrThrow(stream, expected, "checksum", cancellationToken);
+        if (!CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), expected))
+        {
+            throw new InvalidDataException("Shard checksum mismatch: the file is corrupt or truncated and must not be used.");
+        }
+
+        return shape;
+    }
+
+    /// <summary>What <see cref="ScanAsync"/> hands over for each row: its index and features.</summary>
+    public delegate void RowAction(long row, ReadOnlySpan<float> features);
+
+    /// <summary>The shape in a header (no data), after checking magic, version and sizes.</summary>
+    private static ShardData Shape(byte[] header)
+    {
+        if (!header.AsSpan(0, 4).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("Not a shard file: the magic bytes 'PLSH' are missing.");
+        }
+
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(4));
+        var headerSize = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(6));
+        if (version != Version || headerSize != HeaderSize)
+        {
+            throw new InvalidDataException($"Shard file version {version} (header {headerSize} bytes) is not supported; this reader reads version {Version}.");
+        }
+
+        var rows = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
+        var features = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(16));
+        var outputs = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(20));
+        var task = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(24));
+        if (rows < 0 || features < 0 || outputs < 1 || rows * Math.Max(features, 1) * sizeof(float) > int.MaxValue)
+        {
+            throw new InvalidDataException($"Shard header is inconsistent: rows={rows}, features={features}, outputs={outputs}.");
+        }
+
+        return new ShardData([], [], (int)rows, features, outputs, task);
     }
 
     /// <summary>Reads and verifies a shard file on disk.</summary>
