@@ -88,3 +88,15 @@ public sealed record MergeFailed
     public required int Round { get; init; }
     public required string Reason { get; init; }
 }
+
+/// <summary>
+/// Published by the Orchestrator when a job's training is over (its best model goes to Deploy): workers drop the
+/// job's shards and validation split from their caches instead of holding them until memory pressure evicts them.
+/// </summary>
+public sealed record TrainingFinished
+{
+    public required Guid JobId { get; init; }
+
+    /// <summary>The training shards and the validation split the job's workers and merger read.</summary>
+    public required IReadOnlyList<ObjectRef> Data { get; init; }
+}

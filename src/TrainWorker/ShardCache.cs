@@ -41,6 +41,19 @@ public sealed class ShardCache(IArtifactStore store, IOptions<TrainWorkerOptions
         return data;
     }
 
+    /// <summary>Drops these shards (a job's training is over); a later read downloads them again.</summary>
+    public void Forget(IEnumerable<ObjectRef> shards)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        foreach (var shard in shards)
+        {
+            _entries.TryRemove(shard.Sha256, out _);
+        }
+    }
+
+    /// <summary>How many shards are held (for tests and diagnostics).</summary>
+    public int Count => _entries.Count;
+
     private void Evict(long budget)
     {
         while (_entries.Values.Sum(e => e.Size) > budget)

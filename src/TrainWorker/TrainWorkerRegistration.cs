@@ -30,10 +30,17 @@ public static class TrainWorkerRegistration
         bus.AddConsumer<MergeRoundConsumer>().Endpoint(e => e.Name = CommandQueues.MergeRound);
         // Every worker needs every cancellation: a queue of its own, temporary, and named per instance because a
         // temporary queue is exclusive to the connection that declared it.
+        var instance = Guid.NewGuid().ToString("N")[..12];
         bus.AddConsumer<JobCancelledConsumer>().Endpoint(e =>
         {
             e.Temporary = true;
-            e.InstanceId = Guid.NewGuid().ToString("N")[..12];
+            e.InstanceId = instance;
+        });
+        // The same for the end of a job's training: each worker frees the job's cached shards.
+        bus.AddConsumer<TrainingFinishedConsumer>().Endpoint(e =>
+        {
+            e.Temporary = true;
+            e.InstanceId = instance;
         });
         return bus;
     }

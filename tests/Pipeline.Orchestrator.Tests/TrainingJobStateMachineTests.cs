@@ -269,6 +269,16 @@ public sealed class TrainingJobStateMachineTests
     }
 
     [Fact]
+    public async Task The_end_of_training_tells_the_workers_which_shards_they_can_free()
+    {
+        await using var h = await JobHarness.StartAsync();
+        await h.DriveToDeploying();
+        Assert.True(await h.Harness.Published.Any<TrainingFinished>(x => x.Context.Message.JobId == h.JobId));
+        var finished = h.Harness.Published.Select<TrainingFinished>().Single(x => x.Context.Message.JobId == h.JobId).Context.Message;
+        Assert.Equal(["jobs/x/prep/shard-0.bin", "jobs/x/prep/validation.bin"], finished.Data.Select(d => d.Key));
+    }
+
+    [Fact]
     public async Task Force_deploy_travels_with_the_deploy_command()
     {
         await using var h = await JobHarness.StartAsync();

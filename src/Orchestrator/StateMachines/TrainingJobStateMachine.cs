@@ -155,6 +155,11 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                             ValidationSplit = ctx.Saga.Prepared.Validation,
                             ForceDeploy = ctx.Saga.Spec.ForceDeploy,
                         })
+                        .Publish(ctx => new TrainingFinished
+                        {
+                            JobId = ctx.Saga.CorrelationId,
+                            Data = [.. ctx.Saga.Prepared!.Shards.OrderBy(x => x.Index).Select(x => x.Data), ctx.Saga.Prepared.Validation],
+                        })
                         .TransitionTo(Deploying),
                     next => next
                         .ThenAsync(ctx => StartRound(ctx, ctx.Message.Model, clock))

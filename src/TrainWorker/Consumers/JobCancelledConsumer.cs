@@ -14,6 +14,16 @@ public sealed class JobCancelledConsumer(CancelledJobs cancelled) : IConsumer<Jo
     }
 }
 
+/// <summary>Every worker instance hears when a job's training is over and frees the job's cached shards.</summary>
+public sealed class TrainingFinishedConsumer(ShardCache cache) : IConsumer<TrainingFinished>
+{
+    public Task Consume(ConsumeContext<TrainingFinished> context)
+    {
+        cache.Forget(context.Message.Data);
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Jobs cancelled since this process started; pending shards of theirs are acknowledged without work.</summary>
 public sealed class CancelledJobs
 {
