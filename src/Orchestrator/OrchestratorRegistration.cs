@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Persistence;
 
@@ -13,6 +14,7 @@ public static class OrchestratorRegistration
     {
         services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
         services.AddPipelineDbContext<OrchestratorDbContext, PostgresOrchestratorDbContext, SqliteOrchestratorDbContext>(configuration);
+        services.TryAddSingleton<Api.JobQueries>();
         return services;
     }
 

@@ -2,14 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
 using Pipeline.Cli.Commands;
 using Pipeline.Ingest;
 using Pipeline.Orchestrator.Api;
 using Pipeline.Platform.Hosting;
-using Pipeline.Orchestrator.StateMachines;
 
 namespace Pipeline.Cli.Demo;
 
@@ -113,19 +111,20 @@ public static class DemoCommand
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
         var job = await Follow(app.Services, submitted.JobId, log, started, stopping.Token);
         var result = Summarise(job);
-        if (result.State == "Deployed" && job.DeployedVersion is { } version)
+        var modelName = job.Summary.ModelName;
+        if (result.State == "Deployed" && job.Model?.Version is { } version)
         {
             // Ask the serving API that is now up, as any client would.
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
-            var (validation, baseline) = await DeployedModelInfo.DescribeAsync(http, job.ModelName, version, cancellationToken);
+            var (validation, baseline) = await DeployedModelInfo.DescribeAsync(http, modelName, version, cancellationToken);
             var target = job.Spec.Target ?? "";
-            var onnx = Path.Combine(folder, "objects", new Deploy.DeployOptions().Bucket, Deploy.Deployment.ModelArtifactKeys.Key(job.ModelName, version, Deploy.Deployment.ModelArtifactKeys.OnnxFile));
+            var onnx = Path.Combine(folder, "objects", new Deploy.DeployOptions().Bucket, Deploy.Deployment.ModelArtifactKeys.Key(modelName, version, Deploy.Deployment.ModelArtifactKeys.OnnxFile));
             result = result with
             {
                 Validation = validation ?? result.Validation,
                 Baseline = baseline ?? result.Baseline,
                 Model = result.Model! with { Onnx = File.Exists(onnx) ? onnx : null },
-                SamplePrediction = await DeployedModelInfo.PredictFirstRowAsync(http, job.ModelName, file, target, cancellationToken),
+                SamplePrediction = await DeployedModelInfo.PredictFirstRowAsync(http, modelName, file, target, cancellationToken),
             };
         }
 
@@ -134,7 +133,7 @@ public static class DemoCommand
             // The version the job registered, deployed or not: a candidate the gate rejected is still a model to measure.
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
             log.WriteLine($"scoring held-out rows of {testFile}");
-            result = result with { HeldOut = await HeldOutScorer.ScoreAsync(http, job.CorrelationId, job.ModelName, job.DeployedVersion, result.State, Path.GetFullPath(testFile), cancellationToken) };
+            result = result with { HeldOut = await HeldOutScorer.ScoreAsync(http, job.Summary.JobId, modelName, job.Model?.Version, result.State, Path.GetFullPath(testFile), cancellationToken) };
         }
 
         if (json)
@@ -156,28 +155,28 @@ public static class DemoCommand
         return result.State == "Deployed" && result.HeldOut?.Error is null ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    /// <summary>Polls the job's saga and prints a line whenever its stage or round changes.</summary>
-    private static async Task<TrainingJobState> Follow(IServiceProvider services, Guid jobId, TextWriter log, long started, CancellationToken cancellationToken)
+    /// <summary>Asks the orchestrator's read side for the job and prints a line whenever its stage or round changes.</summary>
+    private static async Task<JobDetail> Follow(IServiceProvider services, Guid jobId, TextWriter log, long started, CancellationToken cancellationToken)
     {
-        var jobs = services.GetRequiredService<ILoadSagaRepository<TrainingJobState>>();
+        var jobs = services.GetRequiredService<JobQueries>();
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         var last = "";
         while (await tick.WaitForNextTickAsync(cancellationToken))
         {
-            var job = await jobs.Load(jobId);
+            var job = await jobs.FindAsync(jobId, cancellationToken);
             if (job is null)
             {
                 continue;
             }
 
-            var now = ProgressLine.Of(JobViewMapper.Summary(job));
+            var now = ProgressLine.Of(job.Summary);
             if (now != last)
             {
                 log.WriteLine(ProgressLine.Stamped(Stopwatch.GetElapsedTime(started), now));
                 last = now;
             }
 
-            if (JobViewMapper.IsOver(job))
+            if (job.Summary.Finished)
             {
                 return job;
             }
@@ -186,28 +185,29 @@ public static class DemoCommand
         throw new OperationCanceledException();
     }
 
-    private static DemoResult Summarise(TrainingJobState job)
+    private static DemoResult Summarise(JobDetail job)
     {
-        var best = job.History.FirstOrDefault(h => h.Round == job.BestRound);
+        var best = job.Rounds.FirstOrDefault(h => h.Round == job.BestRound);
+        var trainingStarted = job.Timeline.FirstOrDefault(t => t.Stage == "preprocessed")?.At;
         return new DemoResult
         {
-            JobId = job.CorrelationId,
-            State = JobViewMapper.StateOf(job),
-            Rounds = job.History.Count,
-            History = job.PreprocessedAt is { } trainingStarted
-                ? [.. job.History.Select(h => new DemoRound(h.Round, h.ValidationLoss, (h.MergedAt - trainingStarted).TotalSeconds))]
+            JobId = job.Summary.JobId,
+            State = job.Summary.State,
+            Rounds = job.Rounds.Count,
+            History = trainingStarted is { } at
+                ? [.. job.Rounds.Select(h => new DemoRound(h.Round, h.ValidationLoss, (h.MergedAt - at).TotalSeconds))]
                 : null,
-            Metrics = job.TestMetrics,
-            Baseline = job.BaselineMetrics,
-            Trivial = job.TrivialMetrics,
+            Metrics = job.Model?.Test,
+            Baseline = job.Model?.Baseline,
+            Trivial = job.Model?.Trivial,
             Validation = best?.Validation,
-            Model = job.ModelName.Length == 0 ? null : new DemoModel(job.ModelName, job.DeployedVersion, null),
-            Stages = JobViewMapper.Stages(job),
-            Error = job.CurrentState == "Failed" ? new DemoError(job.FailedStage ?? "?", job.FailureReason ?? "") : null,
+            Model = job.Summary.ModelName.Length == 0 ? null : new DemoModel(job.Summary.ModelName, job.Model?.Version, null),
+            Stages = job.Stages,
+            Error = job.Failure is { } f ? new DemoError(f.Stage, f.Reason) : null,
         };
     }
 
-    private static void PrintSummary(DemoResult result, TrainingJobState job, TextWriter output, TimeSpan elapsed)
+    private static void PrintSummary(DemoResult result, JobDetail job, TextWriter output, TimeSpan elapsed)
     {
         output.WriteLine();
         output.WriteLine($"job        {result.JobId}");

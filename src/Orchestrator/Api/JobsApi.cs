@@ -40,8 +40,8 @@ public static class JobsApi
             return Results.Ok(jobs.Select(JobViewMapper.Summary).ToList());
         });
 
-        api.MapGet("/jobs/{id:guid}", async (Guid id, IDbContextFactory<OrchestratorDbContext> contexts, CancellationToken ct) =>
-            await FindAsync(contexts, id, ct) is { } job ? Results.Ok(JobViewMapper.Detail(job)) : NotFound(id));
+        api.MapGet("/jobs/{id:guid}", async (Guid id, JobQueries jobs, CancellationToken ct) =>
+            await jobs.FindAsync(id, ct) is { } job ? Results.Ok(job) : NotFound(id));
 
         api.MapGet("/jobs/{id:guid}/profile", async (Guid id, IDbContextFactory<OrchestratorDbContext> contexts, IArtifactStore store, CancellationToken ct) =>
         {
@@ -109,6 +109,7 @@ public static class JobsApi
     public static IServiceCollection AddJobsApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton<JobChangeFeed>();
+        services.TryAddSingleton<JobQueries>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddArtifactStore(configuration);
         return services;
