@@ -2,6 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -26,7 +27,8 @@ public static class JobsApi
     {
         var api = app.MapGroup("/api");
 
-        api.MapGet("/jobs", async (IDbContextFactory<OrchestratorDbContext> contexts, string? state, int? limit, CancellationToken ct) =>
+        // Typed results, so the routes describe their answers (and an OpenAPI document can list them).
+        api.MapGet("/jobs", async Task<Ok<List<JobSummary>>> (IDbContextFactory<OrchestratorDbContext> contexts, string? state, int? limit, CancellationToken ct) =>
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             var query = db.Jobs.AsNoTracking();
@@ -37,11 +39,11 @@ public static class JobsApi
             }
 
             var jobs = await query.OrderByDescending(j => j.SubmittedAt).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(ct);
-            return Results.Ok(jobs.Select(JobViewMapper.Summary).ToList());
+            return TypedResults.Ok(jobs.Select(JobViewMapper.Summary).ToList());
         });
 
-        api.MapGet("/jobs/{id:guid}", async (Guid id, JobQueries jobs, CancellationToken ct) =>
-            await jobs.FindAsync(id, ct) is { } job ? Results.Ok(job) : NotFound(id));
+        api.MapGet("/jobs/{id:guid}", async Task<Results<Ok<JobDetail>, ProblemHttpResult>> (Guid id, JobQueries jobs, CancellationToken ct) =>
+            await jobs.FindAsync(id, ct) is { } job ? TypedResults.Ok(job) : NotFound(id));
 
         api.MapGet("/jobs/{id:guid}/profile", async (Guid id, IDbContextFactory<OrchestratorDbContext> contexts, IArtifactStore store, CancellationToken ct) =>
         {
@@ -56,7 +58,7 @@ public static class JobsApi
             return Results.Stream(stream, "application/json");
         });
 
-        api.MapPost("/jobs/{id:guid}/cancel", async (Guid id, HttpRequest request, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
+        api.MapPost("/jobs/{id:guid}/cancel", async Task<Results<Accepted<CancelAccepted>, ProblemHttpResult>> (Guid id, HttpRequest request, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
         {
             var job = await FindAsync(contexts, id, ct);
             if (job is null)
@@ -71,7 +73,7 @@ public static class JobsApi
 
             var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : "cancelled by user";
             await publish.Publish(new CancelJob { JobId = id, Reason = reason }, ct);
-            return Results.Accepted($"/api/jobs/{id}", new { jobId = id, cancelling = true, reason });
+            return TypedResults.Accepted($"/api/jobs/{id}", new CancelAccepted(id, true, reason));
         });
 
         api.MapGet("/events", async (HttpContext http, JobChangeFeed feed, Guid? job, CancellationToken ct) =>
@@ -121,7 +123,10 @@ public static class JobsApi
         return await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.CorrelationId == id, ct);
     }
 
-    private static IResult NotFound(Guid id) => Problem(StatusCodes.Status404NotFound, "Unknown job", $"no job {id}");
+    private static ProblemHttpResult NotFound(Guid id) => Problem(StatusCodes.Status404NotFound, "Unknown job", $"no job {id}");
 
-    private static IResult Problem(int status, string title, string detail) => Results.Problem(detail: detail, statusCode: status, title: title);
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail: detail, statusCode: status, title: title);
 }
+
+/// <summary>The answer to <c>POST /api/jobs/{id}/cancel</c>: the cancellation is on its way to the job.</summary>
+public sealed record CancelAccepted(Guid JobId, bool Cancelling, string Reason);
