@@ -15,20 +15,13 @@ public sealed record BaselineResult(string Trainer, string TrainedOn, long Train
 /// </summary>
 public static class FastTreeBaseline
 {
-    public static BaselineResult TrainAndEvaluate(ShardData train, string trainedOn, ShardData test, TaskKind task, int maxRows, int seed)
+    public static BaselineResult TrainAndEvaluate(ShardData train, string trainedOn, ShardData test, TaskKind task, int seed)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
         var trainer = task == TaskKind.Classification ? "ML.NET FastTree (one-versus-all)" : "ML.NET FastTree regression";
         var ml = new MLContext(seed);
-        var rows = Math.Min(train.Rows, Math.Max(maxRows, 1));
-        if (rows < train.Rows)
-        {
-            // A uniform random sample: the first rows of a file sorted by date or by target would bias the baseline.
-            trainedOn = $"{trainedOn} (uniform random sample of {rows:N0} of {train.Rows:N0} rows)";
-            train = Sample(train, rows, seed);
-        }
-
+        var rows = train.Rows;
         var trainView = Load(ml, train, rows);
         var testView = Load(ml, test, test.Rows);
         if (task == TaskKind.Classification)
@@ -51,30 +44,6 @@ public static class FastTreeBaseline
                 R2 = metrics.RSquared,
             }, null);
         }
-    }
-
-    /// <summary><paramref name="rows"/> rows drawn without replacement (partial Fisher-Yates, seeded), in their original order.</summary>
-    internal static ShardData Sample(ShardData data, int rows, int seed)
-    {
-        var indices = Enumerable.Range(0, data.Rows).ToArray();
-        var random = new Random(seed);
-        for (var i = 0; i < rows; i++)
-        {
-            var j = random.Next(i, data.Rows);
-            (indices[i], indices[j]) = (indices[j], indices[i]);
-        }
-
-        Array.Sort(indices, 0, rows);
-        var width = data.FeatureCount;
-        var features = new float[(long)rows * width];
-        var targets = new float[rows];
-        for (var i = 0; i < rows; i++)
-        {
-            data.Features.AsSpan(indices[i] * width, width).CopyTo(features.AsSpan(i * width));
-            targets[i] = data.Targets[indices[i]];
-        }
-
-        return data with { Features = features, Targets = targets, Rows = rows };
     }
 
     private static IDataView Load(MLContext ml, ShardData data, int rows)

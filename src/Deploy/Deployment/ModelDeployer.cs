@@ -189,7 +189,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         try
         {
             var seed = command.Settings?.Seed ?? 42;
-            return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train.Sample(), trainedOn, test, task, o.BaselineMaxRows, seed), ct);
+            return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train.Sample(), trainedOn, test, task, seed), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

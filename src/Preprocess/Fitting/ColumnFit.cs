@@ -333,7 +333,12 @@ internal sealed class ColumnFit
 
     private void CountCategory(ReadOnlySpan<char> value, bool number)
     {
-        CountTokens(value);
+        if (!number)
+        {
+            // Only text can be free text; numbers skip the per-character scan on the hot path.
+            CountTokens(value);
+        }
+
         if (_categoryLookup.TryGetValue(value, out var count))
         {
             _categoryLookup[value] = count + 1;

@@ -81,14 +81,14 @@ public static class ShardFile
         var width = Math.Max(shape.FeatureCount, 1);
         var rowsPerChunk = Math.Max(1, (1 << 20) / (width * sizeof(float)));
         var chunk = new float[rowsPerChunk * shape.FeatureCount];
+        var buffer = new byte[Math.Max(chunk.Length, 1 << 18) * sizeof(float)];
         for (long row = 0; row < shape.Rows; row += rowsPerChunk)
         {
             var rows = (int)Math.Min(rowsPerChunk, shape.Rows - row);
-            var bytes = MemoryMarshal.AsBytes(chunk.AsSpan(0, rows * shape.FeatureCount)).Length;
-            var buffer = new byte[bytes];
-            await ReadExactlyOrThrow(stream, buffer, "features", cancellationToken);
-            hash.AppendData(buffer);
-            buffer.CopyTo(MemoryMarshal.AsBytes(chunk.AsSpan()));
+            var bytes = buffer.AsMemory(0, rows * shape.FeatureCount * sizeof(float));
+            await ReadExactlyOrThrow(stream, bytes, "features", cancellationToken);
+            hash.AppendData(bytes.Span);
+            bytes.Span.CopyTo(MemoryMarshal.AsBytes(chunk.AsSpan()));
             for (var i = 0; i < rows; i++)
             {
                 onRow(row + i, chunk.AsSpan(i * shape.FeatureCount, shape.FeatureCount));
@@ -99,10 +99,10 @@ public static class ShardFile
         for (long row = 0; row < shape.Rows; row += targets.Length)
         {
             var rows = (int)Math.Min(targets.Length, shape.Rows - row);
-            var buffer = new byte[rows * sizeof(float)];
-            await ReadExactlyOrThrow(stream, buffer, "targets", cancellationToken);
-            hash.AppendData(buffer);
-            buffer.CopyTo(MemoryMarshal.AsBytes(targets.AsSpan()));
+            var bytes = buffer.AsMemory(0, rows * sizeof(float));
+            await ReadExactlyOrThrow(stream, bytes, "targets", cancellationToken);
+            hash.AppendData(bytes.Span);
+            bytes.Span.CopyTo(MemoryMarshal.AsBytes(targets.AsSpan()));
             for (var i = 0; i < rows; i++)
             {
                 onTarget(row + i, targets[i]);

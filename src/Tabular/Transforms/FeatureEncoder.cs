@@ -34,7 +34,7 @@ public readonly ref struct ColumnValue
 ///   and the sine and cosine of month, day of week and time of day (<see cref="DateParts"/>; the original encoding:
 ///   days, month 1-12, day of week 0 = Sunday); categorical → one 0/1 per known category, plus "other" for any other
 ///   value where the column keeps only its most frequent ones; text → one 0/1 per token hash bucket
-///   (<see cref="TextTokens"/>). A missing value gives NaN in every raw feature of the column.</item>
+///   (<see cref="MarkTokenBuckets"/>). A missing value gives NaN in every raw feature of the column.</item>
 /// <item><b>imputation and scaling</b> (<see cref="Scale"/>): NaN → the feature's imputed value
 ///   (<see cref="ImputeOf"/>), then (x − mean) / std with the feature's fitted scale (0 and 1 when unscaled).</item>
 /// </list>
@@ -99,11 +99,7 @@ public static class FeatureEncoder
                 return true;
             case ColumnKind.Categorical when column.Encoding == ColumnTransform.HashedText:
                 raw[..column.TextBuckets].Clear();
-                foreach (var bucket in TextTokens(value.Text, column.TextBuckets))
-                {
-                    raw[bucket] = 1;
-                }
-
+                MarkTokenBuckets(value.Text, raw[..column.TextBuckets]);
                 return true;
             case ColumnKind.Categorical:
                 var categories = column.Categories!;
@@ -189,12 +185,12 @@ public static class FeatureEncoder
     }
 
     /// <summary>
-    /// The hash buckets of a text's tokens (maximal runs of letters and digits, lower-cased; FNV-1a of the
-    /// characters, so the buckets are the same in every process and language that follows this rule).
+    /// Sets to 1 the hash bucket of each of a text's tokens (maximal runs of letters and digits, lower-cased; FNV-1a of
+    /// the characters modulo the bucket count, so the buckets are the same in every process and language that follows
+    /// this rule).
     /// </summary>
-    public static IEnumerable<int> TextTokens(ReadOnlySpan<char> text, int buckets)
+    public static void MarkTokenBuckets(ReadOnlySpan<char> text, Span<double> buckets)
     {
-        var found = new List<int>();
         uint hash = 2166136261;
         var inToken = false;
         foreach (var c in text)
@@ -206,7 +202,7 @@ public static class FeatureEncoder
             }
             else if (inToken)
             {
-                found.Add((int)(hash % (uint)buckets));
+                buckets[(int)(hash % (uint)buckets.Length)] = 1;
                 hash = 2166136261;
                 inToken = false;
             }
@@ -214,10 +210,8 @@ public static class FeatureEncoder
 
         if (inToken)
         {
-            found.Add((int)(hash % (uint)buckets));
+            buckets[(int)(hash % (uint)buckets.Length)] = 1;
         }
-
-        return found;
     }
 
     private static void Cycle(double value, double period, Span<double> raw)
