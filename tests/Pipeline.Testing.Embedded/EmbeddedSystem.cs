@@ -25,10 +25,18 @@ public sealed class EmbeddedSystem : IAsyncDisposable
     /// <summary>Base address without a trailing slash, e.g. http://127.0.0.1:41234.</summary>
     public string Url { get; }
 
-    public static async Task<EmbeddedSystem> StartAsync(IReadOnlyCollection<string>? services = null)
+    /// <param name="services">The services to host; all when null.</param>
+    /// <param name="settings">Settings on top of embedded mode's (for example the security settings).</param>
+    public static async Task<EmbeddedSystem> StartAsync(IReadOnlyCollection<string>? services = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var folder = Directory.CreateTempSubdirectory("pipeline-system-").FullName;
-        var app = ServiceHost.Build(services ?? ServiceHost.All, EmbeddedMode.Settings(folder), "http://127.0.0.1:0", quiet: true);
+        var all = EmbeddedMode.Settings(folder);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var app = ServiceHost.Build(services ?? ServiceHost.All, all, "http://127.0.0.1:0", quiet: true);
         await app.StartAsync();
         return new EmbeddedSystem(app, folder);
     }
