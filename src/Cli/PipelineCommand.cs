@@ -20,9 +20,12 @@ public static class PipelineCommand
           models    list served models, or one model's versions and history
           predict   send raw feature values to a served model
           rollback  make an earlier version of a model production again
+          keys      create, list and revoke API keys (admin)
           help      this text
 
-        Every verb accepts --help.
+        Every verb accepts --help. Verbs that talk to a running system find it with --url, PIPELINE_URL or the
+        config file (~/.config/pipeline/config.json: {"url": ..., "token": ...}) and send the API key from
+        PIPELINE_TOKEN or that file.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
@@ -62,7 +65,7 @@ public static class PipelineCommand
             error.WriteLine($"pipeline {verb}: no answer from the running system ({ex.Message}); is `pipeline up` or `pipeline demo --serve` running? (--url)");
             return ExitCodes.Unavailable;
         }
-        catch (Exception ex) when (PipelineHost.Unwrap(ex) is StartupException startup)
+        catch (Exception ex) when (PipelineHost.AsStartupException(ex) is { } startup)
         {
             error.WriteLine($"pipeline {verb}: {startup.Message}");
             return PipelineHost.StartupFailedExitCode;
@@ -81,6 +84,7 @@ public static class PipelineCommand
         ["models"] = new(ServingCommands.ModelsValues, ServingCommands.Flags, ServingCommands.ModelsUsage, (l, o, _, ct) => ServingCommands.ModelsAsync(l, o, ct)),
         ["predict"] = new(ServingCommands.PredictValues, ServingCommands.Flags, ServingCommands.PredictUsage, (l, o, _, ct) => ServingCommands.PredictAsync(l, o, ct)),
         ["rollback"] = new(ServingCommands.RollbackValues, ServingCommands.Flags, ServingCommands.RollbackUsage, (l, o, _, ct) => ServingCommands.RollbackAsync(l, o, ct)),
+        ["keys"] = new(KeyCommands.Values, KeyCommands.Flags, KeyCommands.Usage, (l, o, _, ct) => KeyCommands.RunAsync(l, o, ct)),
     };
 
     private sealed record VerbDefinition(
@@ -92,6 +96,9 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int Failed = 1;
     public const int NotFound = 3;
+
+    /// <summary>The running system refused the caller: no key, a wrong key, or a role that may not do this.</summary>
+    public const int Denied = 4;
     public const int Usage = 64;
     public const int Unavailable = 69;
 }

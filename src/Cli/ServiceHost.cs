@@ -12,6 +12,7 @@ using Pipeline.Orchestrator.Api;
 using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
+using Pipeline.Platform.Security;
 using Pipeline.Preprocess;
 using Pipeline.TrainWorker;
 
@@ -48,6 +49,7 @@ public static class ServiceHost
         }
 
         builder.WebHost.UseUrls(urls ?? "http://127.0.0.1:0");
+        builder.AddPipelineSecurity();
         bool Has(string s) => services.Contains(s, StringComparer.OrdinalIgnoreCase);
         var configuration = builder.Configuration;
 
@@ -112,6 +114,7 @@ public static class ServiceHost
 
         builder.Services.AddPipelineHealthChecks();
         var app = builder.Build();
+        app.UsePipelineSecurity();
         app.MapPipelineHealthChecks();
         if (Has("deploy"))
         {
@@ -122,6 +125,7 @@ public static class ServiceHost
         {
             app.MapJobsApi();
             app.MapDashboard();
+            app.MapKeysApi();
         }
 
         if (Has("ingest"))

@@ -36,6 +36,12 @@ public sealed record JobSpec
     /// the automatic plan from the data size, or given by the job). Null in a spec as submitted.
     /// </summary>
     public IReadOnlyList<PlanChoice>? Plan { get; init; }
+
+    /// <summary>
+    /// Who submitted the job: set by Ingest's submit API from the authenticated caller (whatever a client sends is
+    /// replaced); null for files dropped into the bucket. A submitter may cancel only its own jobs.
+    /// </summary>
+    public string? SubmittedBy { get; init; }
 }
 
 /// <summary>One resolved training setting: its value, and whether the job gave it or the plan chose it and why.</summary>

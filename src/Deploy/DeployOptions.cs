@@ -46,4 +46,10 @@ public sealed class ServingOptions
 
     /// <summary>Non-production versions kept loaded (asked for by <c>/predict/{model}/{version}</c>).</summary>
     public int MaxCachedVersions { get; set; } = 16;
+
+    /// <summary>
+    /// Whether the deploy process also answers the registry routes (<c>/models</c>, <c>/api/models</c>, and rollback,
+    /// an admin route) beside <c>/predict</c>. False: a serving-only port, for exposing predictions and nothing else.
+    /// </summary>
+    public bool RegistryRoutes { get; set; } = true;
 }

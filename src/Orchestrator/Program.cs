@@ -3,6 +3,7 @@ using Pipeline.Orchestrator.Api;
 using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
+using Pipeline.Platform.Security;
 
 // The orchestrator process: hosts the TrainingJob saga, the jobs API under /api and the dashboard (/ui).
 // Settings from the environment; listens on 127.0.0.1:5080 unless ASPNETCORE_URLS or --urls says otherwise.
@@ -19,4 +20,5 @@ return await PipelineHost.RunAsync(
     {
         app.MapJobsApi();
         app.MapDashboard();
+        app.MapKeysApi();
     });

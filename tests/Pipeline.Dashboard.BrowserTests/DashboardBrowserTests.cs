@@ -81,7 +81,9 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         HousePriceCsv.Write(csv, 3000, seed: 11);
         using var http = new HttpClient { BaseAddress = new Uri(_url) };
         await using var file = File.OpenRead(csv);
-        using var response = await http.PostAsync($"/api/jobs?name=browser-houses.csv&target=price&shards=2&rounds={Rounds}", new StreamContent(file));
+        using var content = new StreamContent(file);
+        content.Headers.ContentType = new("text/csv");
+        using var response = await http.PostAsync($"/api/jobs?name=browser-houses.csv&target=price&shards=2&rounds={Rounds}", content);
         response.EnsureSuccessStatusCode();
         var answer = await response.Content.ReadFromJsonAsync<Submitted>();
         return answer!.JobId;

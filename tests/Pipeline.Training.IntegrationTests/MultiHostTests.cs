@@ -45,6 +45,9 @@ public sealed partial class MultiHostTests(ITestOutputHelper output)
         ["Logging:Console:TimestampFormat"] = "HH:mm:ss.fff ",
     };
 
+    // Only this test's processes ever see it.
+    private const string DeployAdminToken = "multi-host-admin-token-0123456789abcdef";
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<(string Name, ServiceProcess Process)> _services = [];
 
@@ -63,7 +66,9 @@ public sealed partial class MultiHostTests(ITestOutputHelper output)
         try
         {
             Start(net, "orchestrator-a", "ctl", "Orchestrator");
-            Start(net, "deploy", "ctl", "Deploy", ("ASPNETCORE_URLS", $"http://{net.Address("ctl")}:5081"));
+            // Deploy listens on the host's network address, so it must ask for keys (a host beyond loopback with
+            // authentication off refuses to start).
+            Start(net, "deploy", "ctl", "Deploy", ("ASPNETCORE_URLS", $"http://{net.Address("ctl")}:5081"), ("Pipeline:Security:Authentication", "ApiKeys"), ("Pipeline:Security:AdminToken", DeployAdminToken));
             Start(net, "ingest-b", "ctl", "Ingest");
             Start(net, "ingest-a", "data", "Ingest");
             Start(net, "preprocess", "data", "Preprocess");
@@ -80,13 +85,21 @@ public sealed partial class MultiHostTests(ITestOutputHelper output)
             Assert.Equal(1, job1.DeployedVersion);
             Log($"first job Completed, mh-first v1 deployed ({Stages(job1)})");
             using (var http = new HttpClient { BaseAddress = new Uri($"http://{net.Address("ctl")}:5081/"), Timeout = TimeSpan.FromSeconds(30) })
-            using (var answer = await http.PostAsJsonAsync("predict/mh-first", new { area = 120.0, rooms = 3, age = 10.0, distance = 5.0, quality = 4 }))
             {
-                var body = await answer.Content.ReadAsStringAsync();
-                Assert.True(answer.IsSuccessStatusCode, body);
-                using var json = JsonDocument.Parse(body);
-                Assert.Equal(1, json.RootElement.GetProperty("version").GetInt32());
-                Assert.True(double.IsFinite(json.RootElement.GetProperty("predictions")[0].GetProperty("value").GetDouble()), body);
+                using (var anonymous = await http.PostAsJsonAsync("predict/mh-first", new { area = 120.0 }))
+                {
+                    Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+                }
+
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DeployAdminToken);
+                using (var answer = await http.PostAsJsonAsync("predict/mh-first", new { area = 120.0, rooms = 3, age = 10.0, distance = 5.0, quality = 4 }))
+                {
+                    var body = await answer.Content.ReadAsStringAsync();
+                    Assert.True(answer.IsSuccessStatusCode, body);
+                    using var json = JsonDocument.Parse(body);
+                    Assert.Equal(1, json.RootElement.GetProperty("version").GetInt32());
+                    Assert.True(double.IsFinite(json.RootElement.GetProperty("predictions")[0].GetProperty("value").GetDouble()), body);
+                }
             }
 
             // Both ingest instances listed the bucket: still one job for the object.

@@ -10,16 +10,25 @@ internal static class ApiHttp
 
     public static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>A client for --url (default <see cref="DefaultUrl"/>); a malformed URL is a usage error.</summary>
+    /// <summary>
+    /// A client for the running system (<see cref="ClientSettings"/>: --url, PIPELINE_URL, the config file, or
+    /// <see cref="DefaultUrl"/>) that sends the API key when one is set; a malformed URL is a usage error.
+    /// </summary>
     public static HttpClient Client(CommandLine line, TimeSpan? timeout = null)
     {
-        var url = line.Value("--url") ?? DefaultUrl;
-        if (!Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+        var settings = ClientSettings.Resolve(line.Value("--url"));
+        if (!Uri.TryCreate(settings.Url.TrimEnd('/') + "/", UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
         {
-            throw new UsageException($"--url '{url}' is not an absolute http(s) URL.");
+            throw new UsageException($"the URL '{settings.Url}' (--url, {ClientSettings.UrlVariable} or the config file) is not an absolute http(s) URL.");
         }
 
-        return new HttpClient { BaseAddress = address, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = address, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        if (settings.Token is { } token)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
     }
 
     /// <summary>The answer's JSON on stdout; a non-2xx answer is exit code 1 (3 for not found) and the body says why.</summary>
@@ -43,7 +52,10 @@ internal static class ApiHttp
     }
 
     public static int ExitCodeOf(HttpResponseMessage response) =>
-        response.IsSuccessStatusCode ? ExitCodes.Ok : response.StatusCode == HttpStatusCode.NotFound ? ExitCodes.NotFound : ExitCodes.Failed;
+        response.IsSuccessStatusCode ? ExitCodes.Ok
+        : response.StatusCode == HttpStatusCode.NotFound ? ExitCodes.NotFound
+        : response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? ExitCodes.Denied
+        : ExitCodes.Failed;
 
     /// <summary>The one-line reason of a problem answer (RFC 9457 body), or the status line.</summary>
     public static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)

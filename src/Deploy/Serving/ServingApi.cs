@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Pipeline.Contracts;
 using Pipeline.Deploy.Registry;
 using Pipeline.Platform.Hosting;
+using Pipeline.Platform.Security;
 
 namespace Pipeline.Deploy.Serving;
 
@@ -16,16 +18,26 @@ public static class ServingApi
     /// <c>POST /predict/{model}</c>, <c>POST /predict/{model}/{version}</c>, <c>GET /models</c>,
     /// <c>GET /models/{name}</c>, <c>POST /models/{name}/rollback</c> (the last three also under <c>/api</c>), <c>GET /health/live</c>, <c>GET /health/ready</c>.
     /// </summary>
-    public static IEndpointRouteBuilder MapServingApi(this IEndpointRouteBuilder app)
+    /// <param name="app">Where to map the routes.</param>
+    /// <param name="includeRegistry">
+    /// False maps only <c>/predict</c> and the health endpoints: serving on a port of its own, without the registry
+    /// and its admin route (rollback). See <see cref="ServingOptions.RegistryRoutes"/>.
+    /// </param>
+    public static IEndpointRouteBuilder MapServingApi(this IEndpointRouteBuilder app, bool includeRegistry = true)
     {
-        app.MapPost("/predict/{model}", (HttpContext http, string model, PredictionHandler handler) => handler.HandleAsync(http, model, null));
-        app.MapPost("/predict/{model}/{version}", (HttpContext http, string model, string version, PredictionHandler handler) => handler.HandleAsync(http, model, version));
+        app.MapPost("/predict/{model}", (HttpContext http, string model, PredictionHandler handler) => handler.HandleAsync(http, model, null)).AsPrediction();
+        app.MapPost("/predict/{model}/{version}", (HttpContext http, string model, string version, PredictionHandler handler) => handler.HandleAsync(http, model, version)).AsPrediction();
+        if (!includeRegistry)
+        {
+            app.MapPipelineHealthChecks();
+            return app;
+        }
 
         // The registry under /models (the serving API's own address) and under /api/models, beside the jobs API
         // the dashboard uses, when both are hosted in one process.
         foreach (var prefix in new[] { "/models", "/api/models" })
         {
-            var models = app.MapGroup(prefix);
+            var models = app.MapGroup(prefix).RequireAuthorization(PipelinePolicies.Read);
             models.MapGet("", async (ModelRegistry registry, CancellationToken ct) =>
             {
                 var versions = await registry.ListAsync(null, ct);
@@ -64,7 +76,8 @@ public static class ServingApi
                     return Problems.Write(StatusCodes.Status400BadRequest, "Invalid rollback request", "body", "send {} or {\"toVersion\": N, \"requestedBy\": \"who\"}");
                 }
 
-                var result = await registry.RollbackAsync(name, request.ToVersion, request.RequestedBy ?? "api", ct);
+                // The audit trail records who is signed in; what the body says is only a note beside it.
+                var result = await registry.RollbackAsync(name, request.ToVersion, Actor(http.User, request.RequestedBy), ct);
                 if (!result.Succeeded)
                 {
                     var status = result.Error == RollbackError.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict;
@@ -79,11 +92,31 @@ public static class ServingApi
                 }
 
                 return Results.Ok(new { name, fromVersion = result.FromVersion, toVersion = result.ToVersion });
-            });
+            })
+                .RequireAuthorization(PipelinePolicies.Admin)
+                .AcceptsOnly(allowEmptyBody: true, "application/json");
         }
 
         app.MapPipelineHealthChecks(); // for in-process hosts; PipelineHost has mapped them already for the deploy process
         return app;
+    }
+
+    private static RouteHandlerBuilder AsPrediction(this RouteHandlerBuilder route) =>
+        route.RequireAuthorization(PipelinePolicies.Predict)
+            .RequireRateLimiting(SecurityRegistration.PredictLimit)
+            .AcceptsOnly(allowEmptyBody: false, "application/json");
+
+    /// <summary>The authenticated caller, with what the request says about itself as a note (short, printable).</summary>
+    internal static string Actor(ClaimsPrincipal user, string? note)
+    {
+        var actor = PipelineClaims.ActorOf(user);
+        if (string.IsNullOrWhiteSpace(note))
+        {
+            return actor;
+        }
+
+        var clean = new string([.. note.Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).Take(64)]);
+        return clean.Length == 0 || clean == actor ? actor : $"{actor} ({clean})";
     }
 
     private static object Describe(ModelVersionRecord v) => new

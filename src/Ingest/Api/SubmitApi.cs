@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 using Pipeline.Ingest.Spec;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Security;
 using Pipeline.Tabular.Naming;
 
 namespace Pipeline.Ingest.Api;
@@ -28,11 +30,12 @@ public static class SubmitApi
 
     public static IEndpointRouteBuilder MapSubmitApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/jobs", async (HttpRequest request, IngestClient client, IOptions<IngestOptions> options, CancellationToken ct) =>
+        app.MapPost("/api/jobs", async (HttpRequest request, ClaimsPrincipal user, IngestClient client, IOptions<IngestOptions> options, CancellationToken ct) =>
         {
+            var submittedBy = PipelineClaims.ActorOf(user);
             if (request.HasJsonContentType())
             {
-                return await SubmitExistingAsync(request, client, ct);
+                return await SubmitExistingAsync(request, submittedBy, client, ct);
             }
 
             var name = request.Query["name"].ToString();
@@ -52,13 +55,22 @@ public static class SubmitApi
                 return Problem(specError.Field, specError.Message);
             }
 
-            var submitted = await client.SubmitAsync(request.Body, key, spec, ct);
+            var submitted = await client.SubmitAsync(request.Body, key, spec with { SubmittedBy = submittedBy }, ct);
             return Accepted(submitted);
-        });
+        })
+            .RequireAuthorization(PipelinePolicies.Submit)
+            .RequireRateLimiting(SecurityRegistration.SubmitLimit)
+            .AcceptsOnly(allowEmptyBody: false, UploadContentTypes);
         return app;
     }
 
-    private static async Task<IResult> SubmitExistingAsync(HttpRequest request, IngestClient client, CancellationToken ct)
+    /// <summary>
+    /// What the body may be: a data file (<c>text/csv</c>, gzip, or untyped bytes) or the JSON form. Never a form or
+    /// <c>text/plain</c>, the types a page on another origin could send without asking first.
+    /// </summary>
+    public static readonly string[] UploadContentTypes = ["text/csv", "application/gzip", "application/x-gzip", "application/octet-stream", "application/json"];
+
+    private static async Task<IResult> SubmitExistingAsync(HttpRequest request, string submittedBy, IngestClient client, CancellationToken ct)
     {
         SubmitExisting? body;
         try
@@ -85,7 +97,7 @@ public static class SubmitApi
             return Problem(specError.Field, specError.Message);
         }
 
-        var submitted = await client.SubmitExistingAsync(key, body.Spec, ct);
+        var submitted = await client.SubmitExistingAsync(key, (body.Spec ?? new JobSpec()) with { SubmittedBy = submittedBy }, ct);
         return submitted is null
             ? Results.Problem(title: "No such object", detail: $"nothing at '{key}' in the ingest bucket; upload it first or send the file itself", statusCode: StatusCodes.Status404NotFound)
             : Accepted(submitted);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Security;
 
 namespace Pipeline.Orchestrator.Api;
 
@@ -25,7 +27,7 @@ public static class JobsApi
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").RequireAuthorization(PipelinePolicies.Read);
 
         // Typed results, so the routes describe their answers (and an OpenAPI document can list them).
         api.MapGet("/jobs", async Task<Ok<List<JobSummary>>> (IDbContextFactory<OrchestratorDbContext> contexts, string? state, int? limit, CancellationToken ct) =>
@@ -58,12 +60,19 @@ public static class JobsApi
             return Results.Stream(stream, "application/json");
         });
 
-        api.MapPost("/jobs/{id:guid}/cancel", async Task<Results<Accepted<CancelAccepted>, ProblemHttpResult>> (Guid id, HttpRequest request, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
+        api.MapPost("/jobs/{id:guid}/cancel", async Task<Results<Accepted<CancelAccepted>, ProblemHttpResult>> (Guid id, HttpRequest request, ClaimsPrincipal user, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
         {
             var job = await FindAsync(contexts, id, ct);
             if (job is null)
             {
                 return NotFound(id);
+            }
+
+            // Submitters cancel their own jobs; admins any.
+            var actor = PipelineClaims.ActorOf(user);
+            if (!PipelineClaims.IsAdmin(user) && job.Spec.SubmittedBy != actor)
+            {
+                return Problem(StatusCodes.Status403Forbidden, "Not your job", $"job {id} was not submitted by '{actor}'; only its submitter or an admin may cancel it");
             }
 
             if (JobViewMapper.IsOver(job))
@@ -74,7 +83,9 @@ public static class JobsApi
             var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : "cancelled by user";
             await publish.Publish(new CancelJob { JobId = id, Reason = reason }, ct);
             return TypedResults.Accepted($"/api/jobs/{id}", new CancelAccepted(id, true, reason));
-        });
+        })
+            .RequireAuthorization(PipelinePolicies.Submit)
+            .AcceptsOnly(allowEmptyBody: true, "application/json");
 
         api.MapGet("/events", async (HttpContext http, JobChangeFeed feed, Guid? job, CancellationToken ct) =>
         {

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Pipeline.Platform.Security;
 
 namespace Pipeline.Orchestrator.Dashboard;
 
@@ -21,14 +22,17 @@ public static class DashboardEndpoints
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Results.Redirect("/ui/jobs"));
-        app.MapGet("/ui", () => Results.Redirect("/ui/jobs"));
+        app.MapGet("/", () => Results.Redirect("/ui/jobs")).AllowAnonymous();
+        app.MapGet("/ui", () => Results.Redirect("/ui/jobs")).AllowAnonymous();
         foreach (var page in new[] { "/ui/jobs", "/ui/jobs/{id:guid}", "/ui/models" })
         {
-            app.MapGet(page, () => Asset("index.html"));
+            // Without a session (API keys on) the cookie scheme sends the browser to /ui/login.
+            app.MapGet(page, () => Asset("index.html")).RequireAuthorization(PipelinePolicies.Read);
         }
 
-        app.MapGet("/ui/assets/{file}", (string file) => Assets.ContainsKey(file) ? Asset(file) : Results.NotFound());
+        // The script and style hold no data; the login page needs the style before anyone signs in.
+        app.MapGet("/ui/assets/{file}", (string file) => Assets.ContainsKey(file) ? Asset(file) : Results.NotFound()).AllowAnonymous();
+        app.MapDashboardLogin();
         return app;
     }
 

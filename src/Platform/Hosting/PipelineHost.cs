@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Pipeline.Platform.Security;
 
 namespace Pipeline.Platform.Hosting;
 
@@ -55,8 +56,10 @@ public static class PipelineHost
         }
 
         builder.Services.AddPipelineHealthChecks();
+        builder.AddPipelineSecurity();
         configure(builder);
         var app = builder.Build();
+        app.UsePipelineSecurity();
         app.MapPipelineHealthChecks();
         map?.Invoke(app);
         return app;
@@ -72,6 +75,10 @@ public static class PipelineHost
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
             .AddFilter("MassTransit", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+
+            // "No XML encryptor configured": the data-protection keys (they sign session cookies and antiforgery
+            // tokens) sit in the database beside the API key hashes, protected as the database is.
+            .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error)
             .QuietStartupFailures();
 
     /// <summary>Keeps the host's own "failed to start" log (a stack trace) out of the console.</summary>

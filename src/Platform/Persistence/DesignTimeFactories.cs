@@ -17,3 +17,15 @@ internal sealed class SqliteSchedulerDesignFactory : IDesignTimeDbContextFactory
     public SqliteSchedulerDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqliteSchedulerDbContext>().UseSqlite("Data Source=design-time.db").Options);
 }
+
+internal sealed class PostgresSecurityDesignFactory : IDesignTimeDbContextFactory<Security.PostgresSecurityDbContext>
+{
+    public Security.PostgresSecurityDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<Security.PostgresSecurityDbContext>().UseNpgsql("Host=design-time").Options);
+}
+
+internal sealed class SqliteSecurityDesignFactory : IDesignTimeDbContextFactory<Security.SqliteSecurityDbContext>
+{
+    public Security.SqliteSecurityDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<Security.SqliteSecurityDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}

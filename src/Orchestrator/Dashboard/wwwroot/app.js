@@ -26,8 +26,30 @@ function metrics(m) {
   return names.filter((n) => m[n] !== null && m[n] !== undefined).map((n) => `${n} ${num(m[n])}`).join(" · ") || "–";
 }
 
-async function getJson(url, options) {
+// Who is signed in, and the antiforgery token state-changing requests carry (a session cookie alone is not enough).
+let session = null;
+
+function signIn() {
+  location.assign(`/ui/login?returnUrl=${encodeURIComponent(location.pathname)}`);
+}
+
+async function loadSession() {
+  const response = await fetch("/ui/session");
+  if (response.status === 401 || response.status === 403) { signIn(); return false; }
+  session = await response.json();
+  const user = document.getElementById("user");
+  if (user && session.authentication !== "None") {
+    user.innerHTML = `${esc(session.name)} <span class="muted">(${esc(session.roles.join(", "))})</span> <button id="sign-out">Sign out</button>`;
+    document.getElementById("sign-out").onclick = async () => { await getJson("/ui/logout", { method: "POST" }); signIn(); };
+  }
+  return true;
+}
+
+async function getJson(url, options = {}) {
+  const method = (options.method || "GET").toUpperCase();
+  if (method !== "GET" && session && session.csrfToken) options.headers = { ...(options.headers || {}), "X-CSRF-TOKEN": session.csrfToken };
   const response = await fetch(url, options);
+  if (response.status === 401) { signIn(); throw new Error("signed out"); }
   const text = await response.text();
   const body = text ? JSON.parse(text) : null;
   if (!response.ok) {
@@ -210,6 +232,7 @@ async function showModels() {
 // ---------- routing ----------
 async function route() {
   clearInterval(refreshTimer);
+  if (!session && !(await loadSession())) return;
   const path = location.pathname.replace(/\/+$/, "");
   const job = path.match(/^\/ui\/jobs\/([0-9a-fA-F-]{36})$/);
   document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", path.startsWith(`/ui/${a.dataset.nav}`)));
