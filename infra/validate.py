@@ -303,12 +303,12 @@ def check_compose(path):
         if key not in secrets:
             fail("infra/compose/.env.example", f"{key} must be empty (an example value would be a working password)")
     for key in secrets:
-        uses = re.findall(r"\$\{" + key + r"(\W{0,2})", raw)
+        uses = re.findall(r"\$\{" + key + r"(:?[-?+=]|\})", raw)
         if not uses:
             fail(where, f"${{{key}}} (a secret of .env.example) is never used")
         for op in uses:
             if op != ":?":
-                fail(where, f"${{{key}{op}...}}: a secret must be used as ${{{key}:?message}} so compose refuses to start without it")
+                fail(where, f"${{{key}{op.rstrip('}')}...}}: a secret must be used as ${{{key}:?message}} so compose refuses to start without it")
     return len(services)
 
 
