@@ -16,11 +16,17 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "infra/docker/Dockerfile"
 K8S = ROOT / "infra/k8s"
-SECRET_EXAMPLE = K8S / "secret.example.env"
+SECRET_EXAMPLES = K8S / "secrets"
+ENV_EXAMPLE = ROOT / "infra/compose/.env.example"
+COMPOSE_FILE = ROOT / "infra/compose/docker-compose.yml"
 
 # Service name (Dockerfile target, image name, compose service, Deployment) -> project folder under src/.
 SERVICES = {"ingest": "Ingest", "preprocess": "Preprocess", "trainworker": "TrainWorker",
             "orchestrator": "Orchestrator", "deploy": "Deploy"}
+# The services with an HTTP API of their own (authentication, host filtering, reachable through a NetworkPolicy).
+HTTP_SERVICES = ("ingest", "orchestrator", "deploy")
+# Settings read by code another change adds (issue 17, API keys): known here until its options class exists.
+PENDING_SETTINGS = {"pipeline:security:authentication", "pipeline:security:admintoken"}
 IMAGE = re.compile(r"^(?:.+/)?pipeline/([a-z]+)(?::[\w.-]+)?$")
 
 problems = []
@@ -100,6 +106,8 @@ def check_setting(where, key):
     parts = key.split("__")
     path = ":".join(parts).lower()
     if path in literal_keys:
+        return
+    if path in PENDING_SETTINGS and "pipeline:security" not in sections:
         return
     for n in range(len(parts), 0, -1):
         cls = sections.get(":".join(parts[:n]).lower())
@@ -249,6 +257,14 @@ def check_compose(path):
             published = p.get("host_ip") if isinstance(p, dict) else str(p)
             if isinstance(p, str) and not published.startswith("127.0.0.1:"):
                 fail(where, f"service {svc} publishes {p} beyond 127.0.0.1")
+        if svc in HTTP_SERVICES:
+            if env.get("Pipeline__Security__Authentication") != "ApiKeys":
+                fail(where, f"service {svc}: Pipeline__Security__Authentication is not ApiKeys")
+            if not env.get("Pipeline__Security__AdminToken"):
+                fail(where, f"service {svc}: Pipeline__Security__AdminToken is not set")
+            allowed = str(env.get("AllowedHosts", "")).split(";")
+            if svc not in allowed or "127.0.0.1" not in allowed:
+                fail(where, f"service {svc}: AllowedHosts {allowed} must name '{svc}' and 127.0.0.1 (the health check's Host)")
         if str(env.get("Pipeline__RabbitMq__QuorumQueues", "")).lower() != "true":
             fail(where, f"service {svc}: Pipeline__RabbitMq__QuorumQueues is not true")
         vhosts.add(env.get("Pipeline__RabbitMq__VirtualHost"))
@@ -279,6 +295,20 @@ def check_compose(path):
             kind = v.get("type") if isinstance(v, dict) else ("bind" if source.startswith("/") else "volume")
             if kind == "bind" and not Path(source).exists():
                 fail(where, f"service {name} mounts {source}, which does not exist")
+    # No working example secret: every key the example leaves empty is guarded by ${VAR:?...} wherever it is used.
+    raw = COMPOSE_FILE.read_text()
+    example = [line for line in ENV_EXAMPLE.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    secrets = [line[:-1] for line in example if line.endswith("=")]
+    for key in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "S3_SECRET_KEY", "PIPELINE_ADMIN_TOKEN"):
+        if key not in secrets:
+            fail("infra/compose/.env.example", f"{key} must be empty (an example value would be a working password)")
+    for key in secrets:
+        uses = re.findall(r"\$\{" + key + r"(:?[-?+=]|\})", raw)
+        if not uses:
+            fail(where, f"${{{key}}} (a secret of .env.example) is never used")
+        for op in uses:
+            if op != ":?":
+                fail(where, f"${{{key}{op.rstrip('}')}...}}: a secret must be used as ${{{key}:?message}} so compose refuses to start without it")
     return len(services)
 
 
@@ -320,22 +350,35 @@ def check_k8s():
         for key in data:
             if key.startswith("Pipeline__"):
                 check_setting(f"infra/k8s ConfigMap {name}", key)
-    secret_keys = {}
-    if SECRET_EXAMPLE.is_file():
-        secret_keys = {line.split("=", 1)[0] for line in SECRET_EXAMPLE.read_text().splitlines()
-                       if line.strip() and not line.startswith("#")}
-        for key in secret_keys:
-            if key.startswith("Pipeline__"):
-                check_setting(rel(SECRET_EXAMPLE), key)
-    else:
-        fail("infra/k8s", "secret.example.env (the keys of the Secret the manifests reference) is missing")
-    secret_name = "pipeline-secrets"
+    # One Secret per consumer: pipeline-<service> for each Deployment, pipeline-keda for KEDA; their keys are the
+    # example files in secrets/, whose values are all empty (no working placeholder).
+    secrets = {}
+    for f in sorted(SECRET_EXAMPLES.glob("*.env.example")):
+        keys = {}
+        for line in f.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                key, _, value = line.partition("=")
+                keys[key] = value
+                if value:
+                    fail(rel(f), f"{key} has a value; example Secrets carry empty values only")
+                if key.startswith("Pipeline__"):
+                    check_setting(rel(f), key)
+        secrets[f.name[:-len(".env.example")]] = keys
+    if (K8S / "secret.example.env").exists():
+        fail("infra/k8s/secret.example.env", "one Secret for every pod again: use secrets/pipeline-<service>.env.example")
+    for svc in SERVICES:
+        if f"pipeline-{svc}" not in secrets:
+            fail("infra/k8s/secrets", f"pipeline-{svc}.env.example (the keys of service {svc}'s own Secret) is missing")
+        elif svc in HTTP_SERVICES and "Pipeline__Security__AdminToken" not in secrets[f"pipeline-{svc}"]:
+            fail(f"infra/k8s/secrets/pipeline-{svc}.env.example", "no Pipeline__Security__AdminToken (the bootstrap admin key)")
 
-    def check_secret(where, name, key=None):
-        if name != secret_name:
-            fail(where, f"Secret '{name}' is not {secret_name} (whose keys secret.example.env lists)")
-        elif key is not None and key not in secret_keys:
-            fail(where, f"key '{key}' of Secret {name} is not in secret.example.env")
+    def check_secret(where, name, owner, key=None):
+        if name != owner:
+            fail(where, f"Secret '{name}' is not {owner}: each consumer reads its own Secret only")
+        elif name not in secrets:
+            fail(where, f"Secret '{name}' has no secrets/{name}.env.example listing its keys")
+        elif key is not None and key not in secrets[name]:
+            fail(where, f"key '{key}' of Secret {name} is not in secrets/{name}.env.example")
 
     deployments = {}
     for where, d in by_kind.get("Deployment", []):
@@ -360,21 +403,31 @@ def check_k8s():
                     fail(where, f"Deployment {name}: ConfigMap {ref} is not in infra/k8s")
                 settings.update(config_maps.get(ref, {}))
             if "secretRef" in source:
-                check_secret(f"{where} Deployment {name}", source["secretRef"]["name"])
-                settings.update({k: "(secret)" for k in secret_keys})
+                ref = source["secretRef"]["name"]
+                check_secret(f"{where} Deployment {name}", ref, f"pipeline-{name}")
+                settings.update({k: "(secret)" for k in secrets.get(ref, {})})
         for key, e in env.items():
             settings[key] = e.get("value")
             if key.startswith("Pipeline__"):
                 check_setting(f"{where} Deployment {name}", key)
             ref = (e.get("valueFrom") or {}).get("secretKeyRef")
             if ref:
-                check_secret(f"{where} Deployment {name}", ref["name"], ref["key"])
+                check_secret(f"{where} Deployment {name}", ref["name"], f"pipeline-{name}", ref["key"])
         for required in ("Pipeline__Transport", "Pipeline__RabbitMq__Host", "Pipeline__RabbitMq__Username",
                          "Pipeline__RabbitMq__Password", "Pipeline__Database__Provider",
                          "Pipeline__Database__ConnectionString", "Pipeline__Storage__Provider",
                          "Pipeline__Storage__Endpoint", "Pipeline__Storage__AccessKey", "Pipeline__Storage__SecretKey"):
             if required not in settings:
                 fail(where, f"Deployment {name}: {required} is not set (ConfigMap, Secret or env)")
+        allowed = [h for h in str(settings.get("AllowedHosts") or "").split(";") if h]
+        if svc in HTTP_SERVICES:
+            for required in ("Pipeline__Security__AdminToken", "AllowedHosts"):
+                if required not in settings:
+                    fail(where, f"Deployment {name}: {required} is not set")
+            if settings.get("Pipeline__Security__Authentication") != "ApiKeys":
+                fail(where, f"Deployment {name}: Pipeline__Security__Authentication is not ApiKeys")
+            if allowed and svc not in allowed:
+                fail(where, f"Deployment {name}: AllowedHosts does not name its Service '{svc}'")
         url = settings.get("ASPNETCORE_URLS")
         port = port_of_url(url) if url else image_ports.get(svc)
         if svc in ports and port != ports[svc]:
@@ -394,6 +447,9 @@ def check_k8s():
                 fail(where, f"Deployment {name}: {probe} path {get.get('path')}, the service answers {path}")
             if path is None and get.get("path") not in (LIVE, READY):
                 fail(where, f"Deployment {name}: {probe} path {get.get('path')} is not a health endpoint")
+            host = {h.get("name", "").lower(): h.get("value") for h in get.get("httpHeaders") or []}.get("host")
+            if allowed and "*" not in allowed and host not in allowed:
+                fail(where, f"Deployment {name}: {probe} sends Host '{host or 'the pod IP'}', which AllowedHosts {allowed} refuses (400)")
             probe_port = named.get(get.get("port"), get.get("port"))
             if svc in ports and probe_port != ports[svc]:
                 fail(where, f"Deployment {name}: {probe} port {get.get('port')} is not the service's port {ports[svc]}")
@@ -426,7 +482,7 @@ def check_k8s():
     for where, a in by_kind.get("TriggerAuthentication", []):
         auths[a["metadata"]["name"]] = a
         for ref in a["spec"].get("secretTargetRef") or []:
-            check_secret(f"{where} TriggerAuthentication {a['metadata']['name']}", ref["name"], ref["key"])
+            check_secret(f"{where} TriggerAuthentication {a['metadata']['name']}", ref["name"], "pipeline-keda", ref["key"])
     scaled = by_kind.get("ScaledObject", []) + by_kind.get("HorizontalPodAutoscaler", [])
     if not any(o["spec"]["scaleTargetRef"]["name"] == "trainworker" for _, o in scaled):
         fail("infra/k8s", "nothing scales the trainworker Deployment (ScaledObject or HorizontalPodAutoscaler)")
@@ -444,7 +500,45 @@ def check_k8s():
                     fail(where, f"ScaledObject {o['metadata']['name']}: TriggerAuthentication {auth} is not in infra/k8s")
         if "train-shard" not in {(t.get("metadata") or {}).get("queueName") for t in o["spec"].get("triggers") or []}:
             fail(where, f"ScaledObject {o['metadata']['name']}: no trigger on the train-shard queue")
+    check_network_policies(by_kind.get("NetworkPolicy", []), deployments)
     return len(objects)
+
+
+def check_network_policies(policies, deployments):
+    """Default deny of ingress in the namespace; each HTTP service opened on its own port only; the other services
+    accept nothing; egress, where restricted, still allows DNS."""
+    where = "infra/k8s NetworkPolicy"
+
+    def selects(policy, deployment):
+        match = (policy["spec"].get("podSelector") or {}).get("matchLabels") or {}
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        return all(labels.get(k) == v for k, v in match.items())
+
+    def types(policy):
+        return policy["spec"].get("policyTypes") or ["Ingress"]
+
+    if not any(p["spec"].get("podSelector") in ({}, None) and "Ingress" in types(p) and not p["spec"].get("ingress")
+               for _, p in policies):
+        fail(where, "no default deny of ingress (podSelector {} with policyTypes [Ingress] and no ingress rule)")
+    for name, d in deployments.items():
+        opened = set()
+        for _, p in policies:
+            if "Ingress" in types(p) and selects(p, d):
+                for rule in p["spec"].get("ingress") or []:
+                    if not rule.get("ports"):
+                        fail(where, f"{p['metadata']['name']}: an ingress rule without ports opens every port of {name}")
+                    opened.update((q or {}).get("port") for q in rule.get("ports") or [])
+        named = {q.get("name"): q["containerPort"] for q in d["spec"]["template"]["spec"]["containers"][0].get("ports") or []}
+        opened = {named.get(q, q) for q in opened}
+        expected = {ports[name]} if name in HTTP_SERVICES and name in ports else set()
+        if opened != expected:
+            fail(where, f"Deployment {name}: ingress allowed on {sorted(opened, key=str) or 'no port'}, expected "
+                        f"{sorted(expected) or 'none'}")
+    for _, p in policies:
+        if "Egress" in types(p):
+            egress_ports = {(q or {}).get("port") for rule in p["spec"].get("egress") or [] for q in rule.get("ports") or []}
+            if 53 not in egress_ports:
+                fail(where, f"{p['metadata']['name']}: egress without DNS (port 53)")
 
 
 compose_services = check_compose(sys.argv[1])

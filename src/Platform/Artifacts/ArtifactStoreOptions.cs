@@ -24,7 +24,17 @@ public sealed class ArtifactStoreOptions
 
     public string? SecretKey { get; set; }
 
+    /// <summary>
+    /// S3: connect with TLS (https). Off by default; an endpoint written as <c>https://host:port</c> turns it on and
+    /// <c>http://host:port</c> off, whatever this says. The server certificate is verified, host name included.
+    /// </summary>
     public bool UseSsl { get; set; }
+
+    /// <summary>
+    /// S3 over TLS: a PEM file of the CA certificates that signed the endpoint's certificate (a private CA, as the
+    /// MinIO Operator issues); unset: the system's trust store. Only with TLS (a CA file for plain http is refused).
+    /// </summary>
+    public string? CaCertificatePath { get; set; }
 
     /// <summary>S3 region; a fixed one spares a bucket-location request per bucket.</summary>
     public string Region { get; set; } = "us-east-1";

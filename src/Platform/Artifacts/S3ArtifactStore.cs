@@ -35,12 +35,17 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
     public S3ArtifactStore(ArtifactStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var endpoint = options.Endpoint;
-        var accessKey = options.AccessKey;
-        var secretKey = options.SecretKey;
-        var useSsl = options.UseSsl;
-        var region = options.Region;
-        _client = new Lazy<IMinioClient>(() => CreateClient(endpoint, accessKey, secretKey, useSsl, region), LazyThreadSafetyMode.ExecutionAndPublication);
+        var settings = new ArtifactStoreOptions
+        {
+            Provider = options.Provider,
+            Endpoint = options.Endpoint,
+            AccessKey = options.AccessKey,
+            SecretKey = options.SecretKey,
+            UseSsl = options.UseSsl,
+            CaCertificatePath = options.CaCertificatePath,
+            Region = options.Region,
+        };
+        _client = new Lazy<IMinioClient>(() => CreateClient(settings), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Wraps an existing client (tests, or a host that configures the SDK itself).</summary>
@@ -224,18 +229,21 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
         }
     }
 
-    private static IMinioClient CreateClient(string? endpoint, string? accessKey, string? secretKey, bool useSsl, string? region)
+    /// <summary>The SDK client the settings describe (TLS from the endpoint's scheme or UseSsl; a CA bundle when given).</summary>
+    internal static IMinioClient CreateClient(ArtifactStoreOptions options)
     {
+        var endpoint = options.Endpoint;
         if (string.IsNullOrWhiteSpace(endpoint))
         {
             throw new InvalidOperationException($"{ArtifactStoreOptions.SectionName}:Endpoint is not set (host:port of the S3 endpoint).");
         }
 
-        if (string.IsNullOrEmpty(accessKey) || string.IsNullOrEmpty(secretKey))
+        if (string.IsNullOrEmpty(options.AccessKey) || string.IsNullOrEmpty(options.SecretKey))
         {
             throw new InvalidOperationException($"{ArtifactStoreOptions.SectionName}:AccessKey and :SecretKey must be set for the S3 store.");
         }
 
+        var useSsl = options.UseSsl;
         endpoint = endpoint.Trim();
         if (endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
@@ -250,11 +258,27 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
 
         var client = new MinioClient()
             .WithEndpoint(endpoint.TrimEnd('/'))
-            .WithCredentials(accessKey, secretKey)
+            .WithCredentials(options.AccessKey, options.SecretKey)
             .WithSSL(useSsl);
-        if (!string.IsNullOrWhiteSpace(region))
+        if (!string.IsNullOrWhiteSpace(options.CaCertificatePath))
         {
-            client = client.WithRegion(region);
+            if (!useSsl)
+            {
+                throw new InvalidOperationException($"{ArtifactStoreOptions.SectionName}:CaCertificatePath is set but the S3 endpoint '{options.Endpoint}' is plain http: set {ArtifactStoreOptions.SectionName}:UseSsl=true or write the endpoint as https://host:port.");
+            }
+
+            var bundle = Tls.TrustedCertificates.LoadBundle(options.CaCertificatePath, $"{ArtifactStoreOptions.SectionName}:CaCertificatePath");
+            var handler = new SocketsHttpHandler
+            {
+                SslOptions = { RemoteCertificateValidationCallback = Tls.TrustedCertificates.Validator(bundle) },
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            };
+            client = client.WithHttpClient(new HttpClient(handler, disposeHandler: true), disposeHttpClient: true);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Region))
+        {
+            client = client.WithRegion(options.Region);
         }
 
         return client.Build();

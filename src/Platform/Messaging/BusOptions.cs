@@ -60,7 +60,23 @@ public sealed class RabbitMqOptions
     /// </summary>
     public bool QuorumQueues { get; set; }
 
-    public string Address => $"amqp://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}";
+    /// <summary>
+    /// Connect with TLS (AMQPS). Off by default (the local stack's broker speaks plain AMQP on 5672). RabbitMQ's TLS
+    /// listener is usually port 5671: set <see cref="Port"/> too. The server certificate is verified, host name
+    /// included (against <see cref="TlsServerName"/>, else <see cref="Host"/>), by the system's trusted roots or by
+    /// <see cref="CaCertificatePath"/>.
+    /// </summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>The name the broker's certificate must carry when it differs from <see cref="Host"/> (e.g. Host is an IP address); unset: Host.</summary>
+    public string? TlsServerName { get; set; }
+
+    /// <summary>A PEM file of the CA certificates that signed the broker's certificate (a private CA); unset: the system's trust store.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    public string EffectiveTlsServerName => string.IsNullOrWhiteSpace(TlsServerName) ? Host : TlsServerName;
+
+    public string Address => $"{(UseTls ? "amqps" : "amqp")}://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}";
 }
 
 public enum TransportKind

@@ -54,6 +54,9 @@ public static class BusRegistration
 
         services.AddMassTransit(x =>
         {
+            // Nothing calls out: MassTransit 8.5 reports usage telemetry to its vendor's host after start-up unless
+            // told not to (and logs a stack trace where that host is unreachable, as in a locked-down cluster).
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
@@ -81,16 +84,8 @@ public static class BusRegistration
                 x.UsingRabbitMq((context, cfg) =>
                 {
                     var o = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                    cfg.Host(o.Host, o.Port, o.VirtualHost, h =>
-                    {
-                        h.Username(o.Username);
-                        h.Password(o.Password);
-                        h.ConnectionName(o.ConnectionName ?? $"{AppDomain.CurrentDomain.FriendlyName}@{Environment.MachineName}");
-                        if (o.Heartbeat is { } heartbeat)
-                        {
-                            h.Heartbeat(heartbeat);
-                        }
-                    });
+                    var tls = RabbitMqTls.From(o);
+                    cfg.Host(o.Host, o.Port, o.VirtualHost, h => ConfigureHost(h, o, tls));
                     UseDurableScheduler(cfg, context);
                     cfg.ConfigureEndpoints(context);
                 });
@@ -116,6 +111,23 @@ public static class BusRegistration
         "rabbitmq" or "rabbit" => TransportKind.RabbitMq,
         _ => throw new StartupException($"Pipeline:Transport is '{value}'; use 'inmemory' or 'rabbitmq'."),
     };
+
+    /// <summary>Credentials, connection name, heartbeat and TLS (when <c>Pipeline:RabbitMq:UseTls</c>) of the broker connection.</summary>
+    internal static void ConfigureHost(IRabbitMqHostConfigurator h, RabbitMqOptions o, RabbitMqTls? tls)
+    {
+        h.Username(o.Username);
+        h.Password(o.Password);
+        h.ConnectionName(o.ConnectionName ?? $"{AppDomain.CurrentDomain.FriendlyName}@{Environment.MachineName}");
+        if (o.Heartbeat is { } heartbeat)
+        {
+            h.Heartbeat(heartbeat);
+        }
+
+        if (tls is not null)
+        {
+            h.UseSsl(tls.Apply);
+        }
+    }
 
     /// <summary>
     /// Declares the endpoint's queue (and its <c>_error</c> / <c>_skipped</c> queues, which copy its arguments) as a

@@ -31,6 +31,11 @@ internal sealed class RabbitMqPreflight(IOptions<RabbitMqOptions> options, TimeP
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
             AutomaticRecoveryEnabled = false,
         };
+        if (RabbitMqTls.From(o) is { } tls)
+        {
+            factory.Ssl = tls.ToSslOption();
+        }
+
         var deadline = clock.GetUtcNow() + o.StartupTimeout;
         while (true)
         {
@@ -49,6 +54,11 @@ internal sealed class RabbitMqPreflight(IOptions<RabbitMqOptions> options, TimeP
                 if (reason.Contains("NOT_ALLOWED", StringComparison.Ordinal) || reason.Contains("vhost", StringComparison.OrdinalIgnoreCase))
                 {
                     throw new StartupException($"RabbitMQ at {o.Address} refused virtual host '{o.VirtualHost}' for user '{o.Username}' (setting Pipeline:RabbitMq:VirtualHost): {reason}", ex);
+                }
+
+                if (o.UseTls && reason.Contains("certificate", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new StartupException($"RabbitMQ at {o.Address}: the TLS handshake failed (settings Pipeline:RabbitMq:TlsServerName / CaCertificatePath): {reason}", ex);
                 }
 
                 if (clock.GetUtcNow() >= deadline)
