@@ -25,8 +25,6 @@ SERVICES = {"ingest": "Ingest", "preprocess": "Preprocess", "trainworker": "Trai
             "orchestrator": "Orchestrator", "deploy": "Deploy"}
 # The services with an HTTP API of their own (authentication, host filtering, reachable through a NetworkPolicy).
 HTTP_SERVICES = ("ingest", "orchestrator", "deploy")
-# Settings read by code another change adds (issue 17, API keys): known here until its options class exists.
-PENDING_SETTINGS = {"pipeline:security:authentication", "pipeline:security:admintoken"}
 IMAGE = re.compile(r"^(?:.+/)?pipeline/([a-z]+)(?::[\w.-]+)?$")
 
 problems = []
@@ -106,8 +104,6 @@ def check_setting(where, key):
     parts = key.split("__")
     path = ":".join(parts).lower()
     if path in literal_keys:
-        return
-    if path in PENDING_SETTINGS and "pipeline:security" not in sections:
         return
     for n in range(len(parts), 0, -1):
         cls = sections.get(":".join(parts[:n]).lower())
