@@ -19,7 +19,7 @@ internal static class ApiHttp
         var settings = ClientSettings.Resolve(line.Value("--url"));
         if (!Uri.TryCreate(settings.Url.TrimEnd('/') + "/", UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
         {
-            throw new UsageException($"the URL '{settings.Url}' (--url, {ClientSettings.UrlVariable} or the config file) is not an absolute http(s) URL.");
+            throw new UsageException($"{settings.UrlSource} '{settings.Url}' is not an absolute http(s) URL.");
         }
 
         var client = new HttpClient { BaseAddress = address, Timeout = timeout ?? TimeSpan.FromSeconds(30) };

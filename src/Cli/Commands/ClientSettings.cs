@@ -10,7 +10,7 @@ namespace Pipeline.Cli.Commands;
 /// <c>$XDG_CONFIG_HOME/pipeline/config.json</c> (<c>~/.config/pipeline/config.json</c>):
 /// <c>{"url": "https://pipeline.example", "token": "pk_..."}</c>.
 /// </summary>
-internal sealed record ClientSettings(string Url, string? Token)
+internal sealed record ClientSettings(string Url, string UrlSource, string? Token)
 {
     public const string UrlVariable = "PIPELINE_URL";
     public const string TokenVariable = "PIPELINE_TOKEN";
@@ -19,9 +19,13 @@ internal sealed record ClientSettings(string Url, string? Token)
     public static ClientSettings Resolve(string? urlOption)
     {
         var file = ReadConfigFile();
-        var url = urlOption ?? NonEmpty(Environment.GetEnvironmentVariable(UrlVariable)) ?? file.Url ?? ApiHttp.DefaultUrl;
+        var environment = NonEmpty(Environment.GetEnvironmentVariable(UrlVariable));
+        var (url, source) = urlOption is not null ? (urlOption, "--url")
+            : environment is not null ? (environment, UrlVariable)
+            : file.Url is not null ? (file.Url, ConfigPath())
+            : (ApiHttp.DefaultUrl, "the default");
         var token = NonEmpty(Environment.GetEnvironmentVariable(TokenVariable)) ?? file.Token;
-        return new ClientSettings(url, token);
+        return new ClientSettings(url, source, token);
     }
 
     public static string ConfigPath()
