@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Pipeline.Contracts;
 using Pipeline.Deploy.Registry;
 using Pipeline.Platform.Hosting;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Deploy.Serving;
 
@@ -62,6 +63,12 @@ public static class ServingApi
                 if (request is null)
                 {
                     return Problems.Write(StatusCodes.Status400BadRequest, "Invalid rollback request", "body", "send {} or {\"toVersion\": N, \"requestedBy\": \"who\"}");
+                }
+
+                // Stored in the registry's history and shown on the dashboard: bounded and printable.
+                if (request.RequestedBy is { } who && SafeText.CheckShortText(who) is { } whoError)
+                {
+                    return Problems.Write(StatusCodes.Status400BadRequest, "Invalid rollback request", "requestedBy", $"requestedBy {whoError}");
                 }
 
                 var result = await registry.RollbackAsync(name, request.ToVersion, request.RequestedBy ?? "api", ct);

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Orchestrator.Api;
 
@@ -72,6 +73,12 @@ public static class JobsApi
             }
 
             var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : "cancelled by user";
+            if (SafeText.CheckShortText(reason) is { } reasonError)
+            {
+                // The reason is stored with the job and shown in every list of jobs: bounded and printable.
+                return Problem(StatusCodes.Status400BadRequest, "Invalid cancel request", $"reason: the reason {reasonError}");
+            }
+
             await publish.Publish(new CancelJob { JobId = id, Reason = reason }, ct);
             return TypedResults.Accepted($"/api/jobs/{id}", new CancelAccepted(id, true, reason));
         });
