@@ -61,6 +61,13 @@ public static class JobsApi
 
         api.MapPost("/jobs/{id:guid}/cancel", async Task<Results<Accepted<CancelAccepted>, ProblemHttpResult>> (Guid id, HttpRequest request, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
         {
+            var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : "cancelled by user";
+            if (SafeText.CheckShortText(reason) is { } reasonError)
+            {
+                // The reason is stored with the job and shown in every list of jobs: bounded and printable.
+                return Problem(StatusCodes.Status400BadRequest, "Invalid cancel request", $"reason: the reason {reasonError}");
+            }
+
             var job = await FindAsync(contexts, id, ct);
             if (job is null)
             {
@@ -72,12 +79,6 @@ public static class JobsApi
                 return Problem(StatusCodes.Status409Conflict, "Job already finished", $"job {id} is {JobViewMapper.StateOf(job)}; nothing to cancel");
             }
 
-            var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : "cancelled by user";
-            if (SafeText.CheckShortText(reason) is { } reasonError)
-            {
-                // The reason is stored with the job and shown in every list of jobs: bounded and printable.
-                return Problem(StatusCodes.Status400BadRequest, "Invalid cancel request", $"reason: the reason {reasonError}");
-            }
 
             await publish.Publish(new CancelJob { JobId = id, Reason = reason }, ct);
             return TypedResults.Accepted($"/api/jobs/{id}", new CancelAccepted(id, true, reason));
