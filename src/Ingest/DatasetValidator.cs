@@ -8,6 +8,7 @@ using Pipeline.Contracts;
 using Pipeline.Tabular.Csv;
 using Pipeline.Ingest.Registry;
 using Pipeline.Tabular.Schema;
+using Pipeline.Tabular.Text;
 using Pipeline.Ingest.Spec;
 using Pipeline.Platform.Artifacts;
 
@@ -95,7 +96,13 @@ public sealed partial class DatasetValidator(
                 // The file is local: whatever else the parser throws will not go away by retrying, and the job
                 // must end with a reason rather than wait in an error queue.
                 LogUnexpected(logger, request.JobId, ex);
-                return await RejectAsync(request, version, $"{source.Key}: the file could not be read as CSV ({ex.Message}).", cancellationToken);
+                return await RejectAsync(request, version, $"{source.Key}: the file could not be read as CSV ({SafeText.Echo(ex.Message)}).", cancellationToken);
+            }
+
+            // The hidden layers on every feature column: a wide file with wide layers is refused before it is stored.
+            if (ModelSize.Check(scan.ResolvedSpec.Training, scan.Columns.Count - 1, o.MaxParameters) is { } tooLarge)
+            {
+                return await RejectAsync(request, version, $"{source.Key}: {tooLarge}", cancellationToken);
             }
 
             var dataset = await RegisterAsync(source, info.ETag, local, sha256, size, scan, cancellationToken);
@@ -104,7 +111,7 @@ public sealed partial class DatasetValidator(
             // schemas were stored gets one too, and Preprocess reads the kinds from it instead of inferring them again.
             var schema = DatasetSchema.From(scan, o.Limits);
             await store.PutBytesAsync(dataset.Bucket, DatasetSchema.KeyFor(dataset.DatasetId), Encoding.UTF8.GetBytes(schema.ToJson()), cancellationToken: cancellationToken);
-            LogAccepted(logger, request.JobId, source.ToString(), dataset.DatasetId, scan.Rows);
+            LogAccepted(logger, request.JobId, SafeText.Echo(source.ToString()), dataset.DatasetId, scan.Rows);
             return new DatasetAccepted
             {
                 JobId = request.JobId,
@@ -150,7 +157,7 @@ public sealed partial class DatasetValidator(
             var known = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Sha256 == sha256, cancellationToken);
             if (known is not null)
             {
-                LogKnownContent(logger, source.ToString(), known.DatasetId);
+                LogKnownContent(logger, SafeText.Echo(source.ToString()), known.DatasetId);
                 return known;
             }
         }
@@ -219,7 +226,7 @@ public sealed partial class DatasetValidator(
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.RejectedReason, reason).SetProperty(x => x.RejectedKey, keptAt.Key), cancellationToken);
         }
 
-        LogRejected(logger, request.JobId, reason);
+        LogRejected(logger, request.JobId, SafeText.Echo(reason, DatasetValidationException.MaxMessageLength));
         return new DatasetRejected { JobId = request.JobId, Source = keptAt, Reason = reason };
     }
 
@@ -232,7 +239,13 @@ public sealed partial class DatasetValidator(
             return null;
         }
 
+        // The quarantine is write-once: a later rejection of the same key goes beside the first, under its job id.
         var target = options.Value.RejectedPrefix + source.Key;
+        if (await store.StatAsync(source.Bucket, target, cancellationToken) is { } earlier && earlier.Metadata.GetValueOrDefault("job-id") != jobId.ToString())
+        {
+            target = $"{options.Value.RejectedPrefix}{jobId:N}/{source.Key}";
+        }
+
         var metadata = new Dictionary<string, string>
         {
             ["rejected-reason"] = MetadataText(reason, 1500),

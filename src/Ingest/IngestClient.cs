@@ -4,6 +4,7 @@ using Pipeline.Contracts;
 using Pipeline.Ingest.Spec;
 using Pipeline.Ingest.Triggers;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Ingest;
 
@@ -29,12 +30,21 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
         }
     }
 
-    /// <summary>Uploads <paramref name="content"/> (read once, forwards only: an HTTP body will do) as <paramref name="key"/> and submits it.</summary>
+    /// <summary>
+    /// Uploads <paramref name="content"/> (read once, forwards only: an HTTP body will do) as <paramref name="key"/> and
+    /// submits it. An object already at the key is never replaced: the same bytes again submit that object (the same
+    /// job as before), other bytes throw <see cref="ObjectExistsException"/>.
+    /// </summary>
     public async Task<SubmittedFile> SubmitAsync(Stream content, string key, JobSpec? spec = null, CancellationToken cancellationToken = default)
     {
         spec ??= new JobSpec();
         var bucket = options.Value.Bucket;
         await store.EnsureBucketAsync(bucket, cancellationToken);
+        if (await store.StatAsync(bucket, key, cancellationToken) is { } existing)
+        {
+            return await ResubmitAsync(content, key, existing, spec, cancellationToken);
+        }
+
         var source = await store.PutWithHashAsync(bucket, key, content, JobSpecMetadata.ToMetadata(spec), cancellationToken);
         var info = await store.StatAsync(bucket, key, cancellationToken)
             ?? throw new IOException($"{bucket}/{key} disappeared right after upload.");
@@ -63,9 +73,41 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
         return new SubmittedFile(jobId, source);
     }
 
+    /// <summary>The bytes sent are compared with the stored object's by SHA-256, read to the end but kept nowhere.</summary>
+    private async Task<SubmittedFile> ResubmitAsync(Stream content, string key, ArtifactInfo existing, JobSpec spec, CancellationToken cancellationToken)
+    {
+        var bucket = existing.Bucket;
+        var sent = await ArtifactStoreExtensions.ComputeSha256Async(content, cancellationToken);
+        string stored;
+        var current = await store.OpenReadAsync(bucket, key, cancellationToken);
+        await using (current)
+        {
+            stored = await ArtifactStoreExtensions.ComputeSha256Async(current, cancellationToken);
+        }
+
+        if (!string.Equals(sent, stored, StringComparison.Ordinal))
+        {
+            throw new ObjectExistsException(bucket, key);
+        }
+
+        var source = new ObjectRef(bucket, key, stored, existing.Size);
+        var jobId = JobIds.ForObjectVersion(bucket, key, existing.ETag ?? string.Empty);
+        await SendAsync(jobId, source, spec, cancellationToken);
+        return new SubmittedFile(jobId, source);
+    }
+
     private async Task SendAsync(Guid jobId, ObjectRef source, JobSpec spec, CancellationToken cancellationToken)
     {
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri(SubmitQueue));
         await endpoint.Send(new SubmitTrainingJob { JobId = jobId, Source = source, Spec = spec }, cancellationToken);
     }
+}
+
+/// <summary>A submit named a key that already holds other content; objects in the ingest bucket are never replaced by a submit.</summary>
+public sealed class ObjectExistsException(string bucket, string key)
+    : Exception($"An object with other content is already at '{SafeText.Echo(key)}' in bucket '{bucket}'; submit under another name.")
+{
+    public string Bucket { get; } = bucket;
+
+    public string Key { get; } = key;
 }

@@ -1,3 +1,4 @@
+using Pipeline.Ingest.Spec;
 using Pipeline.Tabular.Csv;
 using Pipeline.Tabular.Schema;
 
@@ -23,9 +24,26 @@ public sealed class IngestOptions
     /// <summary>How often the bucket is listed; zero turns the listing off (MinIO notifications only).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Most bytes of a file as stored (compressed for a .gz); also the most an upload to <c>POST /api/jobs</c> may send.</summary>
     public long MaxFileBytes { get; set; } = new CsvLimits().MaxFileBytes;
 
+    /// <summary>Most bytes of a file once decompressed (a small gzip must not expand without bound).</summary>
+    public long MaxDecompressedBytes { get; set; } = new CsvLimits().MaxDecompressedBytes;
+
+    /// <summary>Most bytes of one record: a line, or the lines one quoted field spans.</summary>
     public int MaxLineBytes { get; set; } = new CsvLimits().MaxLineBytes;
+
+    /// <summary>Most columns of a data file.</summary>
+    public int MaxColumns { get; set; } = new CsvLimits().MaxColumns;
+
+    /// <summary>Most data rows of a data file.</summary>
+    public long MaxRows { get; set; } = new CsvLimits().MaxRows;
+
+    /// <summary>
+    /// Most parameters (weights and biases) of the network a job asks for, counted with one input per feature column
+    /// (encoding adds more): the hidden layers times the features must not ask for more memory than a worker has.
+    /// </summary>
+    public long MaxParameters { get; set; } = ModelSize.DefaultMaxParameters;
 
     public double NonNumericTolerance { get; set; } = new ScanOptions().NonNumericTolerance;
 
@@ -46,7 +64,14 @@ public sealed class IngestOptions
     /// <summary>Folder for downloaded files while they are validated; the system temp folder when empty.</summary>
     public string? WorkFolder { get; set; }
 
-    public CsvLimits Limits => new() { MaxFileBytes = MaxFileBytes, MaxLineBytes = MaxLineBytes };
+    public CsvLimits Limits => new()
+    {
+        MaxFileBytes = MaxFileBytes,
+        MaxDecompressedBytes = MaxDecompressedBytes,
+        MaxLineBytes = MaxLineBytes,
+        MaxColumns = MaxColumns,
+        MaxRows = MaxRows,
+    };
 
     public ScanOptions Scan => new() { NonNumericTolerance = NonNumericTolerance, MaxClasses = MaxClasses };
 }

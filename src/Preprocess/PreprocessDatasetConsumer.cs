@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 using Pipeline.Tabular.Csv;
 using Pipeline.Tabular.Schema;
+using Pipeline.Tabular.Text;
 using Pipeline.Platform.Artifacts;
 
 namespace Pipeline.Preprocess;
@@ -18,12 +19,27 @@ namespace Pipeline.Preprocess;
 public sealed partial class PreprocessDatasetConsumer(
     IArtifactStore store,
     IOptions<PreprocessOptions> options,
+    RunningPreprocessing running,
     ILogger<PreprocessDatasetConsumer> logger) : IConsumer<PreprocessDataset>
 {
     public async Task Consume(ConsumeContext<PreprocessDataset> context)
     {
         var message = context.Message;
-        var cancellationToken = context.CancellationToken;
+        using var run = running.Start(message.JobId, context.CancellationToken);
+        try
+        {
+            await PreprocessAsync(context, run.Token);
+        }
+        catch (OperationCanceledException) when (run.JobCancelled(context.CancellationToken))
+        {
+            // The saga has ended the job already; nothing to publish and nothing to retry.
+            LogCancelled(logger, message.JobId);
+        }
+    }
+
+    private async Task PreprocessAsync(ConsumeContext<PreprocessDataset> context, CancellationToken cancellationToken)
+    {
+        var message = context.Message;
         var o = options.Value;
         var work = Path.Combine(o.WorkFolder is { Length: > 0 } folder ? folder : Path.GetTempPath(), $"prep-{message.JobId:N}-{Guid.NewGuid():N}"); // a redelivered duplicate may run at the same time
         Directory.CreateDirectory(work);
@@ -43,8 +59,8 @@ public sealed partial class PreprocessDatasetConsumer(
             {
                 // Everything here works on local files: a failure is about the data (or a bug), not transient, so
                 // the job gets a reason instead of retries and an error queue.
-                var reason = ex is DatasetValidationException ? ex.Message : $"{message.Dataset.Key}: preprocessing failed ({ex.GetType().Name}: {ex.Message}).";
-                LogFailed(logger, message.JobId, reason);
+                var reason = ex is DatasetValidationException ? ex.Message : $"{SafeText.Echo(message.Dataset.Key)}: preprocessing failed ({ex.GetType().Name}: {SafeText.Echo(ex.Message)}).";
+                LogFailed(logger, message.JobId, SafeText.Echo(reason, DatasetValidationException.MaxMessageLength));
                 await context.Publish(new PreprocessingFailed { JobId = message.JobId, Reason = reason }, cancellationToken);
                 return;
             }
@@ -99,6 +115,9 @@ public sealed partial class PreprocessDatasetConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} preprocessed: {TrainRows} training rows in {Shards} shards, {Features} features")]
     private static partial void LogPreprocessed(ILogger logger, Guid jobId, long trainRows, int shards, int features);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} preprocessing stopped: the job was cancelled")]
+    private static partial void LogCancelled(ILogger logger, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} preprocessing failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Guid jobId, string reason);

@@ -14,11 +14,19 @@ namespace Pipeline.Preprocess;
 /// </summary>
 public static class PreprocessRegistration
 {
-    /// <summary>The consumer on queue <c>preprocess-dataset</c>.</summary>
+    /// <summary>The consumer on queue <c>preprocess-dataset</c>, and the one that stops a cancelled job's run.</summary>
     public static IBusRegistrationConfigurator AddPreprocessConsumers(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
         bus.AddConsumer<PreprocessDatasetConsumer>();
+
+        // Every instance needs every cancellation: a temporary queue named per instance (as the train workers do).
+        var instance = Guid.NewGuid().ToString("N")[..12];
+        bus.AddConsumer<PreprocessJobCancelledConsumer>().Endpoint(e =>
+        {
+            e.Temporary = true;
+            e.InstanceId = instance;
+        });
         return bus;
     }
 
@@ -27,6 +35,7 @@ public static class PreprocessRegistration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PreprocessOptions>().Bind(configuration.GetSection(PreprocessOptions.Section));
+        services.AddSingleton<RunningPreprocessing>();
         if (!services.Any(d => d.ServiceType == typeof(IArtifactStore)))
         {
             services.AddArtifactStore(configuration);

@@ -4,6 +4,7 @@ using Pipeline.Tabular.Schema;
 using Pipeline.Tabular.Shards;
 using Pipeline.Preprocess.Fitting;
 using Pipeline.Tabular.Transforms;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Preprocess;
 
@@ -65,11 +66,8 @@ public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema
         var targetStats = default(RunningStats);
         while (source.MoveNext())
         {
-            if ((rows & 0xFFFF) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
+            // Every row: a row of a wide file is itself a lot of work, and a cancelled job must stop within seconds.
+            cancellationToken.ThrowIfCancellationRequested();
             var row = source.Current;
             var line = row.Line;
             rows++;
@@ -125,6 +123,13 @@ public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema
 
         var columns = new List<ColumnTransform>();
         var reports = new List<ColumnReport>();
+        var fitOf = fits.ToDictionary(f => f.Ordinal);
+        var kinds = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
+        foreach (var column in schema.Columns)
+        {
+            kinds.TryAdd(column.Name, column.Kind);
+        }
+
         for (var i = 0; i < source.Columns.Count; i++)
         {
             if (i == targetIndex)
@@ -133,8 +138,9 @@ public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema
                 continue;
             }
 
-            var f = fits.First(x => x.Ordinal == i);
-            var kind = schema.Column(f.Name).Kind;
+            cancellationToken.ThrowIfCancellationRequested();
+            var f = fitOf[i];
+            var kind = kinds.TryGetValue(f.Name, out var known) ? known : schema.Column(f.Name).Kind;
             var (transform, report) = f.Decide(kind, options.NumericImputation);
             reports.Add(report);
             if (transform is not null)
@@ -145,7 +151,7 @@ public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema
 
         if (columns.Count == 0)
         {
-            throw new DatasetValidationException(file, "no feature column is left after cleaning: " + string.Join("; ", reports.Where(r => r.Decision == "dropped").Select(r => $"'{r.Name}' {r.Reason}")) + ".");
+            throw new DatasetValidationException(file, "no feature column is left after cleaning: " + string.Join("; ", reports.Where(r => r.Decision == "dropped").Select(r => $"'{SafeText.Echo(r.Name)}' {r.Reason}")) + ".");
         }
 
         var fitted = new FittedTransform
@@ -190,7 +196,7 @@ public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema
             long trainIndex = 0, read = 0;
             while (source.MoveNext())
             {
-                if ((read++ & 0xFFFF) == 0)
+                if ((read++ & 0xFF) == 0 || features > 1000)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
@@ -277,6 +283,6 @@ public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema
             }
         }
 
-        throw new DatasetValidationException(source.File, $"the target column '{target}' is not in the header; the columns are: {string.Join(", ", source.Columns)}.", line: 1);
+        throw new DatasetValidationException(source.File, $"the target column '{SafeText.Echo(target)}' is not in the header; the columns are: {SafeText.Echo(string.Join(", ", source.Columns))}.", line: 1);
     }
 }

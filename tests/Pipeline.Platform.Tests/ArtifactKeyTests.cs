@@ -23,8 +23,19 @@ public class ArtifactKeyTests
     [InlineData("nul\0byte")]
     [InlineData("tab\tkey")]
     [InlineData("bell\u0007")]
+    [InlineData("c1\u0085control")]
+    [InlineData("invoice\u202Egpj.exe")]
+    [InlineData("isolate\u2066.csv")]
     public void Refuses_keys_that_escape_or_are_unprintable(string key) =>
         Assert.Throws<ArgumentException>(() => ArtifactKey.Validate(key));
+
+    [Fact]
+    public void Refuses_a_segment_over_255_bytes_which_no_file_system_can_name()
+    {
+        ArtifactKey.Validate("data/" + new string('é', 126) + ".c"); // 254 bytes
+        var error = Assert.Throws<ArgumentException>(() => ArtifactKey.Validate("data/" + new string('é', 128)));
+        Assert.Contains("255", error.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Refuses_keys_over_the_S3_limit() =>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Unicode;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -49,6 +50,12 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
 
         try
         {
+            // The parser checks UTF-8 only where it reads a string, as an exception deep in encoding: refuse it here.
+            if (!Utf8.IsValid(body.Value.Memory.Span))
+            {
+                return Problems.Write(StatusCodes.Status400BadRequest, "The body is not valid UTF-8", "body", "send JSON encoded as UTF-8");
+            }
+
             using var document = JsonDocument.Parse(body.Value.Memory);
             return Predict(served, document.RootElement, o.MaxBatchRows);
         }
@@ -114,6 +121,12 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
             }
 
             served.Network.Predict(input.AsSpan(0, rows * features), rows, output.AsSpan(0, rows * outputs));
+            if (NonFiniteRow(served, output.AsSpan(0, rows * outputs), rows) is { } bad)
+            {
+                ArrayPool<float>.Shared.Return(output);
+                return Problems.Write(StatusCodes.Status422UnprocessableEntity, "No finite prediction", "body", $"row {bad}: the model's answer is not a finite number; its values are too far outside the range the model was trained on");
+            }
+
             return new PredictionResult(served, output, rows, warnings);
         }
         catch
@@ -125,6 +138,39 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
         {
             ArrayPool<float>.Shared.Return(input);
         }
+    }
+
+    /// <summary>
+    /// The first row whose prediction (in the target's unit for regression) is NaN or infinite, or null: a value such as
+    /// 1e308 is finite but overflows once scaled, and JSON has no number for the result.
+    /// </summary>
+    private static int? NonFiniteRow(ServedModel served, ReadOnlySpan<float> output, int rows)
+    {
+        var width = output.Length / rows;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = output.Slice(r * width, width);
+            var finite = served.IsClassification ? AllFinite(row) : double.IsFinite(served.Transform.DecodeTarget(row[0]));
+            if (!finite)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The whole body in a pooled buffer, or null when it is over the limit (refused before reading it all when the length is declared).</summary>

@@ -8,6 +8,7 @@ using Pipeline.Contracts;
 using Pipeline.Deploy.Registry;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Security;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Deploy.Serving;
 
@@ -74,6 +75,12 @@ public static class ServingApi
                 if (request is null)
                 {
                     return Problems.Write(StatusCodes.Status400BadRequest, "Invalid rollback request", "body", "send {} or {\"toVersion\": N, \"requestedBy\": \"who\"}");
+                }
+
+                // Stored in the registry's history and shown on the dashboard: bounded and printable.
+                if (request.RequestedBy is { } who && SafeText.CheckShortText(who) is { } whoError)
+                {
+                    return Problems.Write(StatusCodes.Status400BadRequest, "Invalid rollback request", "requestedBy", $"requestedBy {whoError}");
                 }
 
                 // The audit trail records who is signed in; what the body says is only a note beside it.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
@@ -11,6 +12,7 @@ using Pipeline.Ingest.Spec;
 using Pipeline.Platform.Artifacts;
 using Pipeline.Platform.Security;
 using Pipeline.Tabular.Naming;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Ingest.Api;
 
@@ -35,7 +37,7 @@ public static class SubmitApi
             var submittedBy = PipelineClaims.ActorOf(user);
             if (request.HasJsonContentType())
             {
-                return await SubmitExistingAsync(request, submittedBy, client, ct);
+                return await SubmitExistingAsync(request, submittedBy, client, options.Value, ct);
             }
 
             var name = request.Query["name"].ToString();
@@ -44,19 +46,24 @@ public static class SubmitApi
                 return Problem("name", "give the file's name as ?name=FILE (the body is the file itself)");
             }
 
-            var key = options.Value.Prefix + name;
+            var o = options.Value;
+            var key = o.Prefix + name;
             if (!IsValidKey(key, out var keyError))
             {
                 return Problem("name", keyError);
             }
 
-            if (!TryReadSpec(request.Query, out var spec, out var specError))
+            if (IsQuarantined(key, o) is { } quarantined)
+            {
+                return quarantined;
+            }
+
+            if (!TryReadSpec(request.Query, o.MaxParameters, out var spec, out var specError))
             {
                 return Problem(specError.Field, specError.Message);
             }
 
-            var submitted = await client.SubmitAsync(request.Body, key, spec with { SubmittedBy = submittedBy }, ct);
-            return Accepted(submitted);
+            return await UploadAsync(request, client, key, spec with { SubmittedBy = submittedBy }, o.MaxFileBytes, ct);
         })
             .RequireAuthorization(PipelinePolicies.Submit)
             .RequireRateLimiting(SecurityRegistration.SubmitLimit)
@@ -70,7 +77,46 @@ public static class SubmitApi
     /// </summary>
     public static readonly string[] UploadContentTypes = ["text/csv", "application/gzip", "application/x-gzip", "application/octet-stream", "application/json"];
 
-    private static async Task<IResult> SubmitExistingAsync(HttpRequest request, string submittedBy, IngestClient client, CancellationToken ct)
+    /// <summary>
+    /// Streams the body into the store (never buffered whole) under a body limit set here on purpose, from
+    /// <c>MaxFileBytes</c>, instead of the server's default; a larger body is a 413 that names the setting.
+    /// </summary>
+    private static async Task<IResult> UploadAsync(HttpRequest request, IngestClient client, string key, JobSpec spec, long maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return TooLarge(maxBytes);
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = maxBytes;
+        }
+
+        try
+        {
+            return Accepted(await client.SubmitAsync(request.Body, key, spec, ct));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(maxBytes);
+        }
+        catch (ObjectExistsException ex)
+        {
+            return Results.Problem(title: "Object exists", detail: $"name: {ex.Message}", statusCode: StatusCodes.Status409Conflict);
+        }
+    }
+
+    private static IResult TooLarge(long maxBytes) =>
+        Results.Problem(title: "File too large", detail: $"body: the file is larger than the limit of {maxBytes} bytes (setting Pipeline:Ingest:MaxFileBytes)", statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    /// <summary>Rejected files are kept under the rejected prefix with their reason: clients never write there.</summary>
+    private static IResult? IsQuarantined(string key, IngestOptions options) =>
+        options.RejectedPrefix.Length > 0 && key.StartsWith(options.RejectedPrefix, StringComparison.Ordinal)
+            ? Results.Problem(title: "Quarantine is read-only", detail: $"name: '{options.RejectedPrefix}' holds rejected files and their reasons; submit under another name", statusCode: StatusCodes.Status403Forbidden)
+            : null;
+
+    private static async Task<IResult> SubmitExistingAsync(HttpRequest request, string submittedBy, IngestClient client, IngestOptions options, CancellationToken ct)
     {
         SubmitExisting? body;
         try
@@ -79,7 +125,7 @@ public static class SubmitApi
         }
         catch (JsonException ex)
         {
-            return Problem("body", $"not valid JSON ({ex.Message}); send {{\"key\": \"data/houses.csv\", \"spec\": {{\"target\": \"price\"}}}}");
+            return Problem("body", $"not valid JSON ({SafeText.Echo(ex.Message)}); send {{\"key\": \"data/houses.csv\", \"spec\": {{\"target\": \"price\"}}}}");
         }
 
         if (body?.Key is not { Length: > 0 } key)
@@ -92,14 +138,19 @@ public static class SubmitApi
             return Problem("key", keyError);
         }
 
-        if (body.Spec is { } given && !CheckSpec(given, out var specError))
+        if (IsQuarantined(key, options) is { } quarantined)
+        {
+            return quarantined;
+        }
+
+        if (body.Spec is { } given && !CheckSpec(given, options.MaxParameters, asciiOnly: false, out var specError))
         {
             return Problem(specError.Field, specError.Message);
         }
 
         var submitted = await client.SubmitExistingAsync(key, (body.Spec ?? new JobSpec()) with { SubmittedBy = submittedBy }, ct);
         return submitted is null
-            ? Results.Problem(title: "No such object", detail: $"nothing at '{key}' in the ingest bucket; upload it first or send the file itself", statusCode: StatusCodes.Status404NotFound)
+            ? Results.Problem(title: "No such object", detail: $"nothing at '{SafeText.Echo(key)}' in the ingest bucket; upload it first or send the file itself", statusCode: StatusCodes.Status404NotFound)
             : Accepted(submitted);
     }
 
@@ -129,7 +180,7 @@ public static class SubmitApi
     /// <c>model</c>, <c>shards</c>, <c>rounds</c>, ...; absent ones keep the defaults) with the one parser, and checks it
     /// with <see cref="CheckSpec"/>, so a bad value is refused here, before the upload is stored.
     /// </summary>
-    internal static bool TryReadSpec(IQueryCollection query, out JobSpec spec, out (string Field, string Message) error)
+    internal static bool TryReadSpec(IQueryCollection query, long maxParameters, out JobSpec spec, out (string Field, string Message) error)
     {
         spec = new JobSpec();
         error = default;
@@ -143,7 +194,7 @@ public static class SubmitApi
 
             if (!JobSpecMetadata.Keys.Contains(key))
             {
-                error = (key, $"not a job setting; the settings are: {string.Join(", ", JobSpecMetadata.Keys)}");
+                error = (SafeText.Echo(key), $"not a job setting; the settings are: {string.Join(", ", JobSpecMetadata.Keys)}");
                 return false;
             }
 
@@ -153,35 +204,63 @@ public static class SubmitApi
         var (parsed, errors) = JobSpecMetadata.Parse(values);
         if (errors.Count > 0)
         {
-            error = ("spec", string.Join(" ", errors));
+            error = ("spec", SafeText.Echo(string.Join(" ", errors), 1000));
             return false;
         }
 
         spec = parsed;
-        return CheckSpec(spec, out error);
+        if (!CheckSpec(spec, maxParameters, asciiOnly: true, out error))
+        {
+            return false;
+        }
+
+        // The spec of an upload travels as the object's metadata: whatever the store would refuse is a 400 here.
+        try
+        {
+            ArtifactKey.ValidateMetadata(JobSpecMetadata.ToMetadata(spec));
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            error = ("spec", SafeText.Echo(ex.Message));
+            return false;
+        }
     }
 
-    /// <summary>The bounds of every training setting and the model-name rule, as Ingest applies them to any job.</summary>
-    internal static bool CheckSpec(JobSpec spec, out (string Field, string Message) error)
+    /// <summary>
+    /// The bounds of every training setting, the network's size (hidden layers alone: the features are not known
+    /// yet), and the model- and target-name rules, as Ingest applies them to any job.
+    /// </summary>
+    internal static bool CheckSpec(JobSpec spec, long maxParameters, bool asciiOnly, out (string Field, string Message) error)
     {
         error = default;
         var bounds = TrainingSettingsBounds.Check(spec.Training);
         if (bounds.Count > 0)
         {
-            error = ("spec", string.Join(" ", bounds));
+            error = ("spec", SafeText.Echo(string.Join(" ", bounds), 1000));
+            return false;
+        }
+
+        if (ModelSize.Check(spec.Training, inputs: 1, maxParameters) is { } tooLarge)
+        {
+            error = ("hidden-layers", tooLarge);
             return false;
         }
 
         if (spec.ModelName is { Length: > 0 } model && !ModelNames.IsValid(model))
         {
-            error = ("model", $"'{Shorten(model)}' is not a usable model name: {ModelNames.Rule}");
+            error = ("model", $"'{SafeText.Echo(model, 80)}' is not a usable model name: {ModelNames.Rule}");
+            return false;
+        }
+
+        if (spec.Target is { } target && TargetNames.Check(target, asciiOnly) is { } targetError)
+        {
+            error = ("target", targetError);
             return false;
         }
 
         return true;
     }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 

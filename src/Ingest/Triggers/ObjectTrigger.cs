@@ -6,6 +6,7 @@ using Pipeline.Contracts;
 using Pipeline.Ingest.Registry;
 using Pipeline.Ingest.Spec;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Ingest.Triggers;
 
@@ -90,7 +91,7 @@ public sealed partial class ObjectTrigger(
 
         if (!inserted && record.JobId != jobId)
         {
-            LogDuplicateSubmit(logger, jobId, bucket, key, record.JobId);
+            LogDuplicateSubmit(logger, jobId, bucket, SafeText.Echo(key), record.JobId);
         }
 
         // Published, or being published right now by the trigger that inserted it (a duplicate notification
@@ -117,7 +118,7 @@ public sealed partial class ObjectTrigger(
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedAt, now), cancellationToken);
         }
 
-        LogJobSubmitted(logger, record.JobId, bucket, key, record.ETag, trigger);
+        LogJobSubmitted(logger, record.JobId, bucket, SafeText.Echo(key), SafeText.Echo(record.ETag), trigger);
         return new TriggerResult(record.JobId, inserted ? TriggerOutcome.Started : TriggerOutcome.Republished);
     }
 

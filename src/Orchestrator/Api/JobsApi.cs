@@ -13,6 +13,7 @@ using Pipeline.Contracts;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Artifacts;
 using Pipeline.Platform.Security;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Orchestrator.Api;
 
@@ -62,6 +63,13 @@ public static class JobsApi
 
         api.MapPost("/jobs/{id:guid}/cancel", async Task<Results<Accepted<CancelAccepted>, ProblemHttpResult>> (Guid id, HttpRequest request, ClaimsPrincipal user, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
         {
+            var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : "cancelled by user";
+            if (SafeText.CheckShortText(reason) is { } reasonError)
+            {
+                // The reason is stored with the job and shown in every list of jobs: bounded and printable.
+                return Problem(StatusCodes.Status400BadRequest, "Invalid cancel request", $"reason: the reason {reasonError}");
+            }
+
             var job = await FindAsync(contexts, id, ct);
             if (job is null)
             {
@@ -80,7 +88,6 @@ public static class JobsApi
                 return Problem(StatusCodes.Status409Conflict, "Job already finished", $"job {id} is {JobViewMapper.StateOf(job)}; nothing to cancel");
             }
 
-            var reason = request.Query["reason"].ToString() is { Length: > 0 } r ? r : "cancelled by user";
             await publish.Publish(new CancelJob { JobId = id, Reason = reason }, ct);
             return TypedResults.Accepted($"/api/jobs/{id}", new CancelAccepted(id, true, reason));
         })

@@ -3,11 +3,14 @@ namespace Pipeline.Platform.Artifacts;
 /// <summary>
 /// Validation of bucket names and object keys, shared by every store so that a key accepted by one is accepted
 /// by all: no empty segments, no '.' or '..' segments (nothing escapes a local root), no backslashes, no
-/// control or unprintable characters, at most 1024 UTF-8 bytes (the S3 limit).
+/// control, bidirectional-override or unprintable characters, at most 1024 UTF-8 bytes (the S3 limit) and at most
+/// 255 bytes per segment (a file name's limit on every common file system, so the local store can hold every key).
 /// </summary>
 public static class ArtifactKey
 {
     public const int MaxKeyBytes = 1024;
+
+    public const int MaxSegmentBytes = 255;
 
     public static void Validate(string key)
     {
@@ -24,7 +27,7 @@ public static class ArtifactKey
 
         foreach (var c in key)
         {
-            if (char.IsControl(c) || c == '\\' || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF')
+            if (IsForbidden(c))
             {
                 throw new ArgumentException($"Object key '{Printable(key)}' contains an unprintable or forbidden character (U+{(int)c:X4}).", nameof(key));
             }
@@ -35,6 +38,11 @@ public static class ArtifactKey
             if (segment.Length == 0 || segment is "." or "..")
             {
                 throw new ArgumentException($"Object key '{Printable(key)}' has an empty, '.' or '..' segment.", nameof(key));
+            }
+
+            if (System.Text.Encoding.UTF8.GetByteCount(segment) > MaxSegmentBytes)
+            {
+                throw new ArgumentException($"Object key '{Printable(key)}' has a segment (between '/') longer than {MaxSegmentBytes} UTF-8 bytes.", nameof(key));
             }
         }
     }
@@ -111,6 +119,18 @@ public static class ArtifactKey
         }
     }
 
-    private static string Printable(string s) =>
-        string.Concat(s.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+    /// <summary>
+    /// C0/C1 controls, surrogates, backslash, noncharacters, and the bidirectional embeddings, overrides and isolates
+    /// (U+202A–U+202E, U+2066–U+2069) that make a key display as another one. (Platform sits below Tabular, so this
+    /// is the key's own rule; Tabular's SafeText escapes the same controls when it echoes text.)
+    /// </summary>
+    private static bool IsForbidden(char c) =>
+        char.IsControl(c) || char.IsSurrogate(c) || c is '\\' or '\uFFFE' or '\uFFFF' or >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
+
+    /// <summary>The key as shown in an error: forbidden characters as \uXXXX, cut after 200 characters.</summary>
+    private static string Printable(string s)
+    {
+        var shown = string.Concat(s.Take(200).Select(c => IsForbidden(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+        return s.Length > 200 ? shown + "…" : shown;
+    }
 }

@@ -1,13 +1,15 @@
 using Pipeline.Tabular.Csv;
 using Pipeline.Tabular.Schema;
 using Pipeline.Tabular.Transforms;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Preprocess.Fitting;
 
 /// <summary>
 /// Everything one streaming pass learns about a feature column: its kind (from all rows, via
 /// <see cref="ColumnScan"/>) and, from training rows only, what imputation and scaling need, for every kind the
-/// column could turn out to be (the kind is known only at the end). Memory is bounded: samples and counts are capped.
+/// column could turn out to be (the kind is known only at the end). Memory is bounded: samples and counts are capped,
+/// and grow with the values actually seen, so a file of 100 000 columns and a few rows costs a few rows' worth.
 /// </summary>
 internal sealed class ColumnFit
 {
@@ -26,15 +28,16 @@ internal sealed class ColumnFit
     private static readonly ColumnTransform CyclicDate = new() { Name = "", Kind = ColumnKind.Date, Encoding = ColumnTransform.CyclicDate };
 
     private readonly int _maxCategories;
-    private readonly Random _random;
-    private readonly double[] _numberSample = new double[SampleSize];
-    private readonly double[] _daySample = new double[SampleSize];
+    private readonly int _seed;
+    private Random? _random;
+    private readonly List<double> _numberSample = [];
+    private readonly List<double> _daySample = [];
     private readonly Dictionary<double, long> _numberCounts = [];
     private readonly Dictionary<string, long> _categoryCounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> _categoryLookup;
     private RunningStats _numbers;
     private RunningStats _days;
-    private readonly RunningStats[] _dateParts = new RunningStats[CyclicDate.FeatureCount];
+    private RunningStats[]? _dateParts;
     private long _textValues;
     private long _textTokens;
     private long _trainRows;
@@ -54,7 +57,7 @@ internal sealed class ColumnFit
         Ordinal = ordinal;
         _maxCategories = maxCategories;
         Scan = new ColumnScan(name, Math.Max(1000, maxCategories + 1));
-        _random = new Random(seed ^ ordinal);
+        _seed = seed ^ ordinal;
         _categoryLookup = _categoryCounts.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -152,12 +155,13 @@ internal sealed class ColumnFit
                 var missing = _trainRows - _days.Count;
                 var (impute, how) = ImputeNumber(_days, _daySample, imputation, counts: null);
                 var date = ValueParser.FromDays(impute);
-                Span<double> imputed = stackalloc double[_dateParts.Length];
+                Span<double> imputed = stackalloc double[CyclicDate.FeatureCount];
                 FeatureEncoder.DateParts(CyclicDate, date, imputed);
-                var scales = new FeatureScale[_dateParts.Length];
+                var parts = _dateParts ?? new RunningStats[CyclicDate.FeatureCount];
+                var scales = new FeatureScale[parts.Length];
                 for (var i = 0; i < scales.Length; i++)
                 {
-                    scales[i] = Scale(_dateParts[i].WithCopies(imputed[i], missing));
+                    scales[i] = Scale(parts[i].WithCopies(imputed[i], missing));
                 }
 
                 var t = CyclicDate with { Name = Name, Impute = impute, Scales = scales };
@@ -178,7 +182,7 @@ internal sealed class ColumnFit
     {
         var byFrequency = _categoryCounts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key).ToList();
         var mostFrequent = byFrequency.FirstOrDefault();
-        var imputedWith = mostFrequent is null ? null : $"most frequent '{mostFrequent}'";
+        var imputedWith = mostFrequent is null ? null : $"most frequent '{SafeText.Echo(mostFrequent)}'";
         var distinct = _categoryOverflow ? $"more than {MaxTrackedCategories:N0}" : byFrequency.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
         if (IsText)
         {
@@ -214,7 +218,7 @@ internal sealed class ColumnFit
 
         if (scan.Distinct.Count == 1 && !scan.DistinctOverflow)
         {
-            return $"constant: every value is '{scan.Distinct.First()}'";
+            return $"constant: every value is '{SafeText.Echo(scan.Distinct.First())}'";
         }
 
         // Numbers are never dropped as identifiers: a code, a year or a count that increases in a sorted file still
@@ -250,7 +254,7 @@ internal sealed class ColumnFit
 
     private static FeatureScale Scale(RunningStats stats) => new(stats.Mean, stats.Std);
 
-    private static (double Value, string How) ImputeNumber(RunningStats stats, double[] sample, NumericImputation imputation, Dictionary<double, long>? counts)
+    private static (double Value, string How) ImputeNumber(RunningStats stats, List<double> sample, NumericImputation imputation, Dictionary<double, long>? counts)
     {
         if (stats.Count == 0)
         {
@@ -270,28 +274,30 @@ internal sealed class ColumnFit
         }
     }
 
-    private static double Median(double[] sample, long seen)
+    private static double Median(List<double> sample, long seen)
     {
         // Exact up to SampleSize training values, otherwise the median of a uniform reservoir sample.
-        var n = (int)Math.Min(seen, sample.Length);
-        var sorted = sample.AsSpan(0, n).ToArray();
+        var n = (int)Math.Min(seen, sample.Count);
+        var sorted = sample.GetRange(0, n).ToArray();
         Array.Sort(sorted);
         return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 
-    private void Sample(double[] sample, long seen, double value)
+    private void Sample(List<double> sample, long seen, double value)
     {
-        // Reservoir sampling (Algorithm R), seeded: the same data and seed give the same median.
-        if (seen <= sample.Length)
+        // Reservoir sampling (Algorithm R), seeded: the same data and seed give the same median. The list grows to
+        // SampleSize as values come (seen - 1 == its count until then); the generator is made when first needed.
+        if (seen <= SampleSize)
         {
-            sample[seen - 1] = value;
+            sample.Add(value);
             return;
         }
 
+        _random ??= new Random(_seed);
         var j = _random.NextInt64(seen);
-        if (j < sample.Length)
+        if (j < SampleSize)
         {
-            sample[j] = value;
+            sample[(int)j] = value;
         }
     }
 
@@ -299,8 +305,9 @@ internal sealed class ColumnFit
     {
         var date = ValueParser.FromDays(days);
         _days.Add(days);
-        Span<double> parts = stackalloc double[_dateParts.Length];
+        Span<double> parts = stackalloc double[CyclicDate.FeatureCount];
         FeatureEncoder.DateParts(CyclicDate, date, parts);
+        _dateParts ??= new RunningStats[parts.Length];
         for (var i = 0; i < parts.Length; i++)
         {
             _dateParts[i].Add(parts[i]);

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Unicode;
 using nietras.SeparatedValues;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Tabular.Csv;
 
@@ -22,8 +23,12 @@ public sealed class CsvSource : IDisposable
     private readonly SepReader _reader;
     private readonly InputGuardStream _guard;
 
-    private CsvSource(string file, SepReader reader, InputGuardStream guard, IReadOnlyList<string> columns, char separator, bool compressed)
+    private readonly long _maxRows;
+    private long _rows;
+
+    private CsvSource(string file, SepReader reader, InputGuardStream guard, IReadOnlyList<string> columns, char separator, bool compressed, long maxRows)
     {
+        _maxRows = maxRows;
         File = file;
         _reader = reader;
         _guard = guard;
@@ -65,7 +70,7 @@ public sealed class CsvSource : IDisposable
                 stream = new GZipStream(stream, CompressionMode.Decompress);
             }
 
-            var guard = new InputGuardStream(stream, file, limits);
+            var guard = new InputGuardStream(stream, file, limits, compressed);
             owned = guard;
             var sniff = new byte[SniffBytes];
             var sniffed = ReadSniff(guard, sniff, file);
@@ -86,9 +91,9 @@ public sealed class CsvSource : IDisposable
                 throw new DatasetValidationException(file, "the file is empty.");
             }
 
-            var columns = ReadHeader(reader.Current, file);
+            var columns = ReadHeader(reader.Current, file, limits.MaxColumns);
             owned = null;
-            return new CsvSource(file, reader, guard, columns, separator, compressed);
+            return new CsvSource(file, reader, guard, columns, separator, compressed, limits.MaxRows);
         }
         catch (InvalidDataException ex)
         {
@@ -131,6 +136,11 @@ public sealed class CsvSource : IDisposable
             if (row.ColCount == 1 && row.Span.Trim().IsEmpty)
             {
                 continue;
+            }
+
+            if (++_rows > _maxRows)
+            {
+                throw new DatasetValidationException(File, $"the file has more than the limit of {_maxRows} data rows (setting Pipeline:Ingest:MaxRows).", row.LineNumberFrom);
             }
 
             if (row.ColCount != columns)
@@ -245,8 +255,13 @@ public sealed class CsvSource : IDisposable
         return status == System.Buffers.OperationStatus.InvalidData ? read : text.Length;
     }
 
-    private static List<string> ReadHeader(SepReader.Row header, string file)
+    private static List<string> ReadHeader(SepReader.Row header, string file, int maxColumns)
     {
+        if (header.ColCount > maxColumns)
+        {
+            throw new DatasetValidationException(file, $"the header has {header.ColCount} columns, more than the limit of {maxColumns} (setting Pipeline:Ingest:MaxColumns).", HeaderLineNumber);
+        }
+
         var names = new List<string>(header.ColCount);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < header.ColCount; i++)
@@ -259,7 +274,7 @@ public sealed class CsvSource : IDisposable
 
             if (!seen.TryAdd(name, i))
             {
-                throw new DatasetValidationException(file, $"column name '{name}' appears twice in the header (columns {seen[name] + 1} and {i + 1}); names must be unique.", HeaderLineNumber);
+                throw new DatasetValidationException(file, $"column name '{SafeText.Echo(name)}' appears twice in the header (columns {seen[name] + 1} and {i + 1}); names must be unique.", HeaderLineNumber);
             }
 
             names.Add(name);
@@ -267,7 +282,7 @@ public sealed class CsvSource : IDisposable
 
         if (names.Count < 2)
         {
-            throw new DatasetValidationException(file, $"the header has a single column ('{names[0]}'); a data set needs at least one feature and a target, separated by ',', ';' or a tab.", HeaderLineNumber);
+            throw new DatasetValidationException(file, $"the header has a single column ('{SafeText.Echo(names[0])}'); a data set needs at least one feature and a target, separated by ',', ';' or a tab.", HeaderLineNumber);
         }
 
         return names;

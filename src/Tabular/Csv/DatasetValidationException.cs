@@ -1,3 +1,5 @@
+using Pipeline.Tabular.Text;
+
 namespace Pipeline.Tabular.Csv;
 
 /// <summary>
@@ -7,6 +9,9 @@ namespace Pipeline.Tabular.Csv;
 /// </summary>
 public sealed class DatasetValidationException : Exception
 {
+    /// <summary>Characters of a message at most (it becomes a job's failure reason, shown in lists and logs).</summary>
+    public const int MaxMessageLength = 2000;
+
     public DatasetValidationException(string file, string problem, long? line = null, string? column = null)
         : base(Format(file, problem, line, column))
     {
@@ -48,11 +53,14 @@ public sealed class DatasetValidationException : Exception
     {
         var where = (line, column) switch
         {
-            ({ } l, { } c) => $"line {l}, column '{c}': ",
+            ({ } l, { } c) => $"line {l}, column '{SafeText.Echo(c)}': ",
             ({ } l, null) => $"line {l}: ",
-            (null, { } c) => $"column '{c}': ",
+            (null, { } c) => $"column '{SafeText.Echo(c)}': ",
             _ => string.Empty,
         };
-        return $"{file}: {where}{problem}";
+
+        // The problem is written by us, but values from the file inside it are echoed already; the whole is still
+        // bounded (and escaped) so that no message can carry a field of the file whole.
+        return SafeText.Echo($"{SafeText.Echo(file)}: {where}{problem}", MaxMessageLength);
     }
 }

@@ -2,14 +2,18 @@ namespace Pipeline.Tabular.Csv;
 
 /// <summary>
 /// Watches the (decompressed) bytes on their way to the parser and stops at the first sign of an input that would
-/// exhaust memory or is not text: more bytes than the file limit, a line longer than the line limit (the parser
-/// would buffer it whole), or a NUL byte (binary content). One vectorised scan per buffer, so it costs little.
+/// exhaust memory or is not text: more bytes than the file or decompressed limit, a record longer than the line
+/// limit (the parser would buffer it whole), or a NUL byte (binary content). A record ends at a newline outside
+/// quotes, so a quoted field that spans millions of lines is one record and meets the limit too; quotes are
+/// counted the way the parser counts them (parity over the record). One vectorised scan per buffer, so it costs little.
 /// </summary>
-internal sealed class InputGuardStream(Stream inner, string file, CsvLimits limits) : Stream
+internal sealed class InputGuardStream(Stream inner, string file, CsvLimits limits, bool compressed) : Stream
 {
     private long _bytes;
     private long _line = 1;
-    private long _lineBytes;
+    private long _recordLine = 1;
+    private long _recordBytes;
+    private bool _inQuotes;
 
     public long BytesRead => _bytes;
 
@@ -45,19 +49,25 @@ internal sealed class InputGuardStream(Stream inner, string file, CsvLimits limi
     private void Check(ReadOnlySpan<byte> data)
     {
         _bytes += data.Length;
-        if (_bytes > limits.MaxFileBytes)
+        if (!compressed && _bytes > limits.MaxFileBytes)
         {
             throw new DatasetValidationException(file, $"the file is larger than the limit of {limits.MaxFileBytes} bytes (setting Pipeline:Ingest:MaxFileBytes).");
         }
 
+        if (_bytes > limits.MaxDecompressedBytes)
+        {
+            throw new DatasetValidationException(file, $"the file is larger than the limit of {limits.MaxDecompressedBytes} bytes once decompressed (setting Pipeline:Ingest:MaxDecompressedBytes).");
+        }
+
         while (!data.IsEmpty)
         {
-            var i = data.IndexOfAny((byte)'\n', (byte)0);
+            var i = data.IndexOfAny((byte)'\n', (byte)'"', (byte)0);
             var segment = i < 0 ? data.Length : i;
-            _lineBytes += segment;
-            if (_lineBytes > limits.MaxLineBytes)
+            _recordBytes += segment;
+            if (_recordBytes > limits.MaxLineBytes)
             {
-                throw new DatasetValidationException(file, $"the line is longer than the limit of {limits.MaxLineBytes} bytes (setting Pipeline:Ingest:MaxLineBytes).", _line);
+                var what = _line == _recordLine ? "the line is" : $"the record (lines {_recordLine}-{_line}, joined by a quoted field) is";
+                throw new DatasetValidationException(file, $"{what} longer than the limit of {limits.MaxLineBytes} bytes (setting Pipeline:Ingest:MaxLineBytes).", _recordLine);
             }
 
             if (i < 0)
@@ -65,13 +75,29 @@ internal sealed class InputGuardStream(Stream inner, string file, CsvLimits limi
                 return;
             }
 
-            if (data[i] == 0)
+            switch (data[i])
             {
-                throw new DatasetValidationException(file, "contains a NUL byte: this is binary data, not a text CSV file.", _line);
+                case 0:
+                    throw new DatasetValidationException(file, "contains a NUL byte: this is binary data, not a text CSV file.", _line);
+                case (byte)'"':
+                    _inQuotes = !_inQuotes;
+                    _recordBytes++;
+                    break;
+                default:
+                    _line++;
+                    if (_inQuotes)
+                    {
+                        _recordBytes++;
+                    }
+                    else
+                    {
+                        _recordLine = _line;
+                        _recordBytes = 0;
+                    }
+
+                    break;
             }
 
-            _line++;
-            _lineBytes = 0;
             data = data[(i + 1)..];
         }
     }

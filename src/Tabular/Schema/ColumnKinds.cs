@@ -1,4 +1,5 @@
 using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Tabular.Schema;
 
@@ -30,7 +31,7 @@ public static class ColumnKinds
             {
                 throw new DatasetValidationException(
                     file,
-                    $"'{scan.FirstNonNumberValue}' is not a number, in a numeric column where {notNumbers} of {scan.Present} values are not numbers ({100.0 * notNumbers / scan.Present:0.##}%), more than the tolerance of {100 * nonNumericTolerance:0.##}% (setting Pipeline:Ingest:NonNumericTolerance). Fix or blank these values.",
+                    $"'{SafeText.Echo(scan.FirstNonNumberValue)}' is not a number, in a numeric column where {notNumbers} of {scan.Present} values are not numbers ({100.0 * notNumbers / scan.Present:0.##}%), more than the tolerance of {100 * nonNumericTolerance:0.##}% (setting Pipeline:Ingest:NonNumericTolerance). Fix or blank these values.",
                     scan.FirstNonNumberLine,
                     scan.Name);
             }

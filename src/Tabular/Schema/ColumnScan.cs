@@ -1,3 +1,5 @@
+using Pipeline.Tabular.Text;
+
 namespace Pipeline.Tabular.Schema;
 
 /// <summary>
@@ -76,7 +78,7 @@ public sealed class ColumnScan
         if (FirstNonNumberLine is null)
         {
             FirstNonNumberLine = line;
-            FirstNonNumberValue = value.Length > 40 ? string.Concat(value[..40], "...") : value.ToString();
+            FirstNonNumberValue = SafeText.Echo(value, 40);
         }
 
         if (ValueParser.TryBoolean(value, out var flag))

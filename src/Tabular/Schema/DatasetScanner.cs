@@ -2,6 +2,7 @@ using Pipeline.Contracts;
 using Pipeline.Tabular.Csv;
 using Pipeline.Tabular.Naming;
 using Pipeline.Tabular.Planning;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Tabular.Schema;
 
@@ -111,7 +112,7 @@ public static class DatasetScanner
         var target = spec.Target.Trim();
         if (IndexOf(source.Columns, target) < 0)
         {
-            throw new DatasetValidationException(source.File, $"the target column '{target}' is not in the header; the columns are: {string.Join(", ", source.Columns)}.", line: 1);
+            throw new DatasetValidationException(source.File, $"the target column '{SafeText.Echo(target)}' is not in the header; the columns are: {SafeText.Echo(string.Join(", ", source.Columns))}.", line: 1);
         }
 
         return target;
@@ -139,7 +140,7 @@ public static class DatasetScanner
 
         if (target.Distinct.Count == 1 && !target.DistinctOverflow)
         {
-            throw new DatasetValidationException(file, $"the target column has the single value '{target.Distinct.First()}' in every row; there is nothing to learn.", column: target.Name);
+            throw new DatasetValidationException(file, $"the target column has the single value '{SafeText.Echo(target.Distinct.First())}' in every row; there is nothing to learn.", column: target.Name);
         }
 
         if (kind == ColumnKind.Date)
@@ -158,7 +159,7 @@ public static class DatasetScanner
 
         if (task == TaskKind.Regression && kind != ColumnKind.Numeric)
         {
-            throw new DatasetValidationException(file, $"the task is regression but the target is not numeric: '{target.FirstNonNumberValue}' is not a number.", target.FirstNonNumberLine, target.Name);
+            throw new DatasetValidationException(file, $"the task is regression but the target is not numeric: '{SafeText.Echo(target.FirstNonNumberValue)}' is not a number.", target.FirstNonNumberLine, target.Name);
         }
 
         if (task == TaskKind.Classification && target.DistinctOverflow)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Tabular.Csv;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Tabular.Schema;
 
@@ -45,13 +46,13 @@ public sealed record DatasetSchema
         };
     }
 
-    /// <summary>Limits to read the already validated file with again: the same line limit, no size limit.</summary>
+    /// <summary>Limits to read the already validated file with again: the same record limit, no size, column or row limit.</summary>
     [JsonIgnore]
-    public CsvLimits ReadLimits => new() { MaxLineBytes = MaxLineBytes, MaxFileBytes = long.MaxValue };
+    public CsvLimits ReadLimits => new CsvLimits { MaxLineBytes = MaxLineBytes }.WithoutSizeLimits();
 
     public ColumnSummary Column(string name) =>
         Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal))
-        ?? throw new DatasetValidationException("schema.json", $"the column '{name}' is not in the data set's schema; the columns are: {string.Join(", ", Columns.Select(c => c.Name))}.");
+        ?? throw new DatasetValidationException("schema.json", $"the column '{SafeText.Echo(name)}' is not in the data set's schema; the columns are: {SafeText.Echo(string.Join(", ", Columns.Select(c => c.Name)))}.");
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Contracts;
 using Pipeline.Tabular.Schema;
+using Pipeline.Tabular.Text;
 
 namespace Pipeline.Tabular.Transforms;
 
@@ -96,13 +97,19 @@ public sealed record FittedTransform
     public BoundTransform Bind(IReadOnlyList<string> header)
     {
         ArgumentNullException.ThrowIfNull(header);
+        // A map, not a search per column: a header of many thousand columns would make binding quadratic.
+        var positions = new Dictionary<string, int>(header.Count, StringComparer.Ordinal);
+        for (var i = 0; i < header.Count; i++)
+        {
+            positions.TryAdd(header[i], i);
+        }
+
         var ordinals = new int[Columns.Count];
         for (var i = 0; i < Columns.Count; i++)
         {
-            ordinals[i] = IndexOf(header, Columns[i].Name);
-            if (ordinals[i] < 0)
+            if (!positions.TryGetValue(Columns[i].Name, out ordinals[i]))
             {
-                throw new ArgumentException($"Column '{Columns[i].Name}' of the transform is not in the header.", nameof(header));
+                throw new ArgumentException($"Column '{SafeText.Echo(Columns[i].Name)}' of the transform is not in the header.", nameof(header));
             }
         }
 
@@ -146,17 +153,4 @@ public sealed record FittedTransform
 
     public static FittedTransform FromJson(string json) =>
         JsonSerializer.Deserialize<FittedTransform>(json, Json) ?? throw new InvalidDataException("The transform JSON is empty.");
-
-    private static int IndexOf(IReadOnlyList<string> header, string name)
-    {
-        for (var i = 0; i < header.Count; i++)
-        {
-            if (string.Equals(header[i], name, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 }
