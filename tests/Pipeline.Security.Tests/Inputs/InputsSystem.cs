@@ -31,8 +31,16 @@ public sealed class InputsSystem : IAsyncLifetime
     }
 
     /// <summary>Uploads <paramref name="body"/> as a file named <paramref name="name"/>; <paramref name="query"/> adds spec settings.</summary>
-    public Task<HttpResponseMessage> SubmitAsync(string name, HttpContent body, string query = "") =>
-        Http.PostAsync($"/api/jobs?name={Uri.EscapeDataString(name)}{query}", body);
+    /// <summary>Uploads a file as the CLI does (typed <c>text/csv</c> unless the test typed it otherwise).</summary>
+    public Task<HttpResponseMessage> SubmitAsync(string name, HttpContent body, string query = "")
+    {
+        if (body.Headers.ContentType is null || body.Headers.ContentType.MediaType == "text/plain")
+        {
+            body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        }
+
+        return Http.PostAsync($"/api/jobs?name={Uri.EscapeDataString(name)}{query}", body);
+    }
 
     /// <summary>Submits and returns the job id, failing the test on anything but 202.</summary>
     public async Task<Guid> SubmitJobAsync(string name, HttpContent body, string query = "")
@@ -103,7 +111,8 @@ public sealed class InputsSystem : IAsyncLifetime
 }
 
 /// <summary>The input probes share one system and run one at a time.</summary>
-[CollectionDefinition(Name)]
+// Alone, after the other collections: its memory measurements must not see other tests' systems.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class InputsCollection : ICollectionFixture<InputsSystem>
 {
     public const string Name = "inputs";
