@@ -118,7 +118,7 @@ public static class ServiceHost
         app.MapPipelineHealthChecks();
         if (Has("deploy"))
         {
-            app.MapServingApi();
+            app.MapServingApi(ServingApi.RegistryRoutesEnabled(configuration));
         }
 
         if (Has("orchestrator"))

@@ -13,4 +13,4 @@ return await PipelineHost.RunAsync(
         builder.Services.AddDeploy(builder.Configuration);
         builder.Services.AddPipelineBus(builder.Configuration, x => x.AddDeployConsumers().KeepServingReadyWithoutBroker());
     },
-    app => app.MapServingApi(app.Configuration.GetSection(DeployOptions.Section).Get<DeployOptions>()?.Serving.RegistryRoutes ?? true));
+    app => app.MapServingApi(ServingApi.RegistryRoutesEnabled(app.Configuration)));

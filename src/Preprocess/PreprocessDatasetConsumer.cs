@@ -6,6 +6,7 @@ using Pipeline.Tabular.Csv;
 using Pipeline.Tabular.Schema;
 using Pipeline.Tabular.Text;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Hosting;
 
 namespace Pipeline.Preprocess;
 
@@ -19,7 +20,7 @@ namespace Pipeline.Preprocess;
 public sealed partial class PreprocessDatasetConsumer(
     IArtifactStore store,
     IOptions<PreprocessOptions> options,
-    RunningPreprocessing running,
+    RunningJobs running,
     ILogger<PreprocessDatasetConsumer> logger) : IConsumer<PreprocessDataset>
 {
     public async Task Consume(ConsumeContext<PreprocessDataset> context)

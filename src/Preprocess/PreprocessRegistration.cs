@@ -1,7 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Hosting;
 
 namespace Pipeline.Preprocess;
 
@@ -35,7 +37,7 @@ public static class PreprocessRegistration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PreprocessOptions>().Bind(configuration.GetSection(PreprocessOptions.Section));
-        services.AddSingleton<RunningPreprocessing>();
+        services.TryAddSingleton<RunningJobs>();
         if (!services.Any(d => d.ServiceType == typeof(IArtifactStore)))
         {
             services.AddArtifactStore(configuration);

@@ -1,7 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
 using Pipeline.TrainWorker.Consumers;
 
@@ -20,7 +22,7 @@ public static class TrainWorkerRegistration
         services.AddArtifactStore(configuration);
         services.AddSingleton<ShardCache>();
         services.AddSingleton<ModelArtifacts>();
-        services.AddSingleton<CancelledJobs>();
+        services.TryAddSingleton<RunningJobs>();
         return services;
     }
 

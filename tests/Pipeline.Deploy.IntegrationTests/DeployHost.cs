@@ -10,6 +10,7 @@ using Pipeline.Deploy.Serving;
 using Pipeline.Platform.Artifacts;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
+using Pipeline.Platform.Security;
 
 namespace Pipeline.Deploy.IntegrationTests;
 
@@ -41,9 +42,11 @@ public sealed class DeployHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.UsePipelineDefaults().SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddPipelineSecurity();
         builder.Services.AddDeploy(builder.Configuration);
         builder.Services.AddPipelineBus(builder.Configuration, x => x.AddDeployConsumers());
         var app = builder.Build();
+        app.UsePipelineSecurity();
         app.MapServingApi();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Microsoft.Extensions.Hosting;
 using Pipeline.Contracts;
 using Pipeline.Preprocess;
 using Pipeline.Tabular.Csv;
@@ -47,35 +46,6 @@ public sealed class WidePreprocessingTests : IDisposable
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopped after {watch.Elapsed}");
     }
 
-    [Fact]
-    public void A_job_cancel_trips_the_run_of_that_job_only()
-    {
-        using var lifetime = new Lifetime();
-        var running = new RunningPreprocessing(lifetime);
-        var job = Guid.NewGuid();
-        using var run = running.Start(job, CancellationToken.None);
-        using var other = running.Start(Guid.NewGuid(), CancellationToken.None);
-
-        running.Cancel(job);
-
-        Assert.True(run.Token.IsCancellationRequested);
-        Assert.True(run.JobCancelled(CancellationToken.None));
-        Assert.False(other.Token.IsCancellationRequested);
-    }
-
-    [Fact]
-    public void Host_shutdown_trips_every_run_and_is_not_taken_for_a_job_cancel()
-    {
-        using var lifetime = new Lifetime();
-        var running = new RunningPreprocessing(lifetime);
-        using var run = running.Start(Guid.NewGuid(), CancellationToken.None);
-
-        lifetime.StopApplication();
-
-        Assert.True(run.Token.IsCancellationRequested);
-        Assert.False(run.JobCancelled(CancellationToken.None));
-    }
-
     private (string Input, DatasetSchema Schema) WideFile()
     {
         var random = new Random(5);
@@ -100,19 +70,4 @@ public sealed class WidePreprocessingTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private sealed class Lifetime : IHostApplicationLifetime, IDisposable
-    {
-        private readonly CancellationTokenSource _stopping = new();
-
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-
-        public CancellationToken ApplicationStopping => _stopping.Token;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication() => _stopping.Cancel();
-
-        public void Dispose() => _stopping.Dispose();
-    }
 }

@@ -55,6 +55,8 @@ public sealed class TrainingSystem : IAsyncDisposable
 
     public IArtifactStore Store => _host.Services.GetRequiredService<IArtifactStore>();
 
+    public IServiceProvider Services => _host.Services;
+
     public Task StartAsync() => _host.StartAsync();
 
     public Task StopAsync() => _host.StopAsync();

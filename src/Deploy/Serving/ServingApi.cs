@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Pipeline.Contracts;
 using Pipeline.Deploy.Registry;
 using Pipeline.Platform.Hosting;
@@ -107,6 +108,10 @@ public static class ServingApi
         app.MapPipelineHealthChecks(); // for in-process hosts; PipelineHost has mapped them already for the deploy process
         return app;
     }
+
+    /// <summary>Whether the configuration keeps the registry routes beside <c>/predict</c> (<see cref="ServingOptions.RegistryRoutes"/>).</summary>
+    public static bool RegistryRoutesEnabled(IConfiguration configuration) =>
+        configuration.GetSection(DeployOptions.Section).Get<DeployOptions>()?.Serving.RegistryRoutes ?? true;
 
     private static RouteHandlerBuilder AsPrediction(this RouteHandlerBuilder route) =>
         route.RequireAuthorization(PipelinePolicies.Predict)

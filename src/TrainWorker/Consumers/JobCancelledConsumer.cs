@@ -1,15 +1,18 @@
-using System.Collections.Concurrent;
 using MassTransit;
 using Pipeline.Contracts;
+using Pipeline.Platform.Hosting;
 
 namespace Pipeline.TrainWorker.Consumers;
 
-/// <summary>Every worker instance hears about cancelled jobs (its own temporary queue) and skips their shards.</summary>
-public sealed class JobCancelledConsumer(CancelledJobs cancelled) : IConsumer<JobCancelled>
+/// <summary>
+/// Every worker instance hears about cancelled jobs (its own temporary queue): a shard of the job being trained stops
+/// at the next epoch, and pending ones are acknowledged without work.
+/// </summary>
+public sealed class JobCancelledConsumer(RunningJobs running) : IConsumer<JobCancelled>
 {
     public Task Consume(ConsumeContext<JobCancelled> context)
     {
-        cancelled.Add(context.Message.JobId);
+        running.Cancel(context.Message.JobId);
         return Task.CompletedTask;
     }
 }
@@ -22,14 +25,4 @@ public sealed class TrainingFinishedConsumer(ShardCache cache) : IConsumer<Train
         cache.Forget(context.Message.Data);
         return Task.CompletedTask;
     }
-}
-
-/// <summary>Jobs cancelled since this process started; pending shards of theirs are acknowledged without work.</summary>
-public sealed class CancelledJobs
-{
-    private readonly ConcurrentDictionary<Guid, byte> _jobs = new();
-
-    public void Add(Guid job) => _jobs.TryAdd(job, 0);
-
-    public bool Contains(Guid job) => _jobs.ContainsKey(job);
 }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Hosting;
 using Pipeline.Tabular.Metrics;
 using Pipeline.Contracts;
 using Pipeline.Numerics.Layers;
@@ -18,18 +19,21 @@ namespace Pipeline.TrainWorker.Consumers;
 public sealed partial class TrainShardConsumer(
     ShardCache shards,
     ModelArtifacts models,
-    CancelledJobs cancelled,
+    RunningJobs running,
     IOptions<TrainWorkerOptions> options,
     ILogger<TrainShardConsumer> logger) : IConsumer<TrainShard>
 {
     public async Task Consume(ConsumeContext<TrainShard> context)
     {
         var m = context.Message;
-        var ct = context.CancellationToken;
-        if (cancelled.Contains(m.JobId))
+        if (running.IsCancelled(m.JobId))
         {
             return;
         }
+
+        // A cancel of the job (or the host stopping) stops the shard at the next epoch.
+        using var run = running.Start(m.JobId, context.CancellationToken);
+        var ct = run.Token;
 
         var key = JobArtifactKeys.ShardModel(m.JobId, m.Round, m.Shard);
 
@@ -83,6 +87,11 @@ public sealed partial class TrainShardConsumer(
             var saved = await models.SaveAsync(key, network, data.Rows, loss, ct);
             LogTrained(logger, m.JobId, m.Round, m.Shard, data.Rows, loss);
             await context.Publish(Trained(m, saved, data.Rows, loss) with { ComputeSeconds = computeSeconds }, ct);
+        }
+        catch (OperationCanceledException) when (run.JobCancelled(context.CancellationToken))
+        {
+            // Nobody waits for this shard any more: acknowledge it, store and report nothing.
+            LogCancelled(logger, m.JobId, m.Round, m.Shard);
         }
         catch (Exception ex) when (IsPermanent(ex))
         {
@@ -143,6 +152,9 @@ public sealed partial class TrainShardConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: training (attempt {Attempt})")]
     private static partial void LogStarted(ILogger logger, Guid jobId, int round, int shard, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: stopped, the job was cancelled")]
+    private static partial void LogCancelled(ILogger logger, Guid jobId, int round, int shard);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} round {Round} shard {Shard} cannot be trained")]
     private static partial void LogFailed(ILogger logger, Exception ex, Guid jobId, int round, int shard);
