@@ -38,6 +38,9 @@ public sealed record ModelCard
     /// <summary>The trivial predictor (training mean; majority class) on the same test split: the floor a model must beat.</summary>
     public ModelMetrics? Trivial { get; init; }
 
+    /// <summary>Classifiers: the softmax temperature fitted on the validation split; null for regression.</summary>
+    public CalibrationRecord? Calibration { get; init; }
+
     public required GateRecord Gate { get; init; }
 
     public required Lineage Lineage { get; init; }

@@ -56,11 +56,24 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
     {
         var o = options.Value;
         var modelBytes = await ReadVerifiedAsync(command.Model, ct);
-        var network = ModelFile.Load(new MemoryStream(modelBytes, writable: false)).Network;
+        var loaded = ModelFile.Load(new MemoryStream(modelBytes, writable: false));
+        var network = loaded.Network;
         var transformBytes = await ReadVerifiedAsync(command.Transform, ct);
         var transform = FittedTransform.FromJson(System.Text.Encoding.UTF8.GetString(transformBytes));
         var test = await ReadShardAsync(command.Test, ct);
         CheckShapes(network, transform, test);
+
+        // A classifier's probabilities are calibrated on the validation split before anything is measured or
+        // stored; the served model, the ONNX file and the test metrics are all of the calibrated network.
+        var calibration = transform.Task == TaskKind.Classification
+            ? ProbabilityCalibration.Calibrate(network, await ReadShardAsync(await ValidationRefAsync(command, ct), ct))
+            : null;
+        if (calibration is { Temperature: not 1.0 })
+        {
+            using var calibrated = new MemoryStream();
+            ModelFile.Save(calibrated, network, loaded.FeatureNames);
+            modelBytes = calibrated.ToArray();
+        }
 
         var testMetrics = TestEvaluation.Evaluate(network, test, transform);
         var validation = TargetUnits.ToOriginal(command.Validation, transform);
@@ -141,6 +154,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
             Test = testMetrics,
             Trivial = trivial,
             Baseline = baseline,
+            Calibration = calibration,
             Gate = new GateRecord(metric.Name, score, o.GateTolerance, outcome.Promoted, outcome.Reason, outcome.PreviousProduction),
             Lineage = lineage,
             Artifacts = artifacts,
