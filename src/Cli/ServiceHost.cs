@@ -113,9 +113,11 @@ public static class ServiceHost
         }
 
         builder.Services.AddPipelineHealthChecks();
+        builder.Services.AddPipelineOpenApi();
         var app = builder.Build();
         app.UsePipelineSecurity();
         app.MapPipelineHealthChecks();
+        app.MapPipelineOpenApi();
         if (Has("deploy"))
         {
             app.MapServingApi(ServingApi.RegistryRoutesEnabled(configuration));

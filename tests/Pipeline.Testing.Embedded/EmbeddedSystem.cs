@@ -22,6 +22,9 @@ public sealed class EmbeddedSystem : IAsyncDisposable
     /// <summary>The system's data folder (database, objects); a test may put its input files here too.</summary>
     public string Folder { get; }
 
+    /// <summary>The host's services (for tests that inspect what it mapped).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Base address without a trailing slash, e.g. http://127.0.0.1:41234.</summary>
     public string Url { get; }
 

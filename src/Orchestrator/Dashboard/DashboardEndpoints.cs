@@ -20,8 +20,10 @@ public static class DashboardEndpoints
         ["app.css"] = (Read("app.css"), "text/css; charset=utf-8"),
     }.ToFrozenDictionary();
 
-    public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
+        // Pages for people, not API: kept out of the OpenAPI document.
+        var app = endpoints.MapGroup(string.Empty).ExcludeFromDescription();
         app.MapGet("/", () => Results.Redirect("/ui/jobs")).AllowAnonymous();
         app.MapGet("/ui", () => Results.Redirect("/ui/jobs")).AllowAnonymous();
         foreach (var page in new[] { "/ui/jobs", "/ui/jobs/{id:guid}", "/ui/models" })
@@ -33,7 +35,7 @@ public static class DashboardEndpoints
         // The script and style hold no data; the login page needs the style before anyone signs in.
         app.MapGet("/ui/assets/{file}", (string file) => Assets.ContainsKey(file) ? Asset(file) : Results.NotFound()).AllowAnonymous();
         app.MapDashboardLogin();
-        return app;
+        return endpoints;
     }
 
     private static IResult Asset(string name)

@@ -57,10 +57,12 @@ public static class PipelineHost
 
         builder.Services.AddPipelineHealthChecks();
         builder.AddPipelineSecurity();
+        builder.Services.AddPipelineOpenApi();
         configure(builder);
         var app = builder.Build();
         app.UsePipelineSecurity();
         app.MapPipelineHealthChecks();
+        app.MapPipelineOpenApi();
         map?.Invoke(app);
         return app;
     }

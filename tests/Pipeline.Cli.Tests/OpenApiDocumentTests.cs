@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Testing.Embedded;
+
+namespace Pipeline.Cli.Tests;
+
+/// <summary>
+/// Issue #20, item 1: the OpenAPI document generated from the code lists every API route the host maps, with the
+/// problem answers each route can give (from its own security metadata).
+/// </summary>
+public sealed partial class OpenApiDocumentTests
+{
+    [Fact]
+    public async Task The_document_lists_every_api_route_with_its_problem_answers()
+    {
+        await using var system = await EmbeddedSystem.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(system.Url) };
+        using var response = await http.GetAsync("/openapi/v1.json");
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}");
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = document.RootElement;
+        Assert.StartsWith("3.", root.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var paths = root.GetProperty("paths");
+
+        // Every route handler the host maps (not the pages, which are excluded, nor health checks, which are not
+        // route handlers), by path and method.
+        var routes = system.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>() is not null && e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .Where(e => !e.RoutePattern.RawText!.StartsWith("/openapi", StringComparison.Ordinal))
+            .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(m => (Path: Normalise(e.RoutePattern.RawText!), Method: m.ToLowerInvariant(), Endpoint: e)))
+            .ToList();
+        Assert.Contains(routes, r => r.Path == "/predict/{model}");
+        Assert.Contains(routes, r => r.Path == "/api/jobs" && r.Method == "post");
+
+        foreach (var (path, method, endpoint) in routes)
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"{method} {path} is not in the document");
+            Assert.True(item.TryGetProperty(method, out var operation), $"{method} {path} is not in the document");
+            var answers = operation.GetProperty("responses");
+            if (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null)
+            {
+                Assert.True(answers.TryGetProperty("401", out _) && answers.TryGetProperty("403", out _), $"{method} {path}: no 401/403");
+            }
+
+            if (endpoint.Metadata.GetMetadata<Platform.Security.DeclaredContentTypes>() is not null)
+            {
+                Assert.True(answers.TryGetProperty("415", out var unsupported), $"{method} {path}: no 415");
+                Assert.True(unsupported.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{method} {path}: 415 is not a problem");
+            }
+        }
+
+        Assert.True(paths.GetProperty("/predict/{model}").GetProperty("post").GetProperty("responses").TryGetProperty("429", out _), "predict: no 429");
+        Assert.False(paths.TryGetProperty("/ui/jobs", out _), "dashboard pages are not API");
+    }
+
+    // "{id:guid}" in a route pattern is "{id}" in the document; a group's "/models" + "" is "/models".
+    private static string Normalise(string pattern)
+    {
+        var path = Constraint().Replace(pattern.StartsWith('/') ? pattern : "/" + pattern, "{$1}");
+        return path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+
+    [GeneratedRegex(@"\{(\w+)(:[^}]+)\}")]
+    private static partial Regex Constraint();
+}
