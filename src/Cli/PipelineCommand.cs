@@ -17,6 +17,7 @@ public static class PipelineCommand
           status    list jobs, or show one
           watch     follow a job live until it ends
           cancel    cancel a running job
+          redeploy  deploy a finished job's best model again, without retraining (admin)
           models    list served models, or one model's versions and history
           predict   send raw feature values to a served model
           rollback  make an earlier version of a model production again
@@ -81,6 +82,7 @@ public static class PipelineCommand
         ["status"] = new(JobCommands.StatusValues, JobCommands.Flags, JobCommands.StatusUsage, (l, o, _, ct) => JobCommands.StatusAsync(l, o, ct)),
         ["watch"] = new(JobCommands.WatchValues, JobCommands.Flags, JobCommands.WatchUsage, JobCommands.WatchAsync),
         ["cancel"] = new(JobCommands.CancelValues, JobCommands.Flags, JobCommands.CancelUsage, JobCommands.CancelAsync),
+        ["redeploy"] = new(RedeployCommand.Values, RedeployCommand.Flags, RedeployCommand.Usage, RedeployCommand.RunAsync),
         ["models"] = new(ServingCommands.ModelsValues, ServingCommands.Flags, ServingCommands.ModelsUsage, (l, o, _, ct) => ServingCommands.ModelsAsync(l, o, ct)),
         ["predict"] = new(ServingCommands.PredictValues, ServingCommands.Flags, ServingCommands.PredictUsage, (l, o, _, ct) => ServingCommands.PredictAsync(l, o, ct)),
         ["rollback"] = new(ServingCommands.RollbackValues, ServingCommands.Flags, ServingCommands.RollbackUsage, (l, o, _, ct) => ServingCommands.RollbackAsync(l, o, ct)),

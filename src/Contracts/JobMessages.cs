@@ -49,3 +49,16 @@ public sealed record StageTimedOut
     public required string Stage { get; init; }
     public required int Round { get; init; }
 }
+
+/// <summary>
+/// Sent by the API (an admin) to the Orchestrator: deploy a finished job's best model again, without retraining
+/// (after a deployment that failed, or to restore a version's artifacts). The saga goes back to Deploying.
+/// </summary>
+public sealed record RedeployJob
+{
+    public required Guid JobId { get; init; }
+    public required string RequestedBy { get; init; }
+
+    /// <summary>Deploy even when the model is not worth serving (the job's force-deploy, for this deployment).</summary>
+    public bool ForceDeploy { get; init; }
+}

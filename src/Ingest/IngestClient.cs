@@ -96,7 +96,27 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
         return new SubmittedFile(jobId, source);
     }
 
+    /// <summary>
+    /// Sends the start message, bounded by <c>SubmitSendTimeout</c>: with the broker down a send waits for the
+    /// connection for as long as it is let, and a client must not hang on it. The send is cancelled at the timeout,
+    /// and not awaited past it even if it ignores the cancellation.
+    /// </summary>
     private async Task SendAsync(Guid jobId, ObjectRef source, JobSpec spec, CancellationToken cancellationToken)
+    {
+        var timeout = options.Value.SubmitSendTimeout;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await SendUnboundedAsync(jobId, source, spec, bounded.Token).WaitAsync(timeout, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is TimeoutException or OperationCanceledException)
+        {
+            throw new BrokerUnavailableException(jobId, source, timeout, ex);
+        }
+    }
+
+    private async Task SendUnboundedAsync(Guid jobId, ObjectRef source, JobSpec spec, CancellationToken cancellationToken)
     {
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri(SubmitQueue));
         await endpoint.Send(new SubmitTrainingJob { JobId = jobId, Source = source, Spec = spec }, cancellationToken);
@@ -110,4 +130,13 @@ public sealed class ObjectExistsException(string bucket, string key)
     public string Bucket { get; } = bucket;
 
     public string Key { get; } = key;
+}
+
+/// <summary>The broker did not take a submit's start message in time; the upload (if any) is stored.</summary>
+public sealed class BrokerUnavailableException(Guid jobId, ObjectRef source, TimeSpan timeout, Exception inner)
+    : Exception($"the message broker did not take job {jobId} within {timeout.TotalSeconds:0.#} s (setting Pipeline:Ingest:SubmitSendTimeout)", inner)
+{
+    public Guid JobId { get; } = jobId;
+
+    public ObjectRef Stored { get; } = source;
 }

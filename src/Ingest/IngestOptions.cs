@@ -24,6 +24,15 @@ public sealed class IngestOptions
     /// <summary>How often the bucket is listed; zero turns the listing off (MinIO notifications only).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a submit waits for the broker to take its <c>SubmitTrainingJob</c> before answering 503 with
+    /// Retry-After (the upload is kept; the same bytes submitted again name the same job). Short: a client waits on it.
+    /// </summary>
+    public TimeSpan SubmitSendTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The Retry-After a 503 for an unreachable broker suggests.</summary>
+    public TimeSpan SubmitRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Most bytes of a file as stored (compressed for a .gz); also the most an upload to <c>POST /api/jobs</c> may send.</summary>
     public long MaxFileBytes { get; set; } = new CsvLimits().MaxFileBytes;
 

@@ -25,7 +25,9 @@ internal sealed class JobHarness : IAsyncDisposable
     public TrainingJobStateMachine Machine { get; }
     public Guid JobId { get; } = NewId.NextGuid();
 
-    public static async Task<JobHarness> StartAsync(TimeSpan? roundTimeout = null, int maxAttempts = 3)
+    /// <param name="options">Changes to the orchestrator's settings (deadlines) beyond the two common ones.</param>
+    /// <param name="services">Consumers that play the other services, e.g. one that throws so its command faults.</param>
+    public static async Task<JobHarness> StartAsync(TimeSpan? roundTimeout = null, int maxAttempts = 3, Action<OrchestratorOptions>? options = null, Action<IBusRegistrationConfigurator>? services = null)
     {
         var provider = new ServiceCollection()
             .AddSingleton(TimeProvider.System)
@@ -33,9 +35,11 @@ internal sealed class JobHarness : IAsyncDisposable
             {
                 o.RoundTimeout = roundTimeout ?? TimeSpan.FromMinutes(10);
                 o.MaxShardAttempts = maxAttempts;
+                options?.Invoke(o);
             })
             .AddMassTransitTestHarness(x =>
             {
+                services?.Invoke(x);
                 x.AddDelayedMessageScheduler();
                 x.AddSagaStateMachine<TrainingJobStateMachine, TrainingJobState>().InMemoryRepository();
                 x.UsingInMemory((context, cfg) =>
@@ -100,6 +104,15 @@ internal sealed class JobHarness : IAsyncDisposable
             Task = TaskKind.Regression,
         });
         await InState(m => m.Training);
+    }
+
+    /// <summary>Plays Ingest so the job waits for Preprocess.</summary>
+    public async Task DriveToPreprocessing()
+    {
+        await Submit(Spec());
+        await InState(m => m.Validating);
+        await Publish(new DatasetAccepted { JobId = JobId, DatasetId = "ds1", Dataset = Ref("datasets/ds1/raw.csv"), Columns = ["a", "price"], Rows = 1000, ResolvedSpec = Spec() });
+        await InState(m => m.Preprocessing);
     }
 
     /// <summary>A one-shard, one-round job trained and merged, waiting for Deploy.</summary>

@@ -1,30 +1,20 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Pipeline.Platform.Messaging;
 using Pipeline.Contracts;
 
 namespace Pipeline.Deploy.Deployment;
 
-/// <summary>Handles <see cref="DeployModel"/> from the <c>deploy-model</c> queue and tells the saga how it ended.</summary>
-public sealed class DeployModelConsumer(ModelDeployer deployer, IOptions<BusOptions> bus, ILogger<DeployModelConsumer> logger) : IConsumer<DeployModel>
+/// <summary>
+/// Handles <see cref="DeployModel"/> from the <c>deploy-model</c> queue and tells the saga how it ended. An error
+/// that is not the model's fault (store or database down) is thrown: the bus retries, then redelivers for minutes,
+/// and only then publishes <c>Fault&lt;DeployModel&gt;</c>, which the saga turns into the job's failure.
+/// </summary>
+public sealed class DeployModelConsumer(ModelDeployer deployer) : IConsumer<DeployModel>
 {
     public async Task Consume(ConsumeContext<DeployModel> context)
     {
         var command = context.Message;
-        DeployOutcome outcome;
-        try
-        {
-            outcome = await deployer.DeployAsync(command, context.CancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException && context.GetRetryAttempt() >= bus.Value.RetryLimit)
-        {
-            // Out of retries (store or database down for minutes): the job ends with the reason rather than waiting
-            // forever on a message parked in the error queue.
-            logger.LogError(ex, "Deployment of {Model} for job {JobId} failed after {Attempts} attempts", command.ModelName, command.JobId, context.GetRetryAttempt() + 1);
-            outcome = new DeployOutcome.Failed($"deployment failed after {context.GetRetryAttempt() + 1} attempts: {ex.Message}");
-        }
-
+        var outcome = await deployer.DeployAsync(command, context.CancellationToken);
         switch (outcome)
         {
             case DeployOutcome.Deployed d:

@@ -19,7 +19,9 @@ namespace Pipeline.Deploy.Deployment;
 /// <summary>
 /// Registers a job's model: evaluates it on the test split, trains the baseline, exports ONNX, stores the artifacts
 /// under <c>{bucket}/{name}/{version}/</c>, and lets the quality gate decide. Safe to run again for the same job
-/// (a redelivered command): the version is found by job id and a decided version keeps its decision.
+/// (a redelivered command, a redeploy): the version is found by job id and a decided version keeps its decision.
+/// A registry row never outlives a failed attempt with missing artifacts: a candidate whose artifacts could not be
+/// stored is removed again, and a decided version whose artifacts are gone has them stored again.
 /// </summary>
 public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, IOptions<DeployOptions> options, ILogger<ModelDeployer> logger)
 {
@@ -36,7 +38,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         }
 
         var existing = await registry.FindByJobAsync(command.ModelName, command.JobId, cancellationToken);
-        if (existing is not null && existing.Stage != ModelStage.Candidate)
+        if (existing is not null && existing.Stage != ModelStage.Candidate && await ArtifactsStoredAsync(existing, cancellationToken))
         {
             return Outcome(existing);
         }
@@ -115,55 +117,97 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
             CreatedAt = default,
         }, ct);
         var version = record.Version;
-
-        // Artifacts go up before the gate decides, so a version that becomes production is always loadable.
-        await store.EnsureBucketAsync(o.Bucket, ct);
-        var artifacts = new Dictionary<string, ObjectRef>
+        try
         {
-            ["model"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.ModelFile, modelBytes, ct),
-            ["transform"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.TransformFile, transformBytes, ct),
-            ["onnx"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.OnnxFile, OnnxExporter.Export(network, transform, command.ModelName, version), ct),
-        };
+            // Artifacts go up before the gate decides, so a version that becomes production is always loadable.
+            await store.EnsureBucketAsync(o.Bucket, ct);
+            var artifacts = new Dictionary<string, ObjectRef>
+            {
+                ["model"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.ModelFile, modelBytes, ct),
+                ["transform"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.TransformFile, transformBytes, ct),
+                ["onnx"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.OnnxFile, OnnxExporter.Export(network, transform, command.ModelName, version), ct),
+            };
 
-        // A model worse than predicting the mean (or far behind the baseline) is not served, whatever production holds;
-        // it stays a candidate, with the reason, unless the job forces it through to the version-to-version gate.
-        var worth = QualityGate.WorthServing(transform.Task, testMetrics, trivial, baseline.Test, o.MinImprovementOverTrivial, o.BaselineTolerance, test.Rows);
-        GateOutcome outcome;
-        if (worth.Promote || command.ForceDeploy)
-        {
-            var forced = worth.Promote ? "" : $" (forced: {worth.Reason})";
-            outcome = await registry.DecideAsync(command.ModelName, version, metric, o.GateTolerance, $"promoted by job {command.JobId}{forced}", ct);
-            outcome = outcome with { Reason = outcome.Reason + forced };
+            // A model worse than predicting the mean (or far behind the baseline) is not served, whatever production holds;
+            // it stays a candidate, with the reason, unless the job forces it through to the version-to-version gate.
+            var worth = QualityGate.WorthServing(transform.Task, testMetrics, trivial, baseline.Test, o.MinImprovementOverTrivial, o.BaselineTolerance, test.Rows);
+            GateOutcome outcome;
+            if (worth.Promote || command.ForceDeploy)
+            {
+                var forced = worth.Promote ? "" : $" (forced: {worth.Reason})";
+                outcome = await registry.DecideAsync(command.ModelName, version, metric, o.GateTolerance, $"promoted by job {command.JobId}{forced}", ct);
+                outcome = outcome with { Reason = outcome.Reason + forced };
+            }
+            else
+            {
+                await registry.NoteAsync(command.ModelName, version, worth.Reason, ct);
+                outcome = new GateOutcome(false, worth.Reason, null);
+            }
+
+            var card = new ModelCard
+            {
+                Name = command.ModelName,
+                Version = version,
+                CreatedAt = record.CreatedAt,
+                Task = transform.Task,
+                Architecture = network.Spec.ToString(),
+                Features = transform.FeatureNames(),
+                Classes = transform.Classes,
+                Validation = validation,
+                Test = testMetrics,
+                Trivial = trivial,
+                Baseline = baseline,
+                Calibration = calibration,
+                Gate = new GateRecord(metric.Name, score, o.GateTolerance, outcome.Promoted, outcome.Reason, outcome.PreviousProduction),
+                Lineage = lineage,
+                Artifacts = artifacts,
+            };
+            await store.PutBytesAsync(o.Bucket, ModelArtifactKeys.Key(command.ModelName, version, ModelArtifactKeys.CardFile), card.ToJsonBytes(), cancellationToken: ct);
+            logger.LogInformation("Model {Model} v{Version} (job {JobId}): {Reason}", command.ModelName, version, command.JobId, outcome.Reason);
+            return outcome.Promoted
+                ? new DeployOutcome.Deployed(version, testMetrics, baseline.Test, trivial)
+                : new DeployOutcome.Rejected(version, outcome.Reason, testMetrics, baseline.Test, trivial);
         }
-        else
+        catch (Exception ex)
         {
-            await registry.NoteAsync(command.ModelName, version, worth.Reason, ct);
-            outcome = new GateOutcome(false, worth.Reason, null);
+            // A row must not point at artifacts that are not there: the candidate goes, the next attempt redoes it.
+            await ForgetIncompleteCandidateAsync(record, ex);
+            throw;
+        }
+    }
+
+    /// <summary>Whether every file of the version is in the store (a decided version whose artifacts were lost is stored again).</summary>
+    private async Task<bool> ArtifactsStoredAsync(ModelVersionRecord record, CancellationToken ct)
+    {
+        foreach (var file in new[] { ModelArtifactKeys.ModelFile, ModelArtifactKeys.TransformFile, ModelArtifactKeys.OnnxFile, ModelArtifactKeys.CardFile })
+        {
+            if (await store.StatAsync(record.ArtifactBucket, ModelArtifactKeys.Key(record.Name, record.Version, file), ct) is null)
+            {
+                logger.LogWarning("Model {Model} v{Version} misses {File}; storing its artifacts again", record.Name, record.Version, file);
+                return false;
+            }
         }
 
-        var card = new ModelCard
+        return true;
+    }
+
+    /// <summary>
+    /// After a failed attempt, removes the job's candidate row (best effort: when the database is down too, the row
+    /// stays a candidate, never served, and the next attempt of the same job takes it over and completes it).
+    /// </summary>
+    private async Task ForgetIncompleteCandidateAsync(ModelVersionRecord record, Exception failure)
+    {
+        try
         {
-            Name = command.ModelName,
-            Version = version,
-            CreatedAt = record.CreatedAt,
-            Task = transform.Task,
-            Architecture = network.Spec.ToString(),
-            Features = transform.FeatureNames(),
-            Classes = transform.Classes,
-            Validation = validation,
-            Test = testMetrics,
-            Trivial = trivial,
-            Baseline = baseline,
-            Calibration = calibration,
-            Gate = new GateRecord(metric.Name, score, o.GateTolerance, outcome.Promoted, outcome.Reason, outcome.PreviousProduction),
-            Lineage = lineage,
-            Artifacts = artifacts,
-        };
-        await store.PutBytesAsync(o.Bucket, ModelArtifactKeys.Key(command.ModelName, version, ModelArtifactKeys.CardFile), card.ToJsonBytes(), cancellationToken: ct);
-        logger.LogInformation("Model {Model} v{Version} (job {JobId}): {Reason}", command.ModelName, version, command.JobId, outcome.Reason);
-        return outcome.Promoted
-            ? new DeployOutcome.Deployed(version, testMetrics, baseline.Test, trivial)
-            : new DeployOutcome.Rejected(version, outcome.Reason, testMetrics, baseline.Test, trivial);
+            if (await registry.ForgetCandidateAsync(record.Name, record.Version, record.JobId, CancellationToken.None))
+            {
+                logger.LogWarning("Removed candidate {Model} v{Version} of job {JobId}: its deployment failed ({Error})", record.Name, record.Version, record.JobId, failure.Message);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not remove candidate {Model} v{Version} after a failed deployment; the next attempt reuses it", record.Name, record.Version);
+        }
     }
 
     /// <summary>

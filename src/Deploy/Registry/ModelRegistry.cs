@@ -125,6 +125,17 @@ public sealed class ModelRegistry(IDbContextFactory<DeployDbContext> contexts, T
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Removes a candidate whose artifacts could not all be stored, so no row points at missing objects; a version
+    /// the gate already decided is kept. The next attempt registers the job's version again.
+    /// </summary>
+    public async Task<bool> ForgetCandidateAsync(string name, int version, Guid jobId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Versions.Where(x => x.Name == name && x.Version == version && x.JobId == jobId && x.Stage == ModelStage.Candidate)
+            .ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
     /// <summary>Records why a candidate stays a candidate (not worth serving), leaving its stage as it is.</summary>
     public async Task NoteAsync(string name, int version, string reason, CancellationToken cancellationToken = default)
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 using Pipeline.Ingest.Spec;
@@ -105,6 +106,25 @@ public static class SubmitApi
         {
             return Results.Problem(title: "Object exists", detail: $"name: {ex.Message}", statusCode: StatusCodes.Status409Conflict);
         }
+        catch (BrokerUnavailableException ex)
+        {
+            return BrokerUnavailable(request.HttpContext, ex);
+        }
+    }
+
+    /// <summary>
+    /// 503 with Retry-After instead of a hang: the broker is down. The upload is kept, and submitting the same
+    /// bytes (or the same key) again names the same job, so a retry is safe.
+    /// </summary>
+    internal static IResult BrokerUnavailable(HttpContext http, BrokerUnavailableException ex)
+    {
+        var retryAfter = http.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value.SubmitRetryAfter;
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Results.Problem(
+            title: "Message broker unavailable",
+            detail: $"{ex.Message}; the file is stored as {ex.Stored.Bucket}/{ex.Stored.Key}: submit again after the Retry-After (the same bytes name the same job {ex.JobId})",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            extensions: new Dictionary<string, object?> { ["jobId"] = ex.JobId });
     }
 
     private static IResult TooLarge(long maxBytes) =>
@@ -148,7 +168,16 @@ public static class SubmitApi
             return Problem(specError.Field, specError.Message);
         }
 
-        var submitted = await client.SubmitExistingAsync(key, (body.Spec ?? new JobSpec()) with { SubmittedBy = submittedBy }, ct);
+        SubmittedFile? submitted;
+        try
+        {
+            submitted = await client.SubmitExistingAsync(key, (body.Spec ?? new JobSpec()) with { SubmittedBy = submittedBy }, ct);
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            return BrokerUnavailable(request.HttpContext, ex);
+        }
+
         return submitted is null
             ? Results.Problem(title: "No such object", detail: $"nothing at '{SafeText.Echo(key)}' in the ingest bucket; upload it first or send the file itself", statusCode: StatusCodes.Status404NotFound)
             : Accepted(submitted);

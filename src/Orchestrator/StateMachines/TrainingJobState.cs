@@ -44,7 +44,8 @@ public sealed class TrainingJobState : IVersionedSaga
     public double? BestValidationLoss { get; set; }
     public string? BestModelJson { get; set; }
     public int RoundsWithoutImprovement { get; set; }
-    public Guid? RoundTimeoutToken { get; set; }
+    /// <summary>The scheduling token of the job's one timer (round timeout or stage deadline), to recognise and cancel it.</summary>
+    public Guid? DeadlineToken { get; set; }
 
     // Outcome.
     public int? DeployedVersion { get; set; }

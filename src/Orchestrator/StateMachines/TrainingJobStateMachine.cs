@@ -10,7 +10,10 @@ namespace Pipeline.Orchestrator.StateMachines;
 /// <summary>
 /// The life of a training job: Validating -> Preprocessing -> (Training -> Merging) x rounds -> Deploying, ending
 /// Deployed, Rejected (quality gate kept the old version), Failed or Cancelled. Every event is idempotent: a
-/// duplicate or stale message changes nothing, so at-least-once delivery is safe.
+/// duplicate or stale message changes nothing, so at-least-once delivery is safe. Every running state has a deadline
+/// (one durable timer per job), and a command that faults after its redeliveries fails the job with the reason or,
+/// for a shard, sends it again at once (docs/RELIABILITY.md). A deployed, rejected or failed-in-deploy job can be
+/// deployed again from its stored best model (<see cref="RedeployJob"/>).
 /// </summary>
 public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJobState>
 {
@@ -36,7 +39,22 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
             x.CorrelateById(m => m.Message.JobId);
             x.OnMissingInstance(m => m.Discard());
         });
-        Schedule(() => RoundTimeout, x => x.RoundTimeoutToken, s =>
+        Event(() => Redeploy, x =>
+        {
+            x.CorrelateById(m => m.Message.JobId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+
+        // Faults of the commands the saga sends: MassTransit publishes them when a consumer has thrown through every
+        // retry and redelivery (the message is then in the queue's _error queue).
+        Event(() => ValidateFaulted, x => FaultOf(x, m => m.JobId));
+        Event(() => PreprocessFaulted, x => FaultOf(x, m => m.JobId));
+        Event(() => TrainFaulted, x => FaultOf(x, m => m.JobId));
+        Event(() => MergeFaulted, x => FaultOf(x, m => m.JobId));
+        Event(() => DeployFaulted, x => FaultOf(x, m => m.JobId));
+
+        // The job's one timer: the round timeout while Training, the state's deadline otherwise.
+        Schedule(() => Deadline, x => x.DeadlineToken, s =>
         {
             s.Delay = o.RoundTimeout;
             s.Received = r => r.CorrelateById(m => m.Message.JobId);
@@ -59,6 +77,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                     Source = ctx.Message.Source,
                     Spec = ctx.Message.Spec,
                 })
+                .Schedule(Deadline, ctx => StageDeadline.Validating(o).Message(ctx.Saga), _ => o.ValidatingDeadline)
                 .TransitionTo(Validating));
 
         During(Validating,
@@ -78,8 +97,11 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                     Dataset = ctx.Message.Dataset,
                     Spec = ctx.Message.ResolvedSpec,
                 })
+                .Schedule(Deadline, ctx => StageDeadline.Preprocessing(o).Message(ctx.Saga), _ => o.PreprocessingDeadline)
                 .TransitionTo(Preprocessing),
-            When(Rejected).Then(ctx => Fail(ctx.Saga, "ingest", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
+            When(Rejected).Then(ctx => Fail(ctx.Saga, "ingest", ctx.Message.Reason, clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
+            When(ValidateFaulted).Then(ctx => Fail(ctx.Saga, "ingest", FaultReasons.Of(ctx.Message), clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
+            When(Deadline!.Received).Then(ctx => Fail(ctx.Saga, "ingest", StageDeadline.Validating(o).Reason, clock)).PublishFailed().TransitionTo(Failed));
 
         During(Preprocessing,
             When(Preprocessed)
@@ -90,9 +112,11 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                     ctx.Saga.Round = 0;
                 })
                 .ThenAsync(ctx => StartRound(ctx, null, clock))
-                .Schedule(RoundTimeout, ctx => Timeout(ctx.Saga))
+                .Schedule(Deadline, ctx => Timeout(ctx.Saga))
                 .TransitionTo(Training),
-            When(PreprocessFailed).Then(ctx => Fail(ctx.Saga, "preprocess", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
+            When(PreprocessFailed).Then(ctx => Fail(ctx.Saga, "preprocess", ctx.Message.Reason, clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
+            When(PreprocessFaulted).Then(ctx => Fail(ctx.Saga, "preprocess", FaultReasons.Of(ctx.Message), clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
+            When(Deadline.Received).Then(ctx => Fail(ctx.Saga, "preprocess", StageDeadline.Preprocessing(o).Reason, clock)).PublishFailed().TransitionTo(Failed));
 
         During(Training,
             When(ShardDone, ctx => ctx.Message.Round == ctx.Saga.Round && ctx.Saga.RoundResults.TrueForAll(r => r.Shard != ctx.Message.Shard))
@@ -104,7 +128,6 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                     Touch(ctx.Saga, clock);
                 })
                 .If(ctx => ctx.Saga.RoundResults.Count == ctx.Saga.Prepared!.Shards.Count, all => all
-                    .Unschedule(RoundTimeout)
                     .Send(CommandQueues.Address(CommandQueues.MergeRound), ctx => new MergeRound
                     {
                         JobId = ctx.Saga.CorrelationId,
@@ -113,20 +136,33 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                         Validation = ctx.Saga.Prepared!.Validation,
                         Task = ctx.Saga.Prepared.Task,
                     })
+                    .Schedule(Deadline, ctx => StageDeadline.Merging(o).Message(ctx.Saga), _ => o.MergingDeadline)
                     .TransitionTo(Merging)),
             When(ShardFailed, ctx => ctx.Message.Round == ctx.Saga.Round && ctx.Saga.RoundResults.TrueForAll(r => r.Shard != ctx.Message.Shard))
                 .IfElse(ctx => AttemptsOf(ctx.Saga, ctx.Message.Shard) < o.MaxShardAttempts,
                     retry => retry.ThenAsync(ctx => ResendShards(ctx, [ctx.Message.Shard], clock)),
                     fail => fail
                         .Then(ctx => Fail(ctx.Saga, "train", $"shard {ctx.Message.Shard} of round {ctx.Message.Round} failed {AttemptsOf(ctx.Saga, ctx.Message.Shard)} times; last error on {ctx.Message.Worker}: {ctx.Message.Reason}", clock))
-                        .Unschedule(RoundTimeout)
+                        .Unschedule(Deadline)
                         .PublishFailed()
                         .TransitionTo(Failed)),
-            When(RoundTimeout!.Received, ctx => ctx.Message.Round == ctx.Saga.Round)
+
+            // A shard whose message faulted (e.g. the store was down past the redeliveries) is sent again at once,
+            // not at the round timeout. Only the fault of its latest send counts: an older send's fault arriving
+            // after a resend says nothing about the send still in flight.
+            When(TrainFaulted, ctx => IsLatestSendOfOpenShard(ctx.Saga, ctx.Message.Message))
+                .IfElse(ctx => AttemptsOf(ctx.Saga, ctx.Message.Message.Shard) < o.MaxShardAttempts,
+                    retry => retry.ThenAsync(ctx => ResendShards(ctx, [ctx.Message.Message.Shard], clock)),
+                    fail => fail
+                        .Then(ctx => Fail(ctx.Saga, "train", FaultReasons.Bound($"shard {ctx.Message.Message.Shard} of round {ctx.Message.Message.Round} failed {AttemptsOf(ctx.Saga, ctx.Message.Message.Shard)} times; last error: {FaultReasons.Of(ctx.Message)}"), clock))
+                        .Unschedule(Deadline)
+                        .PublishFailed()
+                        .TransitionTo(Failed)),
+            When(Deadline.Received, ctx => ctx.Message.Round == ctx.Saga.Round)
                 .IfElse(ctx => MissingShards(ctx.Saga).All(s => AttemptsOf(ctx.Saga, s) < o.MaxShardAttempts),
                     retry => retry
                         .ThenAsync(ctx => ResendShards(ctx, MissingShards(ctx.Saga), clock))
-                        .Schedule(RoundTimeout, ctx => Timeout(ctx.Saga)),
+                        .Schedule(Deadline, ctx => Timeout(ctx.Saga)),
                     fail => fail
                         .Then(ctx => Fail(ctx.Saga, "train", $"round {ctx.Saga.Round} timed out {o.MaxShardAttempts} times (after {o.RoundTimeout.TotalMinutes:0.#} min each) waiting for shards {string.Join(", ", MissingShards(ctx.Saga))}", clock))
                         .PublishFailed()
@@ -138,23 +174,8 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 .IfElse(ctx => IsLastRound(ctx.Saga),
                     done => done
                         .Then(ctx => ctx.Saga.TrainedAt = clock.GetUtcNow())
-                        .Send(CommandQueues.Address(CommandQueues.DeployModel), ctx => new DeployModel
-                        {
-                            JobId = ctx.Saga.CorrelationId,
-                            ModelName = ctx.Saga.ModelName,
-                            Model = ctx.Saga.BestModel!,
-                            Transform = ctx.Saga.Prepared!.Transform,
-                            Test = ctx.Saga.Prepared.Test,
-                            BestRound = ctx.Saga.BestRound,
-                            Validation = ctx.Saga.History.Single(h => h.Round == ctx.Saga.BestRound).Validation,
-                            Source = ctx.Saga.Source,
-                            Profile = ctx.Saga.Prepared.Profile,
-                            Settings = ctx.Saga.Spec.Training,
-                            RoundHistory = [.. ctx.Saga.History.Select(h => new RoundSummary(h.Round, h.ValidationLoss, h.Validation))],
-                            TrainingShards = [.. ctx.Saga.Prepared.Shards.OrderBy(x => x.Index).Select(x => x.Data)],
-                            ValidationSplit = ctx.Saga.Prepared.Validation,
-                            ForceDeploy = ctx.Saga.Spec.ForceDeploy,
-                        })
+                        .Send(CommandQueues.Address(CommandQueues.DeployModel), ctx => DeployCommand(ctx.Saga, ctx.Saga.Spec.ForceDeploy))
+                        .Schedule(Deadline, ctx => StageDeadline.Deploying(o).Message(ctx.Saga), _ => o.DeployingDeadline)
                         .Publish(ctx => new TrainingFinished
                         {
                             JobId = ctx.Saga.CorrelationId,
@@ -163,10 +184,13 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                         .TransitionTo(Deploying),
                     next => next
                         .ThenAsync(ctx => StartRound(ctx, ctx.Message.Model, clock))
-                        .Schedule(RoundTimeout, ctx => Timeout(ctx.Saga))
+                        .Schedule(Deadline, ctx => Timeout(ctx.Saga))
                         .TransitionTo(Training)),
             When(MergeFailed, ctx => ctx.Message.Round == ctx.Saga.Round)
-                .Then(ctx => Fail(ctx.Saga, "merge", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
+                .Then(ctx => Fail(ctx.Saga, "merge", ctx.Message.Reason, clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
+            When(MergeFaulted, ctx => ctx.Message.Message.Round == ctx.Saga.Round)
+                .Then(ctx => Fail(ctx.Saga, "merge", FaultReasons.Of(ctx.Message), clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
+            When(Deadline.Received).Then(ctx => Fail(ctx.Saga, "merge", StageDeadline.Merging(o).Reason, clock)).PublishFailed().TransitionTo(Failed));
 
         During(Deploying,
             When(Deployed).Then(ctx =>
@@ -176,7 +200,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 ctx.Saga.BaselineMetrics = ctx.Message.Baseline;
                 ctx.Saga.TrivialMetrics = ctx.Message.Trivial;
                 Finish(ctx.Saga, clock);
-            }).TransitionTo(Completed),
+            }).Unschedule(Deadline).TransitionTo(Completed),
             When(DeployRejected).Then(ctx =>
             {
                 ctx.Saga.DeployedVersion = ctx.Message.Version;
@@ -185,8 +209,24 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 ctx.Saga.BaselineMetrics = ctx.Message.Baseline;
                 ctx.Saga.TrivialMetrics = ctx.Message.Trivial;
                 Finish(ctx.Saga, clock);
-            }).TransitionTo(GateRejected),
-            When(DeployFailed).Then(ctx => Fail(ctx.Saga, "deploy", ctx.Message.Reason, clock)).PublishFailed().TransitionTo(Failed));
+            }).Unschedule(Deadline).TransitionTo(GateRejected),
+            When(DeployFailed).Then(ctx => Fail(ctx.Saga, "deploy", ctx.Message.Reason, clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
+            When(DeployFaulted).Then(ctx => Fail(ctx.Saga, "deploy", FaultReasons.Of(ctx.Message), clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
+            When(Deadline.Received).Then(ctx => Fail(ctx.Saga, "deploy", StageDeadline.Deploying(o).Reason, clock)).PublishFailed().TransitionTo(Failed));
+
+        // Deploying again from the stored best model: after a failed deployment, or to restore a version's artifacts.
+        During([Completed, GateRejected, Failed],
+            When(Redeploy, ctx => Redeployment.WhyNot(ctx.Saga) is null)
+                .Then(ctx =>
+                {
+                    ctx.Saga.FailedStage = null;
+                    ctx.Saga.FailureReason = null;
+                    ctx.Saga.FinishedAt = null;
+                    Touch(ctx.Saga, clock);
+                })
+                .Send(CommandQueues.Address(CommandQueues.DeployModel), ctx => DeployCommand(ctx.Saga, ctx.Saga.Spec.ForceDeploy || ctx.Message.ForceDeploy))
+                .Schedule(Deadline, ctx => StageDeadline.Deploying(o).Message(ctx.Saga), _ => o.DeployingDeadline)
+                .TransitionTo(Deploying));
 
         // Cancelling works in every state that is not already an outcome; late results are then ignored.
         During([Validating, Preprocessing, Training, Merging, Deploying],
@@ -196,7 +236,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                     ctx.Saga.FailureReason = ctx.Message.Reason;
                     Finish(ctx.Saga, clock);
                 })
-                .Unschedule(RoundTimeout)
+                .Unschedule(Deadline)
                 .Publish(ctx => new JobCancelled { JobId = ctx.Saga.CorrelationId, Reason = ctx.Message.Reason })
                 .TransitionTo(Cancelled));
 
@@ -204,11 +244,20 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
         During([Completed, GateRejected, Failed, Cancelled],
             Ignore(Submitted), Ignore(Accepted), Ignore(Rejected), Ignore(Preprocessed), Ignore(PreprocessFailed),
             Ignore(ShardDone), Ignore(ShardFailed), Ignore(Merged), Ignore(MergeFailed), Ignore(Deployed),
-            Ignore(DeployRejected), Ignore(DeployFailed), Ignore(Cancel), Ignore(RoundTimeout.Received));
+            Ignore(DeployRejected), Ignore(DeployFailed), Ignore(Cancel), Ignore(Deadline.Received));
+        During(Cancelled, Ignore(Redeploy));
+        During([Validating, Preprocessing, Training, Merging, Deploying], Ignore(Redeploy));
+
+        // A fault is handled in the state that sent its command; anywhere else it is late and changes nothing.
+        IgnoreOutside(Validating, ValidateFaulted);
+        IgnoreOutside(Preprocessing, PreprocessFaulted);
+        IgnoreOutside(Training, TrainFaulted);
+        IgnoreOutside(Merging, MergeFaulted);
+        IgnoreOutside(Deploying, DeployFaulted);
 
         // A duplicate JobSubmitted (same object version seen twice) or a stale result in a later state is dropped.
         DuringAny(Ignore(Submitted));
-        During([Merging, Deploying], Ignore(ShardDone), Ignore(ShardFailed), Ignore(RoundTimeout.Received));
+        During([Merging, Deploying], Ignore(ShardDone), Ignore(ShardFailed));
         During(Training, Ignore(Merged), Ignore(MergeFailed));
         During([Training, Merging, Deploying], Ignore(Accepted), Ignore(Rejected), Ignore(Preprocessed), Ignore(PreprocessFailed));
         During(Preprocessing, Ignore(Accepted), Ignore(Rejected));
@@ -242,9 +291,58 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
     public Event<DeploymentRejected> DeployRejected { get; private set; } = null!;
     public Event<DeploymentFailed> DeployFailed { get; private set; } = null!;
     public Event<CancelJob> Cancel { get; private set; } = null!;
-    public Schedule<TrainingJobState, StageTimedOut> RoundTimeout { get; private set; } = null!;
+    public Event<RedeployJob> Redeploy { get; private set; } = null!;
+    public Event<Fault<ValidateDataset>> ValidateFaulted { get; private set; } = null!;
+    public Event<Fault<PreprocessDataset>> PreprocessFaulted { get; private set; } = null!;
+    public Event<Fault<TrainShard>> TrainFaulted { get; private set; } = null!;
+    public Event<Fault<MergeRound>> MergeFaulted { get; private set; } = null!;
+    public Event<Fault<DeployModel>> DeployFaulted { get; private set; } = null!;
+
+    /// <summary>The round timeout while Training, the state's deadline in the other running states.</summary>
+    public Schedule<TrainingJobState, StageTimedOut> Deadline { get; private set; } = null!;
+
+    private State[] AllStatesButInitial => [Validating, Preprocessing, Training, Merging, Deploying, Completed, GateRejected, Failed, Cancelled];
+
+    private void IgnoreOutside<T>(State handledIn, Event<T> fault)
+        where T : class =>
+        During([.. AllStatesButInitial.Where(s => s != handledIn)], Ignore(fault));
+
+    private static void FaultOf<T>(IEventCorrelationConfigurator<TrainingJobState, Fault<T>> x, Func<T, Guid> jobId)
+        where T : class
+    {
+        x.CorrelateById(m => jobId(m.Message.Message));
+        x.OnMissingInstance(m => m.Discard());
+    }
 
     private static StageTimedOut Timeout(TrainingJobState job) => new() { JobId = job.CorrelationId, Stage = "train", Round = job.Round };
+
+    private static bool IsLatestSendOfOpenShard(TrainingJobState job, TrainShard sent) =>
+        sent.Round == job.Round
+        && job.RoundResults.TrueForAll(r => r.Shard != sent.Shard)
+        && sent.Attempt >= AttemptsOf(job, sent.Shard);
+
+    /// <summary>The deploy command for the job's best round, from what the saga stored (also what a redeploy sends).</summary>
+    private static DeployModel DeployCommand(TrainingJobState job, bool forceDeploy)
+    {
+        var prepared = job.Prepared!;
+        return new DeployModel
+        {
+            JobId = job.CorrelationId,
+            ModelName = job.ModelName,
+            Model = job.BestModel!,
+            Transform = prepared.Transform,
+            Test = prepared.Test,
+            BestRound = job.BestRound,
+            Validation = job.History.Single(h => h.Round == job.BestRound).Validation,
+            Source = job.Source,
+            Profile = prepared.Profile,
+            Settings = job.Spec.Training,
+            RoundHistory = [.. job.History.Select(h => new RoundSummary(h.Round, h.ValidationLoss, h.Validation))],
+            TrainingShards = [.. prepared.Shards.OrderBy(x => x.Index).Select(x => x.Data)],
+            ValidationSplit = prepared.Validation,
+            ForceDeploy = forceDeploy,
+        };
+    }
 
     private static void Touch(TrainingJobState job, TimeProvider clock) => job.UpdatedAt = clock.GetUtcNow();
 

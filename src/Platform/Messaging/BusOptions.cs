@@ -18,6 +18,23 @@ public sealed class BusOptions
 
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Redeliveries of a message whose immediate retries are spent, through the durable scheduler (the message is
+    /// acknowledged and sent again later, so nothing is held in memory and a restart loses nothing). Each
+    /// redelivery runs the immediate retries again. 0 turns redelivery off: the message faults after its retries.
+    /// </summary>
+    public int RedeliveryLimit { get; set; } = 4;
+
+    /// <summary>Wait before the first redelivery; each next one waits twice as long, up to <see cref="RedeliveryMaxInterval"/>.</summary>
+    public TimeSpan RedeliveryMinInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan RedeliveryMaxInterval { get; set; } = TimeSpan.FromMinutes(8);
+
+    /// <summary>The waits between redeliveries: with the defaults 1, 2, 4 and 8 minutes (15 minutes in all).</summary>
+    public TimeSpan[] RedeliveryIntervals() =>
+        [.. Enumerable.Range(0, Math.Max(0, RedeliveryLimit))
+            .Select(i => TimeSpan.FromTicks(Math.Min(RedeliveryMaxInterval.Ticks, RedeliveryMinInterval.Ticks * (1L << Math.Min(i, 30)))))];
+
     public int ConcurrencyFor(string endpoint) =>
         EndpointConcurrency.TryGetValue(endpoint, out var limit) && limit > 0 ? limit : ConcurrencyLimit;
 }

@@ -14,7 +14,8 @@ public static class BusRegistration
     /// <summary>
     /// Registers MassTransit on the transport chosen by <c>Pipeline:Transport</c> (<c>inmemory</c>, the default, or
     /// <c>rabbitmq</c>), with the conventions every endpoint shares: durable queues and <c>_error</c> queues (the
-    /// transport's defaults), retry with exponential back-off, a concurrency limit per endpoint, and the durable
+    /// transport's defaults), retry with exponential back-off then delayed redelivery (docs/RELIABILITY.md), a
+    /// concurrency limit per endpoint, and the durable
     /// scheduler (due messages kept in the database, so timeouts survive restarts without the delayed-message plugin).
     /// Services add their consumers and sagas in <paramref name="configure"/>.
     /// </summary>
@@ -72,6 +73,15 @@ public static class BusRegistration
                     {
                         UseQuorumQueue(rabbit);
                     }
+                }
+
+                // Outermost: when the immediate retries are spent, the message goes back through the durable
+                // scheduler and waits minutes, so an outage of the store, the database or a peer outlasts the
+                // retries without a fault. Only after the last redelivery does it reach the _error queue, and its
+                // Fault<T> tell the sender (the saga fails the job, or resends a shard).
+                if (bus.RedeliveryIntervals() is { Length: > 0 } redelivery)
+                {
+                    endpoint.UseScheduledRedelivery(r => r.Intervals(redelivery));
                 }
 
                 endpoint.UseMessageRetry(r => r.Exponential(bus.RetryLimit, bus.RetryMinInterval, bus.RetryMaxInterval, bus.RetryMinInterval));

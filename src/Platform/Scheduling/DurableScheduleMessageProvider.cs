@@ -7,8 +7,9 @@ namespace Pipeline.Platform.Scheduling;
 
 /// <summary>
 /// Schedules messages by writing them to the database; <see cref="ScheduledMessageDispatcher"/> sends them when due.
-/// Works with any transport and without RabbitMQ's delayed-message plugin, and survives restarts. Headers set by
-/// the caller's send pipe are not persisted: scheduled messages must carry what they need in their body.
+/// Works with any transport and without RabbitMQ's delayed-message plugin, and survives restarts. Plain-valued
+/// headers set by the caller's send pipe (a redelivery's count, its fault reason) are kept with the message; other
+/// send settings are not, so scheduled messages carry what they need in their body.
 /// </summary>
 public sealed class DurableScheduleMessageProvider(IDbContextFactory<SchedulerDbContext> contextFactory, TimeProvider clock) : IScheduleMessageProvider
 {
@@ -26,6 +27,7 @@ public sealed class DurableScheduleMessageProvider(IDbContextFactory<SchedulerDb
             Destination = destinationAddress.ToString(),
             MessageType = message.GetType().AssemblyQualifiedName!,
             Body = JsonSerializer.Serialize(message, message.GetType(), Json),
+            Headers = await ScheduledHeaders.CaptureAsync(message, pipe, cancellationToken),
             DueAtUtc = dueUtc,
             CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
         });

@@ -106,7 +106,12 @@ public sealed partial class ScheduledMessageDispatcher(
             ?? throw new InvalidOperationException("Scheduled message body is null.");
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri(record.Destination));
         var tokenId = record.TokenId;
-        await endpoint.Send(message, type, Pipe.Execute<SendContext>(ctx => ctx.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("N"))), cancellationToken);
+        var headers = record.Headers;
+        await endpoint.Send(message, type, Pipe.Execute<SendContext>(ctx =>
+        {
+            ScheduledHeaders.Apply(headers, ctx);
+            ctx.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("N"));
+        }), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling scheduled messages failed; will retry")]

@@ -14,6 +14,9 @@ public sealed class ScheduledMessageRecord
     /// <summary>The message serialised as JSON.</summary>
     public required string Body { get; set; }
 
+    /// <summary>Plain-valued headers the send set (JSON object), e.g. a redelivery's count; null when none.</summary>
+    public string? Headers { get; set; }
+
     public DateTime DueAtUtc { get; set; }
 
     public DateTime CreatedAtUtc { get; set; }

@@ -58,6 +58,9 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                     b.Property<long?>("DatasetRows")
                         .HasColumnType("bigint");
 
+                    b.Property<Guid?>("DeadlineToken")
+                        .HasColumnType("uuid");
+
                     b.Property<int?>("DeployedVersion")
                         .HasColumnType("integer");
 
@@ -92,9 +95,6 @@ namespace Pipeline.Orchestrator.Migrations.Postgres
                     b.Property<string>("RoundResultsJson")
                         .IsRequired()
                         .HasColumnType("text");
-
-                    b.Property<Guid?>("RoundTimeoutToken")
-                        .HasColumnType("uuid");
 
                     b.Property<int>("RoundsWithoutImprovement")
                         .HasColumnType("integer");

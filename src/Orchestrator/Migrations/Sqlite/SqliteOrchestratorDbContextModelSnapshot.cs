@@ -53,6 +53,9 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
                     b.Property<long?>("DatasetRows")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("DeadlineToken")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("DeployedVersion")
                         .HasColumnType("INTEGER");
 
@@ -86,9 +89,6 @@ namespace Pipeline.Orchestrator.Migrations.Sqlite
 
                     b.Property<string>("RoundResultsJson")
                         .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("RoundTimeoutToken")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("RoundsWithoutImprovement")

@@ -46,6 +46,9 @@ namespace Pipeline.Platform.Migrations.Postgres.Scheduler
                     b.Property<DateTime>("DueAtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Headers")
+                        .HasColumnType("text");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");

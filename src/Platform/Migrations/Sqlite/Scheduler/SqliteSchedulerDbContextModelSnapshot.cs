@@ -41,6 +41,9 @@ namespace Pipeline.Platform.Migrations.Sqlite.Scheduler
                     b.Property<DateTime>("DueAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Headers")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
