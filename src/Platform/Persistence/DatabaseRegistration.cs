@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,7 +36,9 @@ public static class DatabaseRegistration
                 break;
             default:
                 EnsureSqliteFolder(options.ConnectionString);
-                services.AddDbContextFactory<TSqlite>(b => b.UseSqlite(options.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(historyTable)));
+                services.AddDbContextFactory<TSqlite>(b => b
+                    .UseSqlite(options.ConnectionString, sqlite => sqlite.MigrationsHistoryTable(historyTable))
+                    .ConfigureWarnings(w => w.Ignore(SqliteMigrationNotices)));
                 services.TryAddSingleton<IDbContextFactory<TContext>>(sp => new DerivedContextFactory<TContext, TSqlite>(sp.GetRequiredService<IDbContextFactory<TSqlite>>()));
                 break;
         }
@@ -43,6 +46,21 @@ public static class DatabaseRegistration
         services.AddHostedService<DatabaseMigrator<TContext>>();
         return services;
     }
+
+    /// <summary>
+    /// Warnings EF Core logs while it applies our SQLite migrations to a fresh database, on every first start, that
+    /// need nothing from anyone: SQLite cannot alter a table in place, so EF rebuilds it (30200: "an operation will be
+    /// attempted while a rebuild of table X is pending") and runs the rebuild's PRAGMA outside the migration's
+    /// transaction (20410: "non-transactional operation"). The migrations are generated and tested against an empty
+    /// database, where both are harmless. Ignored here, by event id, rather than with a log filter in
+    /// PipelineHost.UsePipelineDefaults: a logging filter sees only the category, and muting the whole
+    /// Microsoft.EntityFrameworkCore.Migrations category would hide the warnings that do matter.
+    /// </summary>
+    private static readonly EventId[] SqliteMigrationNotices =
+    [
+        Microsoft.EntityFrameworkCore.Diagnostics.SqliteEventId.TableRebuildPendingWarning,
+        Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.NonTransactionalMigrationOperationWarning,
+    ];
 
     private static void EnsureSqliteFolder(string connectionString)
     {
