@@ -66,7 +66,7 @@ public static class JobDetailText
         var t = detail.Spec.Training;
         var since = detail.BestRound is { } best ? detail.Summary.Round - best : 0;
         return string.Create(CultureInfo.InvariantCulture,
-            $"no better validation loss in the {since} rounds after the best ({since * Math.Max(1, t.LocalEpochs)} epochs; patience {t.Patience} epochs)");
+            $"no better validation loss in the {since} round{(since == 1 ? "" : "s")} after the best ({since * Math.Max(1, t.LocalEpochs)} epochs; patience {t.Patience} epochs)");
     }
 
     private static string LossAt(JobDetail detail, int round) =>
