@@ -22,6 +22,31 @@ public sealed class UsageException : Exception
 }
 
 /// <summary>
+/// A command that cannot go on for a reason the user can act on (an ambiguous job id, an unreadable input file):
+/// reported as one line, without the usage text, with <see cref="ExitCode"/>.
+/// </summary>
+public sealed class CommandFailedException : Exception
+{
+    public CommandFailedException()
+        : this("the command failed", ExitCodes.Failed)
+    {
+    }
+
+    public CommandFailedException(string message)
+        : this(message, ExitCodes.Failed)
+    {
+    }
+
+    public CommandFailedException(string message, Exception inner)
+        : base(message, inner) => ExitCode = ExitCodes.Failed;
+
+    public CommandFailedException(string message, int exitCode)
+        : base(message) => ExitCode = exitCode;
+
+    public int ExitCode { get; }
+}
+
+/// <summary>
 /// Parsed options of one verb: <c>--name value</c> pairs and <c>--flag</c>s, checked against the verb's known
 /// options so a typo is an error rather than silently ignored.
 /// </summary>

@@ -61,6 +61,11 @@ public static class PipelineCommand
             error.WriteLine(Verbs.TryGetValue(verb, out var definition) ? definition.Usage : Usage);
             return ExitCodes.Usage;
         }
+        catch (CommandFailedException ex)
+        {
+            error.WriteLine($"pipeline {verb}: {ex.Message}");
+            return ex.ExitCode;
+        }
         catch (HttpRequestException ex)
         {
             error.WriteLine($"pipeline {verb}: no answer from the running system ({ex.Message}); is `pipeline up` or `pipeline demo --serve` running? (--url)");
@@ -79,13 +84,13 @@ public static class PipelineCommand
         ["demo"] = new(DemoCommand.ValueOptions, DemoCommand.Flags, DemoCommand.Usage, DemoCommand.RunAsync),
         ["up"] = new(UpCommand.Values, UpCommand.Flags, UpCommand.Usage, UpCommand.RunAsync),
         ["submit"] = new(JobCommands.SubmitValues, JobCommands.SubmitFlags, JobCommands.SubmitUsage, JobCommands.SubmitAsync),
-        ["status"] = new(JobCommands.StatusValues, JobCommands.Flags, JobCommands.StatusUsage, (l, o, _, ct) => JobCommands.StatusAsync(l, o, ct)),
+        ["status"] = new(JobCommands.StatusValues, JobCommands.StatusFlags, JobCommands.StatusUsage, JobCommands.StatusAsync),
         ["watch"] = new(JobCommands.WatchValues, JobCommands.Flags, JobCommands.WatchUsage, JobCommands.WatchAsync),
         ["cancel"] = new(JobCommands.CancelValues, JobCommands.Flags, JobCommands.CancelUsage, JobCommands.CancelAsync),
         ["redeploy"] = new(RedeployCommand.Values, RedeployCommand.Flags, RedeployCommand.Usage, RedeployCommand.RunAsync),
-        ["models"] = new(ServingCommands.ModelsValues, ServingCommands.Flags, ServingCommands.ModelsUsage, (l, o, _, ct) => ServingCommands.ModelsAsync(l, o, ct)),
-        ["predict"] = new(ServingCommands.PredictValues, ServingCommands.Flags, ServingCommands.PredictUsage, (l, o, _, ct) => ServingCommands.PredictAsync(l, o, ct)),
-        ["rollback"] = new(ServingCommands.RollbackValues, ServingCommands.Flags, ServingCommands.RollbackUsage, (l, o, _, ct) => ServingCommands.RollbackAsync(l, o, ct)),
+        ["models"] = new(ServingCommands.ModelsValues, ServingCommands.Flags, ServingCommands.ModelsUsage, ServingCommands.ModelsAsync),
+        ["predict"] = new(ServingCommands.PredictValues, ServingCommands.Flags, ServingCommands.PredictUsage, ServingCommands.PredictAsync),
+        ["rollback"] = new(ServingCommands.RollbackValues, ServingCommands.Flags, ServingCommands.RollbackUsage, ServingCommands.RollbackAsync),
         ["keys"] = new(KeyCommands.Values, KeyCommands.Flags, KeyCommands.Usage, (l, o, _, ct) => KeyCommands.RunAsync(l, o, ct)),
     };
 

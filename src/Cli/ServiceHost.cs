@@ -36,16 +36,26 @@ public static class ServiceHost
         }
     }
 
-    public static WebApplication Build(IReadOnlyCollection<string> services, IReadOnlyDictionary<string, string?> settings, string? urls, bool quiet)
+    /// <param name="services">The services to host.</param>
+    /// <param name="settings">Configuration on top of the environment's.</param>
+    /// <param name="urls">Where to listen; a free port of 127.0.0.1 when null.</param>
+    /// <param name="quiet">No console log (the demo prints its own lines).</param>
+    /// <param name="logTo">Where the log goes instead, with the same levels and filters (tests read it).</param>
+    public static WebApplication Build(IReadOnlyCollection<string> services, IReadOnlyDictionary<string, string?> settings, string? urls, bool quiet, ILoggerProvider? logTo = null)
     {
         Validate(services);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.UsePipelineDefaults();
-        if (quiet)
+        if (quiet || logTo is not null)
         {
             builder.Logging.ClearProviders();
+        }
+
+        if (logTo is not null)
+        {
+            builder.Logging.AddProvider(logTo);
         }
 
         builder.WebHost.UseUrls(urls ?? "http://127.0.0.1:0");

@@ -160,6 +160,7 @@ public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema
             Task = task,
             Classes = classes,
             Columns = columns,
+            DroppedColumns = [.. reports.Where(r => r.Decision == "dropped").Select(r => r.Name)],
             TargetScale = task == TaskKind.Classification ? null : new FeatureScale(targetStats.Mean, targetStats.Std),
         };
         return new FitResult(fitted, reports, rows, dropped, splitRows);

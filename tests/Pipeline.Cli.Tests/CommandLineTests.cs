@@ -62,7 +62,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData(new[] { "watch", "not-a-guid" }, "pipeline watch: 'not-a-guid' is not a job id")]
-    [InlineData(new[] { "cancel" }, "pipeline cancel: give exactly one JOB id.")]
+    [InlineData(new[] { "cancel" }, "pipeline cancel: give exactly one JOB id (or a unique prefix of one).")]
     [InlineData(new[] { "submit" }, "pipeline submit: give exactly one FILE or KEY.")]
     [InlineData(new[] { "submit", "a.csv", "--task", "ranking" }, "pipeline submit: --task must be regression or classification, not 'ranking'.")]
     [InlineData(new[] { "submit", "a.csv", "--workers", "0" }, "pipeline submit: --workers must be a whole number from 1 to 1024, not '0'.")]

@@ -83,6 +83,11 @@ public sealed class JobVerbTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Failed, watch);
         Assert.Contains("Cancelled", watchOut, StringComparison.Ordinal);
         Assert.Contains("test over", watchOut, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^training\s+(cancelled after \d+ of at most 500 rounds|no round ran)", watchOut);
+
+        // The list does not show a cancelled job's share of its planned rounds as if it were progress.
+        var (_, list, _) = await Run("status", "--url", _url);
+        Assert.Matches($@"(?m)^{jobId}\s+Cancelled\s+\S+\s+\S+\s+-\s", list);
     }
 
     [Fact]

@@ -25,19 +25,24 @@ public sealed class ServingVerbTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Models_lists_what_is_served_as_json()
+    public async Task Models_lists_what_is_served_as_text_and_as_json_with_the_flag()
     {
         var (code, output) = await Run("models", "--url", _url);
         Assert.Equal(ExitCodes.Ok, code);
-        Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(output).RootElement.ValueKind);
+        Assert.StartsWith("no models yet", output, StringComparison.Ordinal);
+
+        var (json, array) = await Run("models", "--json", "--url", _url);
+        Assert.Equal(ExitCodes.Ok, json);
+        Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(array).RootElement.ValueKind);
     }
 
     [Fact]
-    public async Task Predict_and_rollback_on_an_unknown_model_exit_3_with_the_problem()
+    public async Task Predict_and_rollback_on_an_unknown_model_exit_3_with_the_problem_as_one_line()
     {
-        var (predict, body) = await Run("predict", "nope", "--input", """{"a":1}""", "--url", _url);
+        var error = new StringWriter();
+        var predict = await PipelineCommand.RunAsync(["predict", "nope", "--input", """{"a":1}""", "--url", _url], new StringWriter(), error);
         Assert.Equal(ExitCodes.NotFound, predict);
-        Assert.Contains("nope", body, StringComparison.Ordinal);
+        Assert.Equal("pipeline predict: Unknown model: no production version of model 'nope' (GET /models lists them)", error.ToString().Trim());
 
         var (rollback, _) = await Run("rollback", "nope", "--to", "1", "--url", _url);
         Assert.Equal(ExitCodes.NotFound, rollback);

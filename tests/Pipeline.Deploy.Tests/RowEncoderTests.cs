@@ -61,4 +61,19 @@ public class RowEncoderTests
         Assert.Equal("city", Assert.Single(warnings).Field);
         Assert.Equal([0f, 0f, 0f], features[^3..]);
     }
+
+    [Fact]
+    public void The_target_and_columns_dropped_in_training_are_ignored_and_named_but_other_names_are_refused()
+    {
+        var encoder = new RowEncoder(Fixture.Transform with { DroppedColumns = ["listing_id"] });
+        var ignored = new SortedSet<string>(StringComparer.Ordinal);
+        var errors = new List<FieldError>();
+        var row = JsonDocument.Parse("""{"sqft":1500,"rooms":3,"garden":false,"sold":"2023-01-02","city":"nice","price":12,"listing_id":"A7"}""").RootElement;
+        Assert.True(encoder.TryEncode(row, 0, new float[encoder.FeatureCount], errors, [], ignored));
+        Assert.Equal(["listing_id", Fixture.Transform.Target], ignored);
+
+        var typo = JsonDocument.Parse("""{"sqft":1500,"rooms":3,"garden":false,"sold":"2023-01-02","city":"nice","listing":"A7"}""").RootElement;
+        Assert.False(encoder.TryEncode(typo, 0, new float[encoder.FeatureCount], errors, [], ignored));
+        Assert.Equal("listing", Assert.Single(errors).Field);
+    }
 }

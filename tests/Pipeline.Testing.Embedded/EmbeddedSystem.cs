@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using Pipeline.Cli;
 using Pipeline.Platform.Hosting;
 
@@ -30,7 +31,8 @@ public sealed class EmbeddedSystem : IAsyncDisposable
 
     /// <param name="services">The services to host; all when null.</param>
     /// <param name="settings">Settings on top of embedded mode's (for example the security settings).</param>
-    public static async Task<EmbeddedSystem> StartAsync(IReadOnlyCollection<string>? services = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="logTo">Receives the services' log, with the levels and filters they run with; none when null.</param>
+    public static async Task<EmbeddedSystem> StartAsync(IReadOnlyCollection<string>? services = null, IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logTo = null)
     {
         var folder = Directory.CreateTempSubdirectory("pipeline-system-").FullName;
         var all = EmbeddedMode.Settings(folder);
@@ -39,7 +41,7 @@ public sealed class EmbeddedSystem : IAsyncDisposable
             all[key] = value;
         }
 
-        var app = ServiceHost.Build(services ?? ServiceHost.All, all, "http://127.0.0.1:0", quiet: true);
+        var app = ServiceHost.Build(services ?? ServiceHost.All, all, "http://127.0.0.1:0", quiet: true, logTo);
         await app.StartAsync();
         return new EmbeddedSystem(app, folder);
     }

@@ -31,11 +31,19 @@ internal static class ApiHttp
         return client;
     }
 
-    /// <summary>The answer's JSON on stdout; a non-2xx answer is exit code 1 (3 for not found) and the body says why.</summary>
-    public static async Task<int> PrintAsync(HttpResponseMessage response, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// The answer's JSON on stdout (for --json); a non-2xx answer is one line on stderr instead (<see cref="ReasonAsync"/>)
+    /// and its exit code (<see cref="ExitCodeOf"/>).
+    /// </summary>
+    public static async Task<int> PrintAsync(HttpResponseMessage response, CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         using (response)
         {
+            if (!response.IsSuccessStatusCode)
+            {
+                return await ProblemAsync(response, line, error, cancellationToken);
+            }
+
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             try
             {
@@ -47,8 +55,18 @@ internal static class ApiHttp
                 output.WriteLine(text);
             }
 
-            return ExitCodeOf(response);
+            return ExitCodes.Ok;
         }
+    }
+
+    /// <summary>A refused request: "pipeline VERB: title: detail" on stderr, and the exit code of its status.</summary>
+    public static async Task<int> ProblemAsync(HttpResponseMessage response, CommandLine line, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(line);
+        ArgumentNullException.ThrowIfNull(error);
+        error.WriteLine($"pipeline {line.Verb}: {await ReasonAsync(response, cancellationToken)}");
+        return ExitCodeOf(response);
     }
 
     public static int ExitCodeOf(HttpResponseMessage response) =>
@@ -57,17 +75,33 @@ internal static class ApiHttp
         : response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? ExitCodes.Denied
         : ExitCodes.Failed;
 
-    /// <summary>The one-line reason of a problem answer (RFC 9457 body), or the status line.</summary>
+    /// <summary>
+    /// The one-line reason of a problem answer (RFC 9457 body: "title: detail", the first field error's message added
+    /// when it says more), or the status line; never the raw JSON with its escapes.
+    /// </summary>
     public static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(response);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
             using var doc = JsonDocument.Parse(text);
             var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String)
+            if (root.ValueKind == JsonValueKind.Object)
             {
-                return detail.GetString()!;
+                var title = StringOf(root, "title");
+                var detail = StringOf(root, "detail");
+                var reason = (title, detail) switch
+                {
+                    ({ } t, { } d) when !d.StartsWith(t, StringComparison.OrdinalIgnoreCase) => $"{t}: {d}",
+                    (_, { } d) => d,
+                    ({ } t, null) => t,
+                    _ => null,
+                };
+                if (reason is not null)
+                {
+                    return reason;
+                }
             }
         }
         catch (JsonException)
@@ -78,14 +112,6 @@ internal static class ApiHttp
         return $"{(int)response.StatusCode} {response.ReasonPhrase}";
     }
 
-    /// <summary>The job id argument: a whole GUID (as printed by submit and status).</summary>
-    public static Guid JobId(CommandLine line)
-    {
-        if (line.Positionals.Count != 1)
-        {
-            throw new UsageException("give exactly one JOB id.");
-        }
-
-        return Guid.TryParse(line.Positionals[0], out var id) ? id : throw new UsageException($"'{line.Positionals[0]}' is not a job id (a GUID, as `pipeline status` prints).");
-    }
+    private static string? StringOf(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 }

@@ -35,7 +35,7 @@ public static class KeyCommands
                 using var response = await http.PostAsJsonAsync("api/keys", new { name = line.Positionals[1], role }, cancellationToken);
                 if (!response.IsSuccessStatusCode || line.Flag("--json"))
                 {
-                    return await PrintOrFailAsync(response, output, cancellationToken);
+                    return await PrintOrFailAsync(response, line, output, cancellationToken);
                 }
 
                 var created = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -50,7 +50,7 @@ public static class KeyCommands
                 using var response = await http.GetAsync("api/keys", cancellationToken);
                 if (!response.IsSuccessStatusCode || line.Flag("--json"))
                 {
-                    return await PrintOrFailAsync(response, output, cancellationToken);
+                    return await PrintOrFailAsync(response, line, output, cancellationToken);
                 }
 
                 var keys = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -69,7 +69,7 @@ public static class KeyCommands
                 using var response = await http.DeleteAsync($"api/keys/{Uri.EscapeDataString(line.Positionals[1])}", cancellationToken);
                 if (!response.IsSuccessStatusCode)
                 {
-                    return await PrintOrFailAsync(response, output, cancellationToken);
+                    return await PrintOrFailAsync(response, line, output, cancellationToken);
                 }
 
                 output.WriteLine($"revoked '{line.Positionals[1]}'");
@@ -81,11 +81,11 @@ public static class KeyCommands
         }
     }
 
-    private static async Task<int> PrintOrFailAsync(HttpResponseMessage response, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> PrintOrFailAsync(HttpResponseMessage response, CommandLine line, TextWriter output, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
         {
-            return await ApiHttp.PrintAsync(response, output, cancellationToken);
+            return await ApiHttp.PrintAsync(response, line, output, output, cancellationToken);
         }
 
         output.WriteLine($"refused: {await ApiHttp.ReasonAsync(response, cancellationToken)}");

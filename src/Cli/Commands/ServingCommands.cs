@@ -7,51 +7,75 @@ namespace Pipeline.Cli.Commands;
 
 /// <summary>
 /// Verbs that talk to a running system's serving API (`pipeline up`, `pipeline demo --serve`, or the Deploy
-/// service): `models`, `predict`, `rollback`. The address is --url, default http://127.0.0.1:5080.
+/// service): `models`, `predict`, `rollback`. Readable lines by default, the API's JSON with --json; a refused
+/// request is one line on stderr.
 /// </summary>
 public static class ServingCommands
 {
     public static readonly string[] ModelsValues = ["--url"];
-    public static readonly string[] PredictValues = ["--url", "--input", "--version"];
+    public static readonly string[] PredictValues = ["--url", "--input", "--csv", "--version"];
     public static readonly string[] RollbackValues = ["--url", "--to", "--by"];
     public static readonly string[] Flags = ["--json"];
 
     public const string ModelsUsage = "usage: pipeline models [NAME] [--url URL] [--json]\n\nLists the served models, or one model's versions with metrics, stage and production history.";
-    public const string PredictUsage = "usage: pipeline predict MODEL --input JSON [--version N] [--url URL]\n\nSends one JSON object (or an array of objects) of raw feature values to POST /predict/MODEL[/N] and prints the answer.";
+
+    public const string PredictUsage = """
+        usage: pipeline predict MODEL (--input JSON | --input @FILE | --input - | --csv FILE) [--version N] [--url URL] [--json]
+
+        Sends rows of raw feature values to POST /predict/MODEL[/N] and prints one prediction per line (--json: the
+        answer). --input takes one JSON object or an array of objects, given inline, in a file (@FILE) or on standard
+        input (-); --csv takes a CSV file with a header row. Columns the model does not use (the target, columns
+        dropped in training) are ignored and named on stderr.
+        """;
+
     public const string RollbackUsage = "usage: pipeline rollback NAME [--to VERSION] [--by WHO] [--url URL] [--json]\n\nMakes an earlier version of NAME production again (the previous production version when --to is absent).";
 
-    public static async Task<int> ModelsAsync(CommandLine line, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> ModelsAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(line);
         using var http = ApiHttp.Client(line);
-        var path = line.Positionals.Count > 0 ? $"models/{Uri.EscapeDataString(line.Positionals[0])}" : "models";
-        return await ApiHttp.PrintAsync(await http.GetAsync(path, cancellationToken), output, cancellationToken);
+        var one = line.Positionals.Count > 0;
+        var path = one ? $"models/{Uri.EscapeDataString(line.Positionals[0])}" : "models";
+        return await PrintAsync(await http.GetAsync(path, cancellationToken), line, output, error,
+            (answer, o, _) => (one ? (Action<JsonElement, TextWriter>)ServingText.WriteModel : ServingText.WriteModels)(answer, o), cancellationToken);
     }
 
-    public static async Task<int> PredictAsync(CommandLine line, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> PredictAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(line);
         var model = line.Positionals.Count == 1 ? line.Positionals[0] : throw new UsageException("give exactly one MODEL.");
-        var input = line.Value("--input") ?? throw new UsageException("--input JSON is required.");
-        try
-        {
-            using var _ = JsonDocument.Parse(input);
-        }
-        catch (JsonException ex)
-        {
-            throw new UsageException($"--input is not valid JSON: {ex.Message}");
-        }
-
+        var input = PredictInput.Read(line, Console.In);
         var version = line.Value("--version") is null ? "" : "/" + line.Int("--version", 0, 1, int.MaxValue).ToString(CultureInfo.InvariantCulture);
         using var http = ApiHttp.Client(line);
         using var content = new StringContent(input, Encoding.UTF8, "application/json");
-        return await ApiHttp.PrintAsync(await http.PostAsync($"predict/{Uri.EscapeDataString(model)}{version}", content, cancellationToken), output, cancellationToken);
+        return await PrintAsync(await http.PostAsync($"predict/{Uri.EscapeDataString(model)}{version}", content, cancellationToken), line, output, error,
+            ServingText.WritePredictions, cancellationToken);
     }
 
-    public static async Task<int> RollbackAsync(CommandLine line, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RollbackAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(line);
         var name = line.Positionals.Count == 1 ? line.Positionals[0] : throw new UsageException("give exactly one NAME.");
         int? to = line.Value("--to") is null ? null : line.Int("--to", 0, 1, int.MaxValue);
         using var http = ApiHttp.Client(line);
         var body = new { toVersion = to, requestedBy = line.Value("--by") ?? Environment.UserName };
-        return await ApiHttp.PrintAsync(await http.PostAsJsonAsync($"models/{Uri.EscapeDataString(name)}/rollback", body, cancellationToken), output, cancellationToken);
+        return await PrintAsync(await http.PostAsJsonAsync($"models/{Uri.EscapeDataString(name)}/rollback", body, cancellationToken), line, output, error,
+            (answer, o, _) => ServingText.WriteRollback(answer, o), cancellationToken);
+    }
+
+    /// <summary>The answer as JSON with --json, else as <paramref name="write"/> puts it; a refusal is one line on stderr either way.</summary>
+    private static async Task<int> PrintAsync(HttpResponseMessage response, CommandLine line, TextWriter output, TextWriter error, Action<JsonElement, TextWriter, TextWriter> write, CancellationToken cancellationToken)
+    {
+        if (line.Flag("--json") || !response.IsSuccessStatusCode)
+        {
+            return await ApiHttp.PrintAsync(response, line, output, error, cancellationToken);
+        }
+
+        using (response)
+        {
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            write(answer.RootElement, output, error);
+            return ExitCodes.Ok;
+        }
     }
 }

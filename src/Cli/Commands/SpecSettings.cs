@@ -9,10 +9,17 @@ namespace Pipeline.Cli.Commands;
 /// </summary>
 public static class SpecSettings
 {
-    public static JobSpec Apply(JobSpec spec, string? pairs)
+    public static JobSpec Apply(JobSpec spec, string? pairs) => Apply(spec, new Dictionary<string, string>(), pairs);
+
+    /// <summary>
+    /// Applies <paramref name="settings"/> (metadata key to value, from the training flags) and then
+    /// <paramref name="pairs"/> (`--set`, which wins), and checks the result.
+    /// </summary>
+    public static JobSpec Apply(JobSpec spec, IReadOnlyDictionary<string, string> settings, string? pairs)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(settings);
+        var metadata = new Dictionary<string, string>(settings, StringComparer.Ordinal);
         foreach (var pair in (pairs ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var at = pair.IndexOf('=', StringComparison.Ordinal);

@@ -17,12 +17,13 @@ namespace Pipeline.Cli.Demo;
 /// </summary>
 public static class DemoCommand
 {
-    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir", "--set", "--test-file"];
+    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir", "--set", "--test-file", .. TrainingFlags.Values];
     public static readonly string[] Flags = ["--json", "--serve"];
 
     public const string Usage = """
         usage: pipeline demo [--file PATH --target COLUMN] [--task regression|classification] [--rows N]
-                             [--workers K] [--rounds R] [--seed S] [--set "KEY=VALUE ..."] [--dir PATH]
+                             [--workers K] [--rounds R] [--seed S] [TRAINING SETTINGS] [--spec FILE]
+                             [--set "KEY=VALUE ..."] [--dir PATH]
                              [--test-file PATH] [--json] [--serve]
 
         Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
@@ -38,7 +39,8 @@ public static class DemoCommand
         serving API in batches and the model's metrics on them are reported as heldOut (a rejected candidate is
         scored too).
         Exit code 0 when the model is deployed (and the --test-file rows scored), 1 otherwise.
-        """;
+
+        """ + TrainingFlags.Usage;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -50,13 +52,15 @@ public static class DemoCommand
     {
         var json = line.Flag("--json");
         var rows = line.Int("--rows", 100_000, 100, 50_000_000);
-        // 0 leaves the choice to the automatic plan; the generated house prices show four workers unless told otherwise.
-        var workers = line.Int("--workers", line.Value("--file") is null ? 4 : TrainingSettings.Auto, 1, 64);
-        var rounds = line.Int("--rounds", TrainingSettings.Auto, 1, 10_000);
-        var seed = line.Int("--seed", 42, 0, int.MaxValue);
+        var baseSpec = TrainingFlags.BaseSpec(line);
+        var given = baseSpec.Training;
+        // Auto leaves the choice to the automatic plan; the generated house prices show four workers unless told otherwise.
+        var workers = line.Int("--workers", line.Value("--file") is null && given.Shards == TrainingSettings.Auto ? 4 : given.Shards, 1, 64);
+        var rounds = line.Int("--rounds", given.Rounds, 1, 10_000);
+        var seed = line.Int("--seed", line.Value("--spec") is null ? 42 : given.Seed, 0, int.MaxValue);
         var task = line.Value("--task") switch
         {
-            null => TaskKind.Auto,
+            null => baseSpec.Task,
             "regression" => TaskKind.Regression,
             "classification" => TaskKind.Classification,
             var other => throw new UsageException($"--task must be regression or classification, not '{other}'."),
@@ -88,13 +92,13 @@ public static class DemoCommand
             log.WriteLine($"generated {rows:N0} house-price rows (seed {seed}) -> {file}");
         }
 
-        var spec = new JobSpec
+        var spec = baseSpec with
         {
-            Target = line.Value("--target") ?? (line.Value("--file") is null ? "price" : null),
+            Target = line.Value("--target") ?? baseSpec.Target ?? (line.Value("--file") is null ? "price" : null),
             Task = task,
-            Training = new TrainingSettings { Shards = workers, Rounds = rounds, Seed = seed },
+            Training = given with { Shards = workers, Rounds = rounds, Seed = seed },
         };
-        spec = SpecSettings.Apply(spec, line.Value("--set"));
+        spec = TrainingFlags.Apply(spec, line);
 
         var started = Stopwatch.GetTimestamp();
         await using var app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(folder), line.Flag("--serve") ? "http://127.0.0.1:5080" : null, quiet: true);

@@ -10,7 +10,8 @@ namespace Pipeline.Deploy.Serving;
 /// <summary>
 /// <c>POST /predict/{model}[/{version}]</c>: one JSON object or an array of objects of raw values keyed by the
 /// original column names. Answers
-/// <c>{"model","version","predictions":[{"value"} | {"label","probabilities":{class: p}}],"warnings":[…]}</c>.
+/// <c>{"model","version","predictions":[{"value"} | {"label","probabilities":{class: p}}],"warnings":[…],"ignored":[…]}</c>
+/// (<c>ignored</c>: the columns sent that the model does not use, the target and those dropped in training).
 /// Every refusal is a 4xx problem body naming the field; refusals are cheap and never touch the model.
 /// </summary>
 public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> options)
@@ -100,16 +101,17 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
         {
             var errors = new List<FieldError>();
             var warnings = new List<FieldError>();
+            var ignored = new SortedSet<string>(StringComparer.Ordinal);
             if (root.ValueKind == JsonValueKind.Object)
             {
-                served.Encoder.TryEncode(root, 0, input.AsSpan(0, features), errors, warnings);
+                served.Encoder.TryEncode(root, 0, input.AsSpan(0, features), errors, warnings, ignored);
             }
             else
             {
                 var i = 0;
                 foreach (var row in root.EnumerateArray())
                 {
-                    served.Encoder.TryEncode(row, i, input.AsSpan(i * features, features), errors, warnings);
+                    served.Encoder.TryEncode(row, i, input.AsSpan(i * features, features), errors, warnings, ignored);
                     i++;
                 }
             }
@@ -127,7 +129,7 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
                 return Problems.Write(StatusCodes.Status422UnprocessableEntity, "No finite prediction", "body", $"row {bad}: the model's answer is not a finite number; its values are too far outside the range the model was trained on");
             }
 
-            return new PredictionResult(served, output, rows, warnings);
+            return new PredictionResult(served, output, rows, warnings, ignored);
         }
         catch
         {

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Pipeline.Deploy.Serving;
 
 /// <summary>Writes the predictions straight to the response and gives the pooled output buffer back.</summary>
-internal sealed class PredictionResult(ServedModel model, float[] outputs, int rows, IReadOnlyList<FieldError> warnings) : IResult
+internal sealed class PredictionResult(ServedModel model, float[] outputs, int rows, IReadOnlyList<FieldError> warnings, IReadOnlyCollection<string> ignored) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -76,6 +76,18 @@ internal sealed class PredictionResult(ServedModel model, float[] outputs, int r
                 writer.WriteString("field", w.Field);
                 writer.WriteString("message", w.Message);
                 writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (ignored.Count > 0)
+        {
+            // Columns sent but not used (the target, columns dropped in training): accepted, and said so.
+            writer.WriteStartArray("ignored");
+            foreach (var name in ignored)
+            {
+                writer.WriteStringValue(name);
             }
 
             writer.WriteEndArray();

@@ -13,7 +13,8 @@ public sealed record FieldError(int Row, string Field, string Message);
 /// anything it cannot read), but a serving client should hear about a typo or a wrong type instead of getting a
 /// prediction from imputed values. Rules:
 /// every feature column must be present (explicit <c>null</c> means missing and is imputed as in training); no
-/// unknown keys (the target column is allowed and ignored); numeric columns take finite JSON numbers; booleans take
+/// unknown keys, but the target column and the columns dropped in training are ignored and reported (a row as the
+/// user has it in the training file is accepted); numeric columns take finite JSON numbers; booleans take
 /// true/false (or "yes"/"no"); dates take "yyyy-MM-dd…" strings; categorical columns take strings or numbers, and a
 /// category not seen in training is encoded as the transform defines (all zeros) with a warning.
 /// The values it accepts go through the same <see cref="FeatureEncoder"/> as training, so the features match
@@ -24,6 +25,7 @@ public sealed class RowEncoder
     private readonly FittedTransform _transform;
     private readonly Dictionary<string, int> _columnIndex;
     private readonly int[] _offsets;
+    private readonly HashSet<string> _ignored;
 
     public RowEncoder(FittedTransform transform)
     {
@@ -40,12 +42,17 @@ public sealed class RowEncoder
         }
 
         FeatureCount = offset;
+        _ignored = new HashSet<string>(transform.DroppedColumns, StringComparer.Ordinal) { transform.Target };
     }
 
     public int FeatureCount { get; }
 
     /// <summary>Encodes <paramref name="row"/> into <paramref name="features"/>; returns false and adds errors when the row is refused.</summary>
-    public bool TryEncode(JsonElement row, int rowIndex, Span<float> features, List<FieldError> errors, List<FieldError> warnings)
+    public bool TryEncode(JsonElement row, int rowIndex, Span<float> features, List<FieldError> errors, List<FieldError> warnings) =>
+        TryEncode(row, rowIndex, features, errors, warnings, ignored: null);
+
+    /// <summary>As above; the columns of the row that the model does not use (target, dropped) are added to <paramref name="ignored"/>.</summary>
+    public bool TryEncode(JsonElement row, int rowIndex, Span<float> features, List<FieldError> errors, List<FieldError> warnings, ISet<string>? ignored)
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(warnings);
@@ -61,7 +68,11 @@ public sealed class RowEncoder
         {
             if (!_columnIndex.TryGetValue(property.Name, out var c))
             {
-                if (property.Name != _transform.Target)
+                if (_ignored.Contains(property.Name))
+                {
+                    ignored?.Add(property.Name);
+                }
+                else
                 {
                     errors.Add(new FieldError(rowIndex, property.Name, $"unknown feature '{property.Name}'; the model's columns are {string.Join(", ", _columnIndex.Keys)}"));
                 }

@@ -44,6 +44,13 @@ public sealed record FittedTransform
     /// <summary>The columns kept as features, in feature order. Dropped columns are only in the profile.</summary>
     public required IReadOnlyList<ColumnTransform> Columns { get; init; }
 
+    /// <summary>
+    /// The file's columns that cleaning dropped (constant, identifier, mostly missing...), by name: serving ignores them
+    /// in a request, since a client sends rows as it has them, while still refusing names the file never had (typos).
+    /// Empty in transforms written before it existed.
+    /// </summary>
+    public IReadOnlyList<string> DroppedColumns { get; init; } = [];
+
     [JsonIgnore]
     public int FeatureCount => Columns.Sum(c => c.FeatureCount);
 

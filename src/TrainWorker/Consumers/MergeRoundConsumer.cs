@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Pipeline.Platform.Artifacts;
 using Pipeline.Tabular.Metrics;
 using Pipeline.Contracts;
@@ -13,7 +14,7 @@ namespace Pipeline.TrainWorker.Consumers;
 /// shard order (so the result does not depend on which result arrived first), evaluated on the validation split,
 /// and stored as the round's checkpoint.
 /// </summary>
-public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models) : IConsumer<MergeRound>
+public sealed partial class MergeRoundConsumer(ShardCache shards, ModelArtifacts models, ILogger<MergeRoundConsumer> logger) : IConsumer<MergeRound>
 {
     public async Task Consume(ConsumeContext<MergeRound> context)
     {
@@ -47,6 +48,7 @@ public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models)
                 Validation = metrics,
                 ComputeSeconds = computeSeconds,
             }, ct);
+            LogMerged(logger, m.JobId, m.Round, m.Results.Count, trainLoss, validationLoss);
         }
         catch (Exception ex) when (TrainShardConsumer.IsPermanent(ex))
         {
@@ -73,4 +75,8 @@ public sealed class MergeRoundConsumer(ShardCache shards, ModelArtifacts models)
 
         await models.SaveOptimizerAsync(JobArtifactKeys.MergedOptimizer(m.JobId, m.Round), OptimizerState.WeightedAverage(states), ct);
     }
+
+    /// <summary>The one Information line of a training round (the shards' own lines are at Debug).</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round}: merged {Shards} shards, train loss {TrainLoss:G5}, validation loss {ValidationLoss:G5}")]
+    private static partial void LogMerged(ILogger logger, Guid jobId, int round, int shards, double trainLoss, double validationLoss);
 }

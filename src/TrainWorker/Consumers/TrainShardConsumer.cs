@@ -69,7 +69,14 @@ public sealed partial class TrainShardConsumer(
                 trainer.Optimizer.ImportState(state);
             }
 
-            LogStarted(logger, m.JobId, m.Round, m.Shard, m.Attempt);
+            if (m.Attempt > 1)
+            {
+                LogRetrying(logger, m.JobId, m.Round, m.Shard, m.Attempt);
+            }
+            else
+            {
+                LogStarted(logger, m.JobId, m.Round, m.Shard);
+            }
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var loss = TrainWithinDeadline(trainer, data, ct);
             var computeSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -147,11 +154,16 @@ public sealed partial class TrainShardConsumer(
     internal static bool IsPermanent(Exception ex) =>
         ex is InvalidDataException or ModelFormatException or ArgumentException or ArithmeticException or OutOfMemoryException or TimeoutException;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: trained {Rows} rows, loss {Loss:G5}")]
+    // Per shard and round: Debug. The merge logs the round's one Information line (MergeRoundConsumer).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} round {Round} shard {Shard}: trained {Rows} rows, loss {Loss:G5}")]
     private static partial void LogTrained(ILogger logger, Guid jobId, int round, int shard, int rows, double loss);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: training (attempt {Attempt})")]
-    private static partial void LogStarted(ILogger logger, Guid jobId, int round, int shard, int attempt);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} round {Round} shard {Shard}: training")]
+    private static partial void LogStarted(ILogger logger, Guid jobId, int round, int shard);
+
+    // A retry is news (the worker before failed or vanished), unlike the first attempt.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: training again (attempt {Attempt})")]
+    private static partial void LogRetrying(ILogger logger, Guid jobId, int round, int shard, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} round {Round} shard {Shard}: stopped, the job was cancelled")]
     private static partial void LogCancelled(ILogger logger, Guid jobId, int round, int shard);
