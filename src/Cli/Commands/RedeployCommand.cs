@@ -19,18 +19,17 @@ public static class RedeployCommand
 
     public static async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var id = ApiHttp.JobId(line);
         using var http = ApiHttp.Client(line);
+        var id = await JobIdPrefix.ResolveAsync(http, line, cancellationToken);
         using var response = await http.PostAsJsonAsync($"api/jobs/{id}/redeploy", new RedeployRequest(line.Flag("--force")), cancellationToken);
         if (line.Flag("--json"))
         {
-            return await ApiHttp.PrintAsync(response, output, cancellationToken);
+            return await ApiHttp.PrintAsync(response, line, output, error, cancellationToken);
         }
 
         if (!response.IsSuccessStatusCode)
         {
-            error.WriteLine($"pipeline redeploy: {await ApiHttp.ReasonAsync(response, cancellationToken)}");
-            return ApiHttp.ExitCodeOf(response);
+            return await ApiHttp.ProblemAsync(response, line, error, cancellationToken);
         }
 
         var accepted = await response.Content.ReadFromJsonAsync<RedeployAccepted>(cancellationToken);

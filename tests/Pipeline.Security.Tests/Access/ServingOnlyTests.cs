@@ -39,6 +39,11 @@ public sealed class ServingOnlyTests
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
         var folder = Directory.CreateTempSubdirectory("pipeline-busy-").FullName;
+
+        // Embedded mode whatever the environment says (CI sources the local stack's settings), so the port is the
+        // first and only thing that can fail.
+        var transport = Environment.GetEnvironmentVariable("Pipeline__Transport");
+        Environment.SetEnvironmentVariable("Pipeline__Transport", null);
         try
         {
             using var output = new StringWriter();
@@ -53,6 +58,7 @@ public sealed class ServingOnlyTests
         }
         finally
         {
+            Environment.SetEnvironmentVariable("Pipeline__Transport", transport);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
