@@ -82,8 +82,11 @@ internal sealed class JobHarness : IAsyncDisposable
         SubmittedAt = DateTimeOffset.UtcNow,
     });
 
-    /// <summary>Plays Ingest and Preprocess so the job starts round 1 with the given number of shards.</summary>
-    public async Task DriveToTraining(int shards = 3, int rounds = 3, int patience = 0, Func<JobSpec, JobSpec>? change = null)
+    /// <summary>
+    /// Plays Ingest and Preprocess so the job starts round 1 with the given number of shards; waits until it is seen
+    /// Training unless <paramref name="waitForTraining"/> is false (a job that may leave Training at once).
+    /// </summary>
+    public async Task DriveToTraining(int shards = 3, int rounds = 3, int patience = 0, Func<JobSpec, JobSpec>? change = null, bool waitForTraining = true)
     {
         var spec = Spec(shards, rounds, patience);
         spec = change?.Invoke(spec) ?? spec;
@@ -103,7 +106,10 @@ internal sealed class JobHarness : IAsyncDisposable
             Outputs = 1,
             Task = TaskKind.Regression,
         });
-        await InState(m => m.Training);
+        if (waitForTraining)
+        {
+            await InState(m => m.Training);
+        }
     }
 
     /// <summary>Plays Ingest so the job waits for Preprocess.</summary>
