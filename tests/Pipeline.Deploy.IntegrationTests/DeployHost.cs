@@ -39,6 +39,10 @@ public sealed class DeployHost : IAsyncDisposable
     public static async Task<DeployHost> StartAsync(IReadOnlyDictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateSlimBuilder();
+
+        // The hot-swap load sends thousands of predictions a second from one client; the rate limit has its own
+        // tests (tests/Pipeline.Security.Tests).
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Pipeline:Security:PredictionsPerSecond"] = "0" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.UsePipelineDefaults().SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls("http://127.0.0.1:0");

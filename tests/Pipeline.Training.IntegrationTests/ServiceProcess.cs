@@ -50,6 +50,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         info.Environment["Logging__LogLevel__Default"] = "Information";
+
+        // The scenarios follow shards by the worker's per-shard lines ("round 2 shard 1: training"), which are Debug.
+        info.Environment["Logging__LogLevel__Pipeline.TrainWorker"] = "Debug";
         info.Environment["Logging__Console__FormatterName"] = "simple";
         var service = new ServiceProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
         service._process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
