@@ -32,19 +32,15 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
 
     /// <summary>
     /// Uploads <paramref name="content"/> (read once, forwards only: an HTTP body will do) as <paramref name="key"/> and
-    /// submits it. An object already at the key is never replaced: the same bytes again submit that object (the same
-    /// job as before), other bytes throw <see cref="ObjectExistsException"/>.
+    /// submits it. A changed file under the same name is a new version of the object and so a new job, as a drop into
+    /// the bucket is; the same bytes again are the same version (same ETag), so the same job. The quarantine is
+    /// never written by a submit (the API refuses keys under the rejected prefix).
     /// </summary>
     public async Task<SubmittedFile> SubmitAsync(Stream content, string key, JobSpec? spec = null, CancellationToken cancellationToken = default)
     {
         spec ??= new JobSpec();
         var bucket = options.Value.Bucket;
         await store.EnsureBucketAsync(bucket, cancellationToken);
-        if (await store.StatAsync(bucket, key, cancellationToken) is { } existing)
-        {
-            return await ResubmitAsync(content, key, existing, spec, cancellationToken);
-        }
-
         var source = await store.PutWithHashAsync(bucket, key, content, JobSpecMetadata.ToMetadata(spec), cancellationToken);
         var info = await store.StatAsync(bucket, key, cancellationToken)
             ?? throw new IOException($"{bucket}/{key} disappeared right after upload.");
@@ -73,29 +69,6 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
         return new SubmittedFile(jobId, source);
     }
 
-    /// <summary>The bytes sent are compared with the stored object's by SHA-256, read to the end but kept nowhere.</summary>
-    private async Task<SubmittedFile> ResubmitAsync(Stream content, string key, ArtifactInfo existing, JobSpec spec, CancellationToken cancellationToken)
-    {
-        var bucket = existing.Bucket;
-        var sent = await ArtifactStoreExtensions.ComputeSha256Async(content, cancellationToken);
-        string stored;
-        var current = await store.OpenReadAsync(bucket, key, cancellationToken);
-        await using (current)
-        {
-            stored = await ArtifactStoreExtensions.ComputeSha256Async(current, cancellationToken);
-        }
-
-        if (!string.Equals(sent, stored, StringComparison.Ordinal))
-        {
-            throw new ObjectExistsException(bucket, key);
-        }
-
-        var source = new ObjectRef(bucket, key, stored, existing.Size);
-        var jobId = JobIds.ForObjectVersion(bucket, key, existing.ETag ?? string.Empty);
-        await SendAsync(jobId, source, spec, cancellationToken);
-        return new SubmittedFile(jobId, source);
-    }
-
     /// <summary>
     /// Sends the start message, bounded by <c>SubmitSendTimeout</c>: with the broker down a send waits for the
     /// connection for as long as it is let, and a client must not hang on it. The send is cancelled at the timeout,
@@ -121,15 +94,6 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri(SubmitQueue));
         await endpoint.Send(new SubmitTrainingJob { JobId = jobId, Source = source, Spec = spec }, cancellationToken);
     }
-}
-
-/// <summary>A submit named a key that already holds other content; objects in the ingest bucket are never replaced by a submit.</summary>
-public sealed class ObjectExistsException(string bucket, string key)
-    : Exception($"An object with other content is already at '{SafeText.Echo(key)}' in bucket '{bucket}'; submit under another name.")
-{
-    public string Bucket { get; } = bucket;
-
-    public string Key { get; } = key;
 }
 
 /// <summary>The broker did not take a submit's start message in time; the upload (if any) is stored.</summary>

@@ -102,10 +102,6 @@ public static class SubmitApi
         {
             return TooLarge(maxBytes);
         }
-        catch (ObjectExistsException ex)
-        {
-            return Results.Problem(title: "Object exists", detail: $"name: {ex.Message}", statusCode: StatusCodes.Status409Conflict);
-        }
         catch (BrokerUnavailableException ex)
         {
             return BrokerUnavailable(request.HttpContext, ex);

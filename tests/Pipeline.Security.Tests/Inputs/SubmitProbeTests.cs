@@ -76,16 +76,16 @@ public sealed class SubmitProbeTests(InputsSystem system)
     }
 
     [Fact]
-    public async Task An_existing_object_is_not_overwritten_by_other_content_but_the_same_content_is_the_same_job()
+    public async Task A_changed_file_under_the_same_name_is_a_new_job_and_the_same_bytes_the_same_job()
     {
-        const string name = "write-once.csv";
+        // A submitter fixing their data resubmits under the same name: a new object version, so a new job.
+        const string name = "resubmitted.csv";
         var first = await system.SubmitJobAsync(name, new StringContent("a,b,y\n1,2,3\n4,5,6\n7,8,9\n"));
+        var changed = await system.SubmitJobAsync(name, new StringContent("a,b,y\n0,0,0\n0,0,1\n"));
+        Assert.NotEqual(first, changed);
 
-        using var other = await system.SubmitAsync(name, new StringContent("a,b,y\n0,0,0\n0,0,1\n"));
-        await InputsSystem.AssertProblemAsync(other, HttpStatusCode.Conflict, "name");
-
-        var again = await system.SubmitJobAsync(name, new StringContent("a,b,y\n1,2,3\n4,5,6\n7,8,9\n"));
-        Assert.Equal(first, again);
+        var again = await system.SubmitJobAsync(name, new StringContent("a,b,y\n0,0,0\n0,0,1\n"));
+        Assert.Equal(changed, again);
     }
 
     [Fact]
