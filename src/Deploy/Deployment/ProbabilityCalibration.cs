@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Pipeline.Numerics.Layers;
+using Pipeline.Tabular.Metrics;
 using Pipeline.Tabular.Shards;
 
 namespace Pipeline.Deploy.Deployment;
@@ -46,14 +47,7 @@ public static class ProbabilityCalibration
         }
 
         var classes = network.Spec.Outputs;
-        var logits = new float[(long)validation.Rows * classes];
-        network.Predict(validation.Features, validation.Rows, logits);
-
-        // Log-probabilities are logits with the same softmax (each row differs by a constant), which is all T sees.
-        for (var i = 0; i < logits.Length; i++)
-        {
-            logits[i] = MathF.Log(Math.Max(logits[i], 1e-30f));
-        }
+        var logits = ModelEvaluation.LogProbabilities(network, validation);
 
         var before = LogLoss(logits, validation.Targets, validation.Rows, classes, 1);
         var inverse = FitInverseTemperature(logits, validation.Targets, validation.Rows, classes);

@@ -127,8 +127,8 @@ public static class ServingApi
             return actor;
         }
 
-        var clean = new string([.. note.Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).Take(64)]);
-        return clean.Length == 0 || clean == actor ? actor : $"{actor} ({clean})";
+        var clean = SafeText.Echo(note.Trim(), maxLength: 64);
+        return clean == actor ? actor : $"{actor} ({clean})";
     }
 
     private static object Describe(ModelVersionRecord v) => new

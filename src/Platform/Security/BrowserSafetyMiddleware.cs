@@ -30,8 +30,7 @@ public static class BrowserSafetyMiddleware
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
 
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method)
-            && CrossOriginReason(context.Request) is { } reason)
+        if (ChangesState(context.Request.Method) && CrossOriginReason(context.Request) is { } reason)
         {
             await Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
@@ -42,6 +41,9 @@ public static class BrowserSafetyMiddleware
 
         await next();
     }
+
+    /// <summary>Anything but GET, HEAD and OPTIONS: the methods a forged request would use to change something.</summary>
+    public static bool ChangesState(string method) => !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method);
 
     /// <summary>Why a request looks sent by a page of another origin, or null.</summary>
     public static string? CrossOriginReason(HttpRequest request)

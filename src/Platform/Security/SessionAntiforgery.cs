@@ -14,9 +14,7 @@ public static class SessionAntiforgery
 
     public static async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
-        var method = context.Request.Method;
-        var unsafeMethod = !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method);
-        if (unsafeMethod && context.User.Identity is { IsAuthenticated: true, AuthenticationType: SecurityRegistration.SessionScheme })
+        if (BrowserSafetyMiddleware.ChangesState(context.Request.Method) && context.User.Identity is { IsAuthenticated: true, AuthenticationType: SecurityRegistration.SessionScheme })
         {
             var antiforgery = context.RequestServices.GetService(typeof(IAntiforgery)) as IAntiforgery;
             if (antiforgery is null || !await antiforgery.IsRequestValidAsync(context))

@@ -10,22 +10,30 @@ public static class ModelEvaluation
     /// <summary>Returns the loss the job optimises (MSE or log-loss) and the task's metrics.</summary>
     public static (double Loss, ModelMetrics Metrics) Evaluate(Network network, ShardData data, TaskKind task)
     {
-        var outputs = network.Spec.Outputs;
-        var predictions = new float[(long)data.Rows * outputs];
-        network.Predict(data.Features, data.Rows, predictions);
         if (task != TaskKind.Classification)
         {
+            var predictions = new float[(long)data.Rows * network.Spec.Outputs];
+            network.Predict(data.Features, data.Rows, predictions);
             return Regression(predictions, data.Targets, data.Rows);
         }
 
-        // Predict returns softmax probabilities; their logarithms are logits with the same softmax, which is what
-        // the log-loss below expects.
-        for (var i = 0; i < predictions.Length; i++)
+        return Classification(LogProbabilities(network, data), data.Targets, data.Rows, network.Spec.Outputs);
+    }
+
+    /// <summary>
+    /// A softmax classifier's log-probabilities for every row: logits with the same softmax (each row differs from
+    /// the network's own logits by a constant), which is what the log-loss and calibration take.
+    /// </summary>
+    public static float[] LogProbabilities(Network network, ShardData data)
+    {
+        var values = new float[(long)data.Rows * network.Spec.Outputs];
+        network.Predict(data.Features, data.Rows, values);
+        for (var i = 0; i < values.Length; i++)
         {
-            predictions[i] = MathF.Log(Math.Max(predictions[i], 1e-30f));
+            values[i] = MathF.Log(Math.Max(values[i], 1e-30f));
         }
 
-        return Classification(predictions, data.Targets, data.Rows, outputs);
+        return values;
     }
 
     /// <summary>
