@@ -13,7 +13,8 @@ public sealed class FaultAndDeadlineTests
     public async Task A_preprocess_command_that_faults_fails_the_job_with_the_stage_and_the_error()
     {
         await using var h = await JobHarness.StartAsync(services: x => FailingService<PreprocessDataset>.On(x, CommandQueues.PreprocessDataset));
-        await h.DriveToPreprocessing();
+        // The command may fault before a poll sees Preprocessing: do not wait for it.
+        await h.DriveToPreprocessing(waitForPreprocessing: false);
 
         var job = await h.InState(m => m.Failed);
         Assert.Equal("preprocess", job.FailedStage);
@@ -58,7 +59,7 @@ public sealed class FaultAndDeadlineTests
     public async Task A_deploy_command_that_faults_fails_the_job_in_the_deploy_stage()
     {
         await using var h = await JobHarness.StartAsync(services: x => FailingService<DeployModel>.On(x, CommandQueues.DeployModel));
-        await h.DriveToDeploying();
+        await h.DriveToDeploying(waitForDeploying: false);
 
         var job = await h.InState(m => m.Failed);
         Assert.Equal("deploy", job.FailedStage);
@@ -69,7 +70,7 @@ public sealed class FaultAndDeadlineTests
     public async Task A_job_left_preprocessing_past_its_deadline_fails_naming_the_setting()
     {
         await using var h = await JobHarness.StartAsync(options: o => o.PreprocessingDeadline = TimeSpan.FromMilliseconds(300));
-        await h.DriveToPreprocessing();
+        await h.DriveToPreprocessing(waitForPreprocessing: false);
 
         var job = await h.InState(m => m.Failed);
         Assert.Equal("preprocess", job.FailedStage);

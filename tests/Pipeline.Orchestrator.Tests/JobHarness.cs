@@ -112,23 +112,35 @@ internal sealed class JobHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Plays Ingest so the job waits for Preprocess.</summary>
-    public async Task DriveToPreprocessing()
+    /// <summary>
+    /// Plays Ingest so the job waits for Preprocess; waits until it is seen Preprocessing unless
+    /// <paramref name="waitForPreprocessing"/> is false (a job whose preprocess command may fault at once).
+    /// </summary>
+    public async Task DriveToPreprocessing(bool waitForPreprocessing = true)
     {
         await Submit(Spec());
         await InState(m => m.Validating);
         await Publish(new DatasetAccepted { JobId = JobId, DatasetId = "ds1", Dataset = Ref("datasets/ds1/raw.csv"), Columns = ["a", "price"], Rows = 1000, ResolvedSpec = Spec() });
-        await InState(m => m.Preprocessing);
+        if (waitForPreprocessing)
+        {
+            await InState(m => m.Preprocessing);
+        }
     }
 
-    /// <summary>A one-shard, one-round job trained and merged, waiting for Deploy.</summary>
-    public async Task DriveToDeploying(Func<JobSpec, JobSpec>? change = null)
+    /// <summary>
+    /// A one-shard, one-round job trained and merged, waiting for Deploy; waits until it is seen Deploying unless
+    /// <paramref name="waitForDeploying"/> is false (a job whose deploy command may fault at once).
+    /// </summary>
+    public async Task DriveToDeploying(Func<JobSpec, JobSpec>? change = null, bool waitForDeploying = true)
     {
         await DriveToTraining(shards: 1, rounds: 1, change: change);
         await Publish(Trained(1, 0));
         await InState(m => m.Merging);
         await Publish(Merged(1, 0.3));
-        await InState(m => m.Deploying);
+        if (waitForDeploying)
+        {
+            await InState(m => m.Deploying);
+        }
     }
 
     public ShardTrained Trained(int round, int shard, long samples = 100) => new()

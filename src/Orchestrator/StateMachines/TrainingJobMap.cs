@@ -26,16 +26,16 @@ internal static class TrainingJobMap
         job.HasIndex(x => x.UpdatedAt);
         job.HasIndex(x => x.CurrentState);
 
-        // Typed views over the JSON columns are not columns themselves.
-        job.Ignore(x => x.Source);
-        job.Ignore(x => x.Spec);
-        job.Ignore(x => x.Prepared);
-        job.Ignore(x => x.RoundResults);
-        job.Ignore(x => x.Attempts);
-        job.Ignore(x => x.History);
-        job.Ignore(x => x.BestModel);
-        job.Ignore(x => x.TestMetrics);
-        job.Ignore(x => x.BaselineMetrics);
-        job.Ignore(x => x.TrivialMetrics);
+        // Structured parts are JSON text columns; the column names predate the typed properties.
+        job.Property(x => x.Source).HasJsonConversion("SourceJson");
+        job.Property(x => x.Spec).HasJsonConversion("SpecJson");
+        job.Property(x => x.Prepared).HasJsonConversion("PreparedJson");
+        job.Property(x => x.RoundResults).HasJsonConversion("RoundResultsJson");
+        job.Property(x => x.Attempts).HasJsonConversion("AttemptsJson");
+        job.Property(x => x.History).HasJsonConversion("HistoryJson");
+        job.Property(x => x.BestModel).HasJsonConversion("BestModelJson");
+        job.Property(x => x.TestMetrics).HasJsonConversion("TestMetricsJson");
+        job.Property(x => x.BaselineMetrics).HasJsonConversion("BaselineMetricsJson");
+        job.Property(x => x.TrivialMetrics).HasJsonConversion("TrivialMetricsJson");
     }
 }

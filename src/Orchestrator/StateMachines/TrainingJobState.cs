@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Pipeline.Contracts;
 using Pipeline.Platform.Persistence;
 
@@ -6,7 +5,8 @@ namespace Pipeline.Orchestrator.StateMachines;
 
 /// <summary>
 /// One job, as persisted. Scalars the dashboard filters on are columns; structured parts (spec, shard list, round
-/// history) are JSON text columns, read and written through the typed accessors below.
+/// history) are typed values stored as JSON columns (<see cref="TrainingJobMap"/>): parsed once per load, changed in
+/// place.
 /// </summary>
 public sealed class TrainingJobState : IVersionedSaga
 {
@@ -17,8 +17,8 @@ public sealed class TrainingJobState : IVersionedSaga
     public DateTimeOffset SubmittedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public string ModelName { get; set; } = "";
-    public string SourceJson { get; set; } = "";
-    public string SpecJson { get; set; } = "";
+    public ObjectRef Source { get; set; } = new("", "", "", 0);
+    public JobSpec Spec { get; set; } = new();
     public string? DatasetId { get; set; }
     public long? DatasetRows { get; set; }
 
@@ -29,20 +29,20 @@ public sealed class TrainingJobState : IVersionedSaga
     public DateTimeOffset? FinishedAt { get; set; }
 
     // Set once preprocessing is done.
-    public string? PreparedJson { get; set; }
+    public DatasetPreprocessed? Prepared { get; set; }
 
     // Training progress.
     public int Round { get; set; }
 
     /// <summary>Results of the current round, one per shard at most (a duplicate ShardTrained is counted once).</summary>
-    public string RoundResultsJson { get; set; } = "[]";
+    public List<ShardResult> RoundResults { get; set; } = [];
 
     /// <summary>Sends per shard in the current round, for the bounded-retry rule.</summary>
-    public string AttemptsJson { get; set; } = "{}";
-    public string HistoryJson { get; set; } = "[]";
+    public Dictionary<int, int> Attempts { get; set; } = [];
+    public List<RoundRecord> History { get; set; } = [];
     public int BestRound { get; set; }
     public double? BestValidationLoss { get; set; }
-    public string? BestModelJson { get; set; }
+    public ObjectRef? BestModel { get; set; }
     public int RoundsWithoutImprovement { get; set; }
     /// <summary>The scheduling token of the job's one timer (round timeout or stage deadline), to recognise and cancel it.</summary>
     public Guid? DeadlineToken { get; set; }
@@ -51,79 +51,13 @@ public sealed class TrainingJobState : IVersionedSaga
     public int? DeployedVersion { get; set; }
 
     /// <summary>Metrics of the deployed version on the test split, as Deploy measured them.</summary>
-    public string? TestMetricsJson { get; set; }
+    public ModelMetrics? TestMetrics { get; set; }
 
     /// <summary>The ML.NET baseline and the trivial predictor on the same test split, as Deploy measured them.</summary>
-    public string? BaselineMetricsJson { get; set; }
-    public string? TrivialMetricsJson { get; set; }
+    public ModelMetrics? BaselineMetrics { get; set; }
+    public ModelMetrics? TrivialMetrics { get; set; }
     public string? FailedStage { get; set; }
     public string? FailureReason { get; set; }
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public ObjectRef Source
-    {
-        get => Read<ObjectRef>(SourceJson)!;
-        set => SourceJson = Write(value);
-    }
-
-    public JobSpec Spec
-    {
-        get => Read<JobSpec>(SpecJson)!;
-        set => SpecJson = Write(value);
-    }
-
-    public DatasetPreprocessed? Prepared
-    {
-        get => PreparedJson is null ? null : Read<DatasetPreprocessed>(PreparedJson);
-        set => PreparedJson = value is null ? null : Write(value);
-    }
-
-    public List<ShardResult> RoundResults
-    {
-        get => Read<List<ShardResult>>(RoundResultsJson)!;
-        set => RoundResultsJson = Write(value);
-    }
-
-    public Dictionary<int, int> Attempts
-    {
-        get => Read<Dictionary<int, int>>(AttemptsJson)!;
-        set => AttemptsJson = Write(value);
-    }
-
-    public List<RoundRecord> History
-    {
-        get => Read<List<RoundRecord>>(HistoryJson)!;
-        set => HistoryJson = Write(value);
-    }
-
-    public ModelMetrics? TestMetrics
-    {
-        get => TestMetricsJson is null ? null : Read<ModelMetrics>(TestMetricsJson);
-        set => TestMetricsJson = value is null ? null : Write(value);
-    }
-
-    public ModelMetrics? BaselineMetrics
-    {
-        get => BaselineMetricsJson is null ? null : Read<ModelMetrics>(BaselineMetricsJson);
-        set => BaselineMetricsJson = value is null ? null : Write(value);
-    }
-
-    public ModelMetrics? TrivialMetrics
-    {
-        get => TrivialMetricsJson is null ? null : Read<ModelMetrics>(TrivialMetricsJson);
-        set => TrivialMetricsJson = value is null ? null : Write(value);
-    }
-
-    public ObjectRef? BestModel
-    {
-        get => BestModelJson is null ? null : Read<ObjectRef>(BestModelJson);
-        set => BestModelJson = value is null ? null : Write(value);
-    }
-
-    private static T? Read<T>(string json) => JsonSerializer.Deserialize<T>(json, Json);
-
-    private static string Write<T>(T value) => JsonSerializer.Serialize(value, Json);
 }
 
 /// <summary>What the job remembers of one merged round (shown as the loss chart); MergeComputeSeconds is the merger's arithmetic.</summary>

@@ -122,9 +122,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
             When(ShardDone, ctx => ctx.Message.Round == ctx.Saga.Round && ctx.Saga.RoundResults.TrueForAll(r => r.Shard != ctx.Message.Shard))
                 .Then(ctx =>
                 {
-                    var results = ctx.Saga.RoundResults;
-                    results.Add(new ShardResult(ctx.Message.Shard, ctx.Message.Model, ctx.Message.Samples, ctx.Message.Loss, ctx.Message.Worker, ctx.Message.ComputeSeconds));
-                    ctx.Saga.RoundResults = results;
+                    ctx.Saga.RoundResults.Add(new ShardResult(ctx.Message.Shard, ctx.Message.Model, ctx.Message.Samples, ctx.Message.Loss, ctx.Message.Worker, ctx.Message.ComputeSeconds));
                     Touch(ctx.Saga, clock);
                 })
                 .If(ctx => ctx.Saga.RoundResults.Count == ctx.Saga.Prepared!.Shards.Count, all => all
@@ -372,9 +370,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
 
     private static void RecordRound(TrainingJobState job, RoundMerged merged, TimeProvider clock)
     {
-        var history = job.History;
-        history.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow(), [.. job.RoundResults.OrderBy(r => r.Shard)], merged.ComputeSeconds));
-        job.History = history;
+        job.History.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow(), [.. job.RoundResults.OrderBy(r => r.Shard)], merged.ComputeSeconds));
         // The best checkpoint is the lowest loss; patience restarts only on a real improvement, not on noise.
         var improved = TrainingSchedule.IsImprovement(merged.ValidationLoss, job.BestValidationLoss);
         if (job.BestValidationLoss is null || merged.ValidationLoss < job.BestValidationLoss)
@@ -394,8 +390,8 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
     {
         var job = ctx.Saga;
         job.Round++;
-        job.RoundResults = [];
-        job.Attempts = [];
+        job.RoundResults.Clear();
+        job.Attempts.Clear();
         Touch(job, clock);
         await SendShards(ctx, job.Prepared!.Shards.Select(s => s.Index), globalModel);
     }
@@ -437,8 +433,6 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 Attempt = attempts[index],
             }, ctx.CancellationToken);
         }
-
-        job.Attempts = attempts;
     }
 }
 
