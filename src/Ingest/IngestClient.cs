@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 using Pipeline.Ingest.Spec;
@@ -8,19 +7,18 @@ using Pipeline.Tabular.Text;
 
 namespace Pipeline.Ingest;
 
-/// <summary>What <see cref="IngestClient.SubmitFileAsync"/> did.</summary>
+/// <summary>What <see cref="IngestClient.SubmitFileAsync"/> did: the job id is the one the trigger stored.</summary>
 public sealed record SubmittedFile(Guid JobId, ObjectRef Source);
 
 /// <summary>
-/// The library call behind <c>pipeline submit FILE</c>: uploads the file into the ingest bucket (the spec also
-/// goes into its metadata) and sends <see cref="SubmitTrainingJob"/> to <c>queue:submit-training-job</c> with the
-/// JobId derived from the uploaded version, so the listing and notifications that also see the upload name the
-/// same job.
+/// The library call behind <c>pipeline submit FILE</c> and <c>POST /api/jobs</c>: uploads the file into the ingest
+/// bucket (the spec also goes into its metadata) and starts the job through <see cref="ObjectTrigger"/>, the same
+/// code a bucket listing or notification runs, in one hop: the object version is recorded and
+/// <see cref="JobSubmitted"/> published to the orchestrator. The job id returned is the stored one, so a listing
+/// that also sees the upload names the same job.
 /// </summary>
-public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sendEndpoints, IOptions<IngestOptions> options)
+public sealed class IngestClient(IArtifactStore store, ObjectTrigger trigger, IOptions<IngestOptions> options)
 {
-    public const string SubmitQueue = "queue:submit-training-job";
-
     public async Task<SubmittedFile> SubmitFileAsync(string path, JobSpec? spec = null, string? key = null, CancellationToken cancellationToken = default)
     {
         var file = File.OpenRead(path);
@@ -42,11 +40,8 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
         var bucket = options.Value.Bucket;
         await store.EnsureBucketAsync(bucket, cancellationToken);
         var source = await store.PutWithHashAsync(bucket, key, content, JobSpecMetadata.ToMetadata(spec), cancellationToken);
-        var info = await store.StatAsync(bucket, key, cancellationToken)
+        return await StartAsync(source, spec, cancellationToken)
             ?? throw new IOException($"{bucket}/{key} disappeared right after upload.");
-        var jobId = JobIds.ForObjectVersion(bucket, key, info.ETag ?? string.Empty);
-        await SendAsync(jobId, source, spec, cancellationToken);
-        return new SubmittedFile(jobId, source);
     }
 
     /// <summary>
@@ -55,44 +50,21 @@ public sealed class IngestClient(IArtifactStore store, ISendEndpointProvider sen
     /// </summary>
     public async Task<SubmittedFile?> SubmitExistingAsync(string key, JobSpec? spec = null, CancellationToken cancellationToken = default)
     {
-        var bucket = options.Value.Bucket;
-        var info = await store.StatAsync(bucket, key, cancellationToken);
-        if (info is null)
-        {
-            return null;
-        }
-
-        // The content hash is computed and checked by validation; the submit names the version by its ETag.
-        var source = new ObjectRef(bucket, key, string.Empty, info.Size);
-        var jobId = JobIds.ForObjectVersion(bucket, key, info.ETag ?? string.Empty);
-        await SendAsync(jobId, source, spec ?? new JobSpec(), cancellationToken);
-        return new SubmittedFile(jobId, source);
+        // The content hash is computed and checked by validation; the trigger names the version by its ETag.
+        var source = new ObjectRef(options.Value.Bucket, key, string.Empty, 0);
+        return await StartAsync(source, spec ?? new JobSpec(), cancellationToken);
     }
 
     /// <summary>
-    /// Sends the start message, bounded by <c>SubmitSendTimeout</c>: with the broker down a send waits for the
-    /// connection for as long as it is let, and a client must not hang on it. The send is cancelled at the timeout,
-    /// and not awaited past it even if it ignores the cancellation.
+    /// Records the object version and publishes the start, the publish bounded by <c>SubmitSendTimeout</c>: with the
+    /// broker down a publish waits for the connection for as long as it is let, and a client must not hang on it.
     /// </summary>
-    private async Task SendAsync(Guid jobId, ObjectRef source, JobSpec spec, CancellationToken cancellationToken)
+    private async Task<SubmittedFile?> StartAsync(ObjectRef source, JobSpec spec, CancellationToken cancellationToken)
     {
-        var timeout = options.Value.SubmitSendTimeout;
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(timeout);
-        try
-        {
-            await SendUnboundedAsync(jobId, source, spec, bounded.Token).WaitAsync(timeout, cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is TimeoutException or OperationCanceledException)
-        {
-            throw new BrokerUnavailableException(jobId, source, timeout, ex);
-        }
-    }
-
-    private async Task SendUnboundedAsync(Guid jobId, ObjectRef source, JobSpec spec, CancellationToken cancellationToken)
-    {
-        var endpoint = await sendEndpoints.GetSendEndpoint(new Uri(SubmitQueue));
-        await endpoint.Send(new SubmitTrainingJob { JobId = jobId, Source = source, Spec = spec }, cancellationToken);
+        var started = await trigger.TriggerAsync(source.Bucket, source.Key, ObjectTrigger.SubmitTrigger, requestedSpec: spec,
+            requestedSha256: source.Sha256.Length == 0 ? null : source.Sha256, publishTimeout: options.Value.SubmitSendTimeout,
+            cancellationToken: cancellationToken);
+        return started.Source is { } recorded ? new SubmittedFile(started.JobId, recorded) : null;
     }
 }
 

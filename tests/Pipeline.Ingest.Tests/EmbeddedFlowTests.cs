@@ -119,7 +119,7 @@ public sealed class EmbeddedFlowTests : IAsyncLifetime
         }
 
         var result = await _host.TriggerAsync("crash.csv");
-        Assert.Equal(new TriggerResult(jobId, TriggerOutcome.Republished), result);
+        Assert.Equal((jobId, TriggerOutcome.Republished), (result.JobId, result.Outcome));
         await _host.Probe.WaitFor<DatasetPreprocessed>(jobId);
     }
 

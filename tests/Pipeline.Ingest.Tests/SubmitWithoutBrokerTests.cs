@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Pipeline.Ingest.Api;
+using Pipeline.Ingest.Registry;
 using Pipeline.Platform.Artifacts;
 
 namespace Pipeline.Ingest.Tests;
@@ -18,19 +21,43 @@ public sealed class SubmitWithoutBrokerTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public async Task A_send_the_broker_never_takes_ends_at_the_timeout_with_the_job_id_and_the_upload_kept()
+    public async Task A_publish_the_broker_never_takes_ends_at_the_timeout_with_the_stored_job_id_and_the_upload_kept()
     {
-        var store = new LocalFolderArtifactStore(_folder);
-        var options = Options.Create(new IngestOptions { SubmitSendTimeout = TimeSpan.FromMilliseconds(300) });
-        var client = new IngestClient(store, new UnreachableBroker(), options);
+        await using var services = Services();
+        await using var scope = services.CreateAsyncScope();
+        var client = scope.ServiceProvider.GetRequiredService<IngestClient>();
 
         var clock = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<BrokerUnavailableException>(() => client.SubmitAsync(new MemoryStream(Encoding.UTF8.GetBytes("a,price\n1,2\n")), "houses.csv"));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Contains("setting Pipeline:Ingest:SubmitSendTimeout", ex.Message, StringComparison.Ordinal);
-        Assert.NotNull(await store.StatAsync("ingest", "houses.csv"));
-        Assert.NotEqual(Guid.Empty, ex.JobId);
+        Assert.NotNull(await scope.ServiceProvider.GetRequiredService<IArtifactStore>().StatAsync("ingest", "houses.csv"));
+
+        // The id in the 503 is the one recorded for the object version: a retry (or the bucket listing) names the same job.
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<IngestDbContext>>().CreateDbContextAsync();
+        var recorded = await db.ObjectVersions.SingleAsync();
+        Assert.Equal(recorded.JobId, ex.JobId);
+        Assert.Null(recorded.PublishedAt);
+    }
+
+    /// <summary>Ingest's services on SQLite and a local folder, with a broker that never takes a message.</summary>
+    private ServiceProvider Services()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pipeline:Database:Provider"] = "sqlite",
+            ["Pipeline:Database:ConnectionString"] = $"Data Source={Path.Combine(_folder, "ingest.db")}",
+            ["Pipeline:Storage:Provider"] = "local",
+            ["Pipeline:Storage:Root"] = Path.Combine(_folder, "store"),
+            ["Pipeline:Ingest:SubmitSendTimeout"] = "00:00:00.300",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddIngest(configuration)
+            .AddSingleton(UnreachableBroker.Create())
+            .BuildServiceProvider();
+        using var db = services.GetRequiredService<IDbContextFactory<IngestDbContext>>().CreateDbContext();
+        db.Database.Migrate();
+        return services;
     }
 
     [Fact]
@@ -55,11 +82,12 @@ public sealed class SubmitWithoutBrokerTests : IDisposable
         Assert.Equal(jobId, problem.RootElement.GetProperty("jobId").GetGuid());
     }
 
-    /// <summary>A broker that is down: getting the send endpoint never completes (as a send waiting for a connection).</summary>
-    private sealed class UnreachableBroker : ISendEndpointProvider
+    /// <summary>A broker that is down: no publish ever completes (as a publish waiting for a connection).</summary>
+    public class UnreachableBroker : DispatchProxy
     {
-        public Task<ISendEndpoint> GetSendEndpoint(Uri address) => new TaskCompletionSource<ISendEndpoint>().Task;
+        public static IPublishEndpoint Create() => Create<IPublishEndpoint, UnreachableBroker>();
 
-        public ConnectHandle ConnectSendObserver(ISendObserver observer) => throw new NotSupportedException();
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod?.ReturnType == typeof(Task) ? new TaskCompletionSource().Task : throw new NotSupportedException(targetMethod?.Name);
     }
 }

@@ -8,7 +8,7 @@ namespace Pipeline.Ingest.Consumers;
 public sealed class SubmitTrainingJobConsumer(ObjectTrigger trigger) : IConsumer<SubmitTrainingJob>
 {
     public Task Consume(ConsumeContext<SubmitTrainingJob> context) =>
-        trigger.TriggerAsync(context.Message.Source.Bucket, context.Message.Source.Key, "submit", context.Message.JobId, context.Message.Spec, NullIfEmpty(context.Message.Source.Sha256), context.CancellationToken);
+        trigger.TriggerAsync(context.Message.Source.Bucket, context.Message.Source.Key, ObjectTrigger.SubmitTrigger, context.Message.JobId, context.Message.Spec, NullIfEmpty(context.Message.Source.Sha256), context.CancellationToken);
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

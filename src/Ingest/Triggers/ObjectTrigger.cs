@@ -25,13 +25,14 @@ public enum TriggerOutcome
     Vanished,
 }
 
-public sealed record TriggerResult(Guid JobId, TriggerOutcome Outcome);
+/// <summary>The job of an object version and what the trigger did; <paramref name="Source"/> is the object as published.</summary>
+public sealed record TriggerResult(Guid JobId, TriggerOutcome Outcome, ObjectRef? Source = null);
 
 /// <summary>
-/// The single entry point of every trigger (bucket listing, MinIO notification, SubmitTrainingJob): records the
-/// object version (bucket, key, ETag) under a unique key and publishes <see cref="JobSubmitted"/> once for it.
-/// Crash-safe: the row is written before publishing and marked after; a row found unmarked is published again
-/// with the same JobId, which the saga treats as the same job.
+/// The single entry point of every trigger (bucket listing, MinIO notification, the submit API and CLI,
+/// SubmitTrainingJob): records the object version (bucket, key, ETag) under a unique key and publishes
+/// <see cref="JobSubmitted"/> once for it. Crash-safe: the row is written before publishing and marked after; a row
+/// found unmarked is published again with the same JobId, which the saga treats as the same job.
 /// </summary>
 public sealed partial class ObjectTrigger(
     IDbContextFactory<IngestDbContext> databases,
@@ -43,7 +44,15 @@ public sealed partial class ObjectTrigger(
     /// <summary>How long an unpublished row is taken to be in the hands of the trigger that wrote it.</summary>
     public static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(30);
 
-    public async Task<TriggerResult> TriggerAsync(string bucket, string key, string trigger, Guid? requestedJobId = null, JobSpec? requestedSpec = null, string? requestedSha256 = null, CancellationToken cancellationToken = default)
+    /// <summary>The trigger name of a user's submit (API, CLI, message).</summary>
+    public const string SubmitTrigger = "submit";
+
+    /// <param name="publishTimeout">
+    /// When set, the publish is bounded by it and a broker that does not take the message in time ends the call with
+    /// <see cref="BrokerUnavailableException"/> naming the stored job id (the row stays unpublished: the next trigger of
+    /// the object publishes it).
+    /// </param>
+    public async Task<TriggerResult> TriggerAsync(string bucket, string key, string trigger, Guid? requestedJobId = null, JobSpec? requestedSpec = null, string? requestedSha256 = null, CancellationToken cancellationToken = default, TimeSpan? publishTimeout = null)
     {
         var info = await store.StatAsync(bucket, key, cancellationToken);
         string etag;
@@ -94,21 +103,33 @@ public sealed partial class ObjectTrigger(
             LogDuplicateSubmit(logger, jobId, bucket, SafeText.Echo(key), record.JobId);
         }
 
+        // The hash is known only when the submitter computed it; validation computes and checks it.
+        var source = new ObjectRef(bucket, key, requestedSha256 ?? string.Empty, record.Size);
+
         // Published, or being published right now by the trigger that inserted it (a duplicate notification
-        // arriving at the same moment). Only a row left unpublished for longer is a crash to complete.
-        if (record.PublishedAt is not null || (!inserted && time.GetUtcNow() - record.CreatedAt < InFlightGrace))
+        // arriving at the same moment). Only a row left unpublished for longer is a crash to complete. A user's
+        // submit publishes an unpublished row at once: it may be their own earlier try that the broker did not take,
+        // and a second JobSubmitted with the same id is the same job to the saga.
+        if (record.PublishedAt is not null || (!inserted && trigger != SubmitTrigger && time.GetUtcNow() - record.CreatedAt < InFlightGrace))
         {
-            return new TriggerResult(record.JobId, TriggerOutcome.Duplicate);
+            return new TriggerResult(record.JobId, TriggerOutcome.Duplicate, source);
         }
 
-        await publisher.Publish(new JobSubmitted
+        var submitted = new JobSubmitted
         {
             JobId = record.JobId,
-            // The hash is known only when a submit message carried it; validation computes and checks it.
-            Source = new ObjectRef(bucket, key, requestedSha256 ?? string.Empty, record.Size),
+            Source = source,
             Spec = JsonSerializer.Deserialize<JobSpec>(record.SpecJson) ?? new JobSpec(),
             SubmittedAt = record.CreatedAt,
-        }, cancellationToken);
+        };
+        if (publishTimeout is { } timeout)
+        {
+            await PublishBoundedAsync(submitted, timeout, cancellationToken);
+        }
+        else
+        {
+            await publisher.Publish(submitted, cancellationToken);
+        }
 
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
@@ -119,7 +140,25 @@ public sealed partial class ObjectTrigger(
         }
 
         LogJobSubmitted(logger, record.JobId, bucket, SafeText.Echo(key), SafeText.Echo(record.ETag), trigger);
-        return new TriggerResult(record.JobId, inserted ? TriggerOutcome.Started : TriggerOutcome.Republished);
+        return new TriggerResult(record.JobId, inserted ? TriggerOutcome.Started : TriggerOutcome.Republished, source);
+    }
+
+    /// <summary>
+    /// Publishes, cancelled at <paramref name="timeout"/> and not awaited past it even if the transport ignores the
+    /// cancellation: with the broker down a publish waits for the connection for as long as it is let.
+    /// </summary>
+    private async Task PublishBoundedAsync(JobSubmitted submitted, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await publisher.Publish(submitted, bounded.Token).WaitAsync(timeout, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is TimeoutException or OperationCanceledException)
+        {
+            throw new BrokerUnavailableException(submitted.JobId, submitted.Source, timeout, ex);
+        }
     }
 
     private async Task<(ObjectVersionRecord Record, bool Inserted)> InsertOrGetAsync(ObjectVersionRecord candidate, CancellationToken cancellationToken)
