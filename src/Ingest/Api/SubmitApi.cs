@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ public static class SubmitApi
 
     public static IEndpointRouteBuilder MapSubmitApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/jobs", async (HttpRequest request, ClaimsPrincipal user, IngestClient client, IOptions<IngestOptions> options, CancellationToken ct) =>
+        app.MapPost("/api/jobs", async Task<Results<Accepted<JobAccepted>, ProblemHttpResult>> (HttpRequest request, ClaimsPrincipal user, IngestClient client, IOptions<IngestOptions> options, CancellationToken ct) =>
         {
             var submittedBy = PipelineClaims.ActorOf(user);
             if (request.HasJsonContentType())
@@ -68,6 +69,10 @@ public static class SubmitApi
         })
             .RequireAuthorization(PipelinePolicies.Submit)
             .RequireRateLimiting(SecurityRegistration.SubmitLimit)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .AcceptsOnly(allowEmptyBody: false, UploadContentTypes);
         return app;
     }
@@ -82,7 +87,7 @@ public static class SubmitApi
     /// Streams the body into the store (never buffered whole) under a body limit set here on purpose, from
     /// <c>MaxFileBytes</c>, instead of the server's default; a larger body is a 413 that names the setting.
     /// </summary>
-    private static async Task<IResult> UploadAsync(HttpRequest request, IngestClient client, string key, JobSpec spec, long maxBytes, CancellationToken ct)
+    private static async Task<Results<Accepted<JobAccepted>, ProblemHttpResult>> UploadAsync(HttpRequest request, IngestClient client, string key, JobSpec spec, long maxBytes, CancellationToken ct)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -112,27 +117,27 @@ public static class SubmitApi
     /// 503 with Retry-After instead of a hang: the broker is down. The upload is kept, and submitting the same
     /// bytes (or the same key) again names the same job, so a retry is safe.
     /// </summary>
-    internal static IResult BrokerUnavailable(HttpContext http, BrokerUnavailableException ex)
+    internal static ProblemHttpResult BrokerUnavailable(HttpContext http, BrokerUnavailableException ex)
     {
         var retryAfter = http.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value.SubmitRetryAfter;
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return Results.Problem(
+        return TypedResults.Problem(
             title: "Message broker unavailable",
             detail: $"{ex.Message}; the file is stored as {ex.Stored.Bucket}/{ex.Stored.Key}: submit again after the Retry-After (the same bytes name the same job {ex.JobId})",
             statusCode: StatusCodes.Status503ServiceUnavailable,
             extensions: new Dictionary<string, object?> { ["jobId"] = ex.JobId });
     }
 
-    private static IResult TooLarge(long maxBytes) =>
-        Results.Problem(title: "File too large", detail: $"body: the file is larger than the limit of {maxBytes} bytes (setting Pipeline:Ingest:MaxFileBytes)", statusCode: StatusCodes.Status413PayloadTooLarge);
+    private static ProblemHttpResult TooLarge(long maxBytes) =>
+        TypedResults.Problem(title: "File too large", detail: $"body: the file is larger than the limit of {maxBytes} bytes (setting Pipeline:Ingest:MaxFileBytes)", statusCode: StatusCodes.Status413PayloadTooLarge);
 
     /// <summary>Rejected files are kept under the rejected prefix with their reason: clients never write there.</summary>
-    private static IResult? IsQuarantined(string key, IngestOptions options) =>
+    private static ProblemHttpResult? IsQuarantined(string key, IngestOptions options) =>
         options.RejectedPrefix.Length > 0 && key.StartsWith(options.RejectedPrefix, StringComparison.Ordinal)
-            ? Results.Problem(title: "Quarantine is read-only", detail: $"name: '{options.RejectedPrefix}' holds rejected files and their reasons; submit under another name", statusCode: StatusCodes.Status403Forbidden)
+            ? TypedResults.Problem(title: "Quarantine is read-only", detail: $"name: '{options.RejectedPrefix}' holds rejected files and their reasons; submit under another name", statusCode: StatusCodes.Status403Forbidden)
             : null;
 
-    private static async Task<IResult> SubmitExistingAsync(HttpRequest request, string submittedBy, IngestClient client, IngestOptions options, CancellationToken ct)
+    private static async Task<Results<Accepted<JobAccepted>, ProblemHttpResult>> SubmitExistingAsync(HttpRequest request, string submittedBy, IngestClient client, IngestOptions options, CancellationToken ct)
     {
         SubmitExisting? body;
         try
@@ -175,15 +180,15 @@ public static class SubmitApi
         }
 
         return submitted is null
-            ? Results.Problem(title: "No such object", detail: $"nothing at '{SafeText.Echo(key)}' in the ingest bucket; upload it first or send the file itself", statusCode: StatusCodes.Status404NotFound)
+            ? TypedResults.Problem(title: "No such object", detail: $"nothing at '{SafeText.Echo(key)}' in the ingest bucket; upload it first or send the file itself", statusCode: StatusCodes.Status404NotFound)
             : Accepted(submitted);
     }
 
-    private static IResult Accepted(SubmittedFile submitted) =>
-        Results.Accepted($"/api/jobs/{submitted.JobId}", new { jobId = submitted.JobId, source = submitted.Source.ToString() });
+    private static Accepted<JobAccepted> Accepted(SubmittedFile submitted) =>
+        TypedResults.Accepted($"/api/jobs/{submitted.JobId}", new JobAccepted(submitted.JobId, submitted.Source.ToString()));
 
-    private static IResult Problem(string field, string message) =>
-        Results.Problem(title: "Invalid submission", detail: $"{field}: {message}", statusCode: StatusCodes.Status400BadRequest);
+    private static ProblemHttpResult Problem(string field, string message) =>
+        TypedResults.Problem(title: "Invalid submission", detail: $"{field}: {message}", statusCode: StatusCodes.Status400BadRequest);
 
     private static bool IsValidKey(string key, out string error)
     {
@@ -291,3 +296,6 @@ public static class SubmitApi
 
     private sealed record SubmitExisting(string? Key, JobSpec? Spec);
 }
+
+/// <summary>The answer to a submit: the job id as stored, and the object the job trains on (<c>bucket/key</c>).</summary>
+public sealed record JobAccepted(Guid JobId, string Source);

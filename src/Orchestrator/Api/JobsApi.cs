@@ -47,9 +47,10 @@ public static class JobsApi
         });
 
         api.MapGet("/jobs/{id:guid}", async Task<Results<Ok<JobDetail>, ProblemHttpResult>> (Guid id, JobQueries jobs, CancellationToken ct) =>
-            await jobs.FindAsync(id, ct) is { } job ? TypedResults.Ok(job) : NotFound(id));
+            await jobs.FindAsync(id, ct) is { } job ? TypedResults.Ok(job) : NotFound(id))
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapGet("/jobs/{id:guid}/profile", async (Guid id, IDbContextFactory<OrchestratorDbContext> contexts, IArtifactStore store, CancellationToken ct) =>
+        api.MapGet("/jobs/{id:guid}/profile", async Task<Results<FileStreamHttpResult, ProblemHttpResult>> (Guid id, IDbContextFactory<OrchestratorDbContext> contexts, IArtifactStore store, CancellationToken ct) =>
         {
             var job = await FindAsync(contexts, id, ct);
             if (job?.Prepared?.Profile is not { } profile)
@@ -59,8 +60,10 @@ public static class JobsApi
 
             // Passed through as stored: Preprocess owns its shape (columns kept, dropped and why, imputation).
             var stream = await store.OpenVerifiedReadAsync(profile, ct);
-            return Results.Stream(stream, "application/json");
-        });
+            return TypedResults.Stream(stream, "application/json");
+        })
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/jobs/{id:guid}/cancel", async Task<Results<Accepted<CancelAccepted>, ProblemHttpResult>> (Guid id, HttpRequest request, ClaimsPrincipal user, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
         {
@@ -93,7 +96,10 @@ public static class JobsApi
             return TypedResults.Accepted($"/api/jobs/{id}", new CancelAccepted(id, true, reason));
         })
             .RequireAuthorization(PipelinePolicies.Submit)
-            .AcceptsOnly(allowEmptyBody: true, "application/json");
+            .AcceptsOnly(allowEmptyBody: true, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapRedeploy();
 
@@ -123,7 +129,8 @@ public static class JobsApi
             {
                 // The client went away.
             }
-        });
+        })
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
 
         return app;
     }

@@ -50,7 +50,10 @@ public static class RedeployEndpoint
             return TypedResults.Accepted($"/api/jobs/{id}", new RedeployAccepted(id, job.ModelName, body.Force));
         })
             .RequireAuthorization(PipelinePolicies.Admin)
-            .AcceptsOnly(allowEmptyBody: true, "application/json");
+            .AcceptsOnly(allowEmptyBody: true, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 
