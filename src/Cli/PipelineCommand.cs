@@ -17,6 +17,7 @@ public static class PipelineCommand
           status    list jobs, or show one
           watch     follow a job live until it ends
           cancel    cancel a running job
+          retrain   start a new job from an old one, with settings changed on top
           redeploy  deploy a finished job's best model again, without retraining (admin)
           models    list served models, or one model's versions and history
           predict   send raw feature values to a served model
@@ -84,6 +85,7 @@ public static class PipelineCommand
         ["demo"] = new(DemoCommand.ValueOptions, DemoCommand.Flags, DemoCommand.Usage, DemoCommand.RunAsync),
         ["up"] = new(UpCommand.Values, UpCommand.Flags, UpCommand.Usage, UpCommand.RunAsync),
         ["submit"] = new(JobCommands.SubmitValues, JobCommands.SubmitFlags, JobCommands.SubmitUsage, JobCommands.SubmitAsync),
+        ["retrain"] = new(JobCommands.RetrainValues, JobCommands.SubmitFlags, JobCommands.RetrainUsage, JobCommands.RetrainAsync),
         ["status"] = new(JobCommands.StatusValues, JobCommands.StatusFlags, JobCommands.StatusUsage, JobCommands.StatusAsync),
         ["watch"] = new(JobCommands.WatchValues, JobCommands.Flags, JobCommands.WatchUsage, JobCommands.WatchAsync),
         ["cancel"] = new(JobCommands.CancelValues, JobCommands.Flags, JobCommands.CancelUsage, JobCommands.CancelAsync),

@@ -42,6 +42,12 @@ public sealed record JobSpec
     /// replaced); null for files dropped into the bucket. A submitter may cancel only its own jobs.
     /// </summary>
     public string? SubmittedBy { get; init; }
+
+    /// <summary>
+    /// The job this one retrains (<c>pipeline retrain</c>, the dashboard's Retrain): part of what the job is, so a
+    /// retrain with unchanged settings is still a new job rather than the old one found again.
+    /// </summary>
+    public Guid? RetrainOf { get; init; }
 }
 
 /// <summary>One resolved training setting: its value, and whether the job gave it or the plan chose it and why.</summary>

@@ -222,7 +222,7 @@ public sealed partial class DatasetValidator(
         {
             await using var db = await databases.CreateDbContextAsync(cancellationToken);
             await db.ObjectVersions
-                .Where(x => x.Bucket == version.Bucket && x.Key == version.Key && x.ETag == version.ETag)
+                .Where(x => x.Bucket == version.Bucket && x.Key == version.Key && x.ETag == version.ETag && x.SpecHash == version.SpecHash)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.RejectedReason, reason).SetProperty(x => x.RejectedKey, keptAt.Key), cancellationToken);
         }
 

@@ -31,7 +31,7 @@ public sealed class IngestClient(IArtifactStore store, ObjectTrigger trigger, IO
     /// <summary>
     /// Uploads <paramref name="content"/> (read once, forwards only: an HTTP body will do) as <paramref name="key"/> and
     /// submits it. A changed file under the same name is a new version of the object and so a new job, as a drop into
-    /// the bucket is; the same bytes again are the same version (same ETag), so the same job. The quarantine is
+    /// the bucket is; the same bytes again with the same spec are the same job, and with another spec (target, model name, any setting) another job. The quarantine is
     /// never written by a submit (the API refuses keys under the rejected prefix).
     /// </summary>
     public async Task<SubmittedFile> SubmitAsync(Stream content, string key, JobSpec? spec = null, CancellationToken cancellationToken = default)

@@ -111,10 +111,10 @@ public sealed class EmbeddedFlowTests : IAsyncLifetime
     {
         await _host.PutAsync("crash.csv", HousesCsv(50));
         var info = await _host.Store.StatAsync(_host.Options.Bucket, "crash.csv");
-        var jobId = JobIds.ForObjectVersion(_host.Options.Bucket, "crash.csv", info!.ETag!);
+        var jobId = JobIds.ForObjectVersion(_host.Options.Bucket, "crash.csv", info!.ETag!, new JobSpec());
         await using (var db = await Databases().CreateDbContextAsync())
         {
-            db.ObjectVersions.Add(new ObjectVersionRecord { Bucket = _host.Options.Bucket, Key = "crash.csv", ETag = JobIds.NormalizeETag(info.ETag), JobId = jobId, Trigger = "listing", SpecJson = "{}", CreatedAt = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1) });
+            db.ObjectVersions.Add(new ObjectVersionRecord { Bucket = _host.Options.Bucket, Key = "crash.csv", ETag = JobIds.NormalizeETag(info.ETag), SpecHash = JobIds.SpecFingerprint(new JobSpec()), JobId = jobId, Trigger = "listing", SpecJson = "{}", CreatedAt = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1) });
             await db.SaveChangesAsync();
         }
 
@@ -132,6 +132,23 @@ public sealed class EmbeddedFlowTests : IAsyncLifetime
         await _host.Probe.WaitFor<DatasetPreprocessed>(submitted.JobId);
         Assert.Equal(0, await _host.ListOnceAsync());
         Assert.Single(_host.Probe.Events.OfType<JobSubmitted>());
+    }
+
+    [Fact]
+    public async Task The_same_file_with_another_spec_is_a_new_job_and_with_the_same_spec_the_same_job()
+    {
+        var path = Path.Combine(_folder, "retrained.csv");
+        await File.WriteAllTextAsync(path, HousesCsv(60));
+        var spec = new JobSpec { Target = "price", Training = new TrainingSettings { Shards = 1 } };
+        var first = await _host.SubmitFileAsync(path, spec);
+        var again = await _host.SubmitFileAsync(path, spec with { SubmittedBy = "another user" });
+        var otherSeed = await _host.SubmitFileAsync(path, spec with { Training = spec.Training with { Seed = 7 } });
+
+        Assert.Equal(first.JobId, again.JobId);
+        Assert.NotEqual(first.JobId, otherSeed.JobId);
+        await _host.Probe.WaitFor<DatasetPreprocessed>(first.JobId);
+        await _host.Probe.WaitFor<DatasetPreprocessed>(otherSeed.JobId);
+        Assert.Equal(2, (await VersionsAsync()).Count);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Pipeline.Contracts;
+using Pipeline.Ingest.Spec;
 using Pipeline.Ingest.Triggers;
 
 namespace Pipeline.Ingest.Tests;
@@ -6,14 +8,33 @@ namespace Pipeline.Ingest.Tests;
 public class TriggerTests
 {
     [Fact]
-    public void Job_ids_depend_on_the_object_version_only()
+    public void Job_ids_depend_on_the_object_version_and_the_spec()
     {
-        var a = JobIds.ForObjectVersion("ingest", "houses.csv", "\"9B2CF535F27731C974343645A3985328\"");
-        var b = JobIds.ForObjectVersion("ingest", "houses.csv", "9b2cf535f27731c974343645a3985328");
-        var other = JobIds.ForObjectVersion("ingest", "houses.csv", "0000");
+        var spec = new JobSpec { Target = "price" };
+        var a = JobIds.ForObjectVersion("ingest", "houses.csv", "\"9B2CF535F27731C974343645A3985328\"", spec);
+        var b = JobIds.ForObjectVersion("ingest", "houses.csv", "9b2cf535f27731c974343645a3985328", spec with { SubmittedBy = "someone else" });
         Assert.Equal(a, b);
-        Assert.NotEqual(a, other);
         Assert.Equal(5, a.Version);
+        Assert.NotEqual(a, JobIds.ForObjectVersion("ingest", "houses.csv", "0000", spec));
+        Assert.NotEqual(a, JobIds.ForObjectVersion("ingest", "houses.csv", "9b2cf535f27731c974343645a3985328", spec with { Target = "rooms" }));
+        Assert.NotEqual(a, JobIds.ForObjectVersion("ingest", "houses.csv", "9b2cf535f27731c974343645a3985328", spec with { ModelName = "other" }));
+        Assert.NotEqual(a, JobIds.ForObjectVersion("ingest", "houses.csv", "9b2cf535f27731c974343645a3985328", spec with { Training = spec.Training with { Seed = 7 } }));
+    }
+
+    [Fact]
+    public void An_upload_and_the_listing_that_reads_its_metadata_back_agree_on_the_spec()
+    {
+        var spec = new JobSpec
+        {
+            Target = "price",
+            ModelName = "houses",
+            Task = TaskKind.Regression,
+            ForceDeploy = true,
+            Training = new TrainingSettings { Rounds = 12, HiddenLayers = [32, 16], LearningRate = 0.003, Seed = 9 },
+        };
+        var (readBack, errors) = JobSpecMetadata.Parse(JobSpecMetadata.ToMetadata(spec));
+        Assert.Empty(errors);
+        Assert.Equal(JobIds.SpecFingerprint(spec), JobIds.SpecFingerprint(readBack));
     }
 
     [Fact]

@@ -175,7 +175,7 @@ public sealed partial class MultiHostTests(ITestOutputHelper output)
         var key = model + ".csv";
         await store.PutWithHashAsync("ingest", key, new MemoryStream(Encoding.UTF8.GetBytes(csv)), JobSpecMetadata.ToMetadata(spec));
         var info = await store.StatAsync("ingest", key) ?? throw new InvalidOperationException($"ingest/{key} vanished after upload");
-        return JobIds.ForObjectVersion("ingest", key, info.ETag ?? string.Empty);
+        return JobIds.ForObjectVersion("ingest", key, info.ETag ?? string.Empty, spec);
     }
 
     /// <summary>House prices shaped like the seed's example.</summary>

@@ -34,6 +34,19 @@ public static class JobCommands
 
         """ + TrainingFlags.Usage;
 
+    public static readonly string[] RetrainValues = ["--url", "--target", "--task", "--model", "--workers", "--rounds", "--seed", "--set", .. TrainingFlags.Values.Where(v => v != "--spec")];
+
+    public const string RetrainUsage = """
+        usage: pipeline retrain JOB [--target COLUMN] [--task regression|classification] [--model NAME]
+                                [--workers K] [--rounds R] [--seed S] [TRAINING SETTINGS]
+                                [--set "KEY=VALUE ..."] [--watch] [--url URL] [--json]
+
+        Starts a new job on the object JOB trained on, with JOB's settings and the ones given here on top (after a
+        failure, or to try other settings). What JOB's automatic plan chose is chosen again. JOB may be a unique
+        prefix. Prints the new job id; --watch then follows it like `watch`.
+
+        """ + TrainingFlags.Usage;
+
     public const string StatusUsage = "usage: pipeline status [JOB] [--rounds] [--state STATE] [--limit N] [--url URL] [--json]\n\nLists jobs (newest first), or shows one job: state, rounds run of planned, best round, why training stopped, the\nresolved settings with the plan's reasons, the last 5 rounds (--rounds: all), test metrics, timings and failure.\nJOB is a job id or any unique prefix of one (as the dashboard shows).";
     public const string WatchUsage = "usage: pipeline watch JOB [--url URL] [--json]\n\nFollows a job live until it ends (times count from its submission), then prints its test metrics beside the\nbaseline's. JOB may be a unique prefix. Exit code 0 when it is deployed, 1 when it ends otherwise.";
     public const string CancelUsage = "usage: pipeline cancel JOB [--reason TEXT] [--url URL] [--json]\n\nCancels a job that has not finished; its pending shards are dropped. JOB may be a unique prefix of the id.";
@@ -72,25 +85,49 @@ public static class JobCommands
 
         using (response)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                error.WriteLine($"pipeline submit: {await ApiHttp.ReasonAsync(response, cancellationToken)}");
-                return ApiHttp.ExitCodeOf(response);
-            }
-
-            var body = await response.Content.ReadFromJsonAsync<SubmitAnswer>(Json, cancellationToken)
-                ?? throw new InvalidDataException("The submit answer was empty.");
-            if (line.Flag("--json") && !line.Flag("--watch"))
-            {
-                output.WriteLine(JsonSerializer.Serialize(body, ApiHttp.Indented));
-            }
-            else
-            {
-                (line.Flag("--json") ? error : output).WriteLine($"job {body.JobId} submitted ({body.Source})");
-            }
-
-            return line.Flag("--watch") ? await FollowAsync(http, body.JobId, line.Flag("--json"), output, error, cancellationToken, JustSubmitted) : ExitCodes.Ok;
+            return await ReportStartedAsync("submit", http, response, line, output, error, cancellationToken);
         }
+    }
+
+    /// <summary>`pipeline retrain JOB`: a new job on the old job's object, with its settings and any changed on top.</summary>
+    public static async Task<int> RetrainAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
+        var id = await JobIdPrefix.ResolveAsync(http, line, cancellationToken);
+        using var answer = await http.GetAsync($"api/jobs/{id}", cancellationToken);
+        if (!answer.IsSuccessStatusCode)
+        {
+            return await ApiHttp.ProblemAsync(answer, line, error, cancellationToken);
+        }
+
+        var old = await answer.Content.ReadFromJsonAsync<JobDetail>(Json, cancellationToken) ?? throw new InvalidDataException("The job answer was empty.");
+        // The summary names the object as "bucket/key"; the submit API takes the key in the ingest bucket.
+        var key = old.Summary.Source[(old.Summary.Source.IndexOf('/', StringComparison.Ordinal) + 1)..];
+        var spec = SpecOf(line, JobSpecMetadata.ForRetrain(id, old.Spec));
+        using var response = await http.PostAsJsonAsync("api/jobs", new { key, spec }, SpecJson, cancellationToken);
+        return await ReportStartedAsync("retrain", http, response, line, output, error, cancellationToken);
+    }
+
+    private static async Task<int> ReportStartedAsync(string verb, HttpClient http, HttpResponseMessage response, CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            error.WriteLine($"pipeline {verb}: {await ApiHttp.ReasonAsync(response, cancellationToken)}");
+            return ApiHttp.ExitCodeOf(response);
+        }
+
+        var body = await response.Content.ReadFromJsonAsync<SubmitAnswer>(Json, cancellationToken)
+            ?? throw new InvalidDataException("The submit answer was empty.");
+        if (line.Flag("--json") && !line.Flag("--watch"))
+        {
+            output.WriteLine(JsonSerializer.Serialize(body, ApiHttp.Indented));
+        }
+        else
+        {
+            (line.Flag("--json") ? error : output).WriteLine($"job {body.JobId} submitted ({body.Source})");
+        }
+
+        return line.Flag("--watch") ? await FollowAsync(http, body.JobId, line.Flag("--json"), output, error, cancellationToken, JustSubmitted) : ExitCodes.Ok;
     }
 
     public static async Task<int> StatusAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -285,9 +322,9 @@ public static class JobCommands
     /// The job spec the options ask for: --spec FILE (or the defaults of <see cref="TrainingSettings"/>), then the
     /// options given, then the training flags and --set (<see cref="TrainingFlags"/>).
     /// </summary>
-    private static JobSpec SpecOf(CommandLine line)
+    private static JobSpec SpecOf(CommandLine line, JobSpec? baseSpec = null)
     {
-        var spec = TrainingFlags.BaseSpec(line);
+        var spec = baseSpec ?? TrainingFlags.BaseSpec(line);
         var training = spec.Training;
         spec = spec with
         {

@@ -15,7 +15,8 @@ public abstract class IngestDbContext(DbContextOptions options) : PipelineDbCont
     {
         var versions = modelBuilder.Entity<ObjectVersionRecord>();
         versions.ToTable("ingest_object_versions");
-        versions.HasKey(x => new { x.Bucket, x.Key, x.ETag });
+        versions.HasKey(x => new { x.Bucket, x.Key, x.ETag, x.SpecHash });
+        versions.Property(x => x.SpecHash).HasMaxLength(64);
         versions.Property(x => x.Bucket).HasMaxLength(63);
         versions.Property(x => x.Key).HasMaxLength(1024);
         versions.Property(x => x.ETag).HasMaxLength(128);

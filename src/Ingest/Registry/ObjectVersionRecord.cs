@@ -1,8 +1,8 @@
 namespace Pipeline.Ingest.Registry;
 
 /// <summary>
-/// One object version seen by any trigger. The primary key (bucket, key, ETag) is what makes "one job per object
-/// version" hold when the listing, a notification and a submit message all see the same upload, or when the
+/// One object version and job spec seen by any trigger. The primary key (bucket, key, ETag, spec hash) is what makes
+/// "one job per object version and spec" hold when the listing, a notification and a submit message all see the same upload, or when the
 /// service restarts half-way: the second insert fails on the key and the existing job is used.
 /// </summary>
 public sealed class ObjectVersionRecord
@@ -12,6 +12,12 @@ public sealed class ObjectVersionRecord
 
     /// <summary>Normalised ETag (no quotes, lower case); identifies the content version of the key.</summary>
     public required string ETag { get; set; }
+
+    /// <summary>
+    /// <see cref="Triggers.JobIds.SpecFingerprint"/> of the spec: the same version with another spec is another job.
+    /// Empty on rows recorded before the spec was part of the identity; such a row stands for any spec.
+    /// </summary>
+    public string SpecHash { get; set; } = "";
 
     public required Guid JobId { get; set; }
 

@@ -12,7 +12,7 @@ public static class JobSpecMetadata
 {
     /// <summary>The metadata keys understood, for documentation and error messages.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "lr-schedule", "optimizer-state", "patience", "min-epochs", "seed", "force-deploy"];
+        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "lr-schedule", "optimizer-state", "patience", "min-epochs", "seed", "force-deploy", "retrain-of"];
 
     /// <summary>Parses what it can; every value that cannot be read is reported (with the key and the value).</summary>
     public static (JobSpec Spec, IReadOnlyList<string> Errors) Parse(IReadOnlyDictionary<string, string> metadata, JobSpec? baseSpec = null)
@@ -64,6 +64,17 @@ public static class JobSpecMetadata
 
                     break;
                 case "seed": t = t with { Seed = Int(key, value, errors, t.Seed) }; break;
+                case "retrain-of":
+                    if (Guid.TryParse(value, out var of))
+                    {
+                        spec = spec with { RetrainOf = of };
+                    }
+                    else
+                    {
+                        errors.Add($"retrain-of '{value}' is not a job id.");
+                    }
+
+                    break;
                 case "activation": t = t with { Activation = value.ToLowerInvariant() }; break;
                 case "optimizer": t = t with { Optimizer = value.ToLowerInvariant() }; break;
                 case "init": t = t with { Initialisation = value.ToLowerInvariant() }; break;
@@ -120,6 +131,11 @@ public static class JobSpecMetadata
         {
             m["force-deploy"] = "true";
         }
+
+        if (spec.RetrainOf is { } of)
+        {
+            m["retrain-of"] = of.ToString("N");
+        }
         if (spec.Target is { Length: > 0 } target)
         {
             m["target"] = target;
@@ -131,6 +147,19 @@ public static class JobSpecMetadata
         }
 
         return m;
+    }
+
+    /// <summary>
+    /// The spec that retrains <paramref name="job"/> (whose resolved spec is <paramref name="resolved"/>): what the job
+    /// was given stays, what the automatic plan chose goes back to "auto" so the plan chooses again around any setting
+    /// changed on top; target, task and model name stay as resolved; the plan and the submitter are not carried.
+    /// </summary>
+    public static JobSpec ForRetrain(Guid job, JobSpec resolved)
+    {
+        ArgumentNullException.ThrowIfNull(resolved);
+        var automatic = (resolved.Plan ?? []).Where(c => c.Automatic && Keys.Contains(c.Setting)).ToDictionary(c => c.Setting, _ => "auto");
+        var (spec, _) = Parse(automatic, resolved);
+        return spec with { Plan = null, SubmittedBy = null, RetrainOf = job };
     }
 
     private static string IntText(int value, int auto = TrainingSettings.Auto) =>

@@ -84,16 +84,19 @@ public sealed partial class ObjectTrigger(
             }
         }
 
-        var jobId = requestedJobId ?? JobIds.ForObjectVersion(bucket, key, etag);
+        spec ??= new JobSpec();
+        var specHash = JobIds.SpecFingerprint(spec);
+        var jobId = requestedJobId ?? JobIds.ForObjectVersion(bucket, key, etag, specHash);
         var (record, inserted) = await InsertOrGetAsync(new ObjectVersionRecord
         {
             Bucket = bucket,
             Key = key,
             ETag = etag,
+            SpecHash = specHash,
             JobId = jobId,
             Trigger = trigger,
             Size = info?.Size ?? 0,
-            SpecJson = JsonSerializer.Serialize(spec ?? new JobSpec()),
+            SpecJson = JsonSerializer.Serialize(spec),
             SpecError = specError,
             CreatedAt = time.GetUtcNow(),
         }, cancellationToken);
@@ -135,7 +138,7 @@ public sealed partial class ObjectTrigger(
         {
             var now = time.GetUtcNow();
             await db.ObjectVersions
-                .Where(x => x.Bucket == bucket && x.Key == key && x.ETag == record.ETag && x.PublishedAt == null)
+                .Where(x => x.Bucket == bucket && x.Key == key && x.ETag == record.ETag && x.SpecHash == record.SpecHash && x.PublishedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedAt, now), cancellationToken);
         }
 
@@ -166,7 +169,7 @@ public sealed partial class ObjectTrigger(
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
             var existing = await db.ObjectVersions.AsNoTracking()
-                .FirstOrDefaultAsync(x => x.Bucket == candidate.Bucket && x.Key == candidate.Key && x.ETag == candidate.ETag, cancellationToken);
+                .FirstOrDefaultAsync(SameVersionAndSpec(candidate), cancellationToken);
             if (existing is not null)
             {
                 return (existing, false);
@@ -187,12 +190,16 @@ public sealed partial class ObjectTrigger(
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
             var winner = await db.ObjectVersions.AsNoTracking()
-                .FirstOrDefaultAsync(x => x.Bucket == candidate.Bucket && x.Key == candidate.Key && x.ETag == candidate.ETag, cancellationToken);
+                .FirstOrDefaultAsync(SameVersionAndSpec(candidate), cancellationToken);
             return winner is not null
                 ? (winner, false)
                 : throw new InvalidOperationException($"Job {candidate.JobId} is already used for another object than {candidate.Bucket}/{candidate.Key}.");
         }
     }
+
+    /// <summary>The row of this version and spec, or a row recorded before specs were told apart (it stands for any spec).</summary>
+    private static System.Linq.Expressions.Expression<Func<ObjectVersionRecord, bool>> SameVersionAndSpec(ObjectVersionRecord candidate) =>
+        x => x.Bucket == candidate.Bucket && x.Key == candidate.Key && x.ETag == candidate.ETag && (x.SpecHash == candidate.SpecHash || x.SpecHash == "");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} submitted for {Bucket}/{Key} (ETag {ETag}, seen by {Trigger})")]
     private static partial void LogJobSubmitted(ILogger logger, Guid jobId, string bucket, string key, string etag, string trigger);

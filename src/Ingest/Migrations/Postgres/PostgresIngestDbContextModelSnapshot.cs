@@ -95,6 +95,10 @@ namespace Pipeline.Ingest.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<string>("SpecHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -126,7 +130,7 @@ namespace Pipeline.Ingest.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.HasKey("Bucket", "Key", "ETag");
+                    b.HasKey("Bucket", "Key", "ETag", "SpecHash");
 
                     b.HasIndex("JobId")
                         .IsUnique();

@@ -90,6 +90,10 @@ namespace Pipeline.Ingest.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SpecHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -121,7 +125,7 @@ namespace Pipeline.Ingest.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Bucket", "Key", "ETag");
+                    b.HasKey("Bucket", "Key", "ETag", "SpecHash");
 
                     b.HasIndex("JobId")
                         .IsUnique();
