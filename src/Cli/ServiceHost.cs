@@ -143,6 +143,7 @@ public static class ServiceHost
         if (Has("ingest"))
         {
             app.MapSubmitApi();
+            app.MapRetrainApi();
         }
 
         LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());

@@ -13,4 +13,4 @@ return await PipelineHost.RunAsync(
         builder.Services.AddIngest(builder.Configuration);
         builder.Services.AddPipelineBus(builder.Configuration, x => x.AddIngestConsumers());
     },
-    app => app.MapSubmitApi());
+    app => app.MapSubmitApi().MapRetrainApi());

@@ -40,9 +40,23 @@ public sealed class RetrainVerbTests : IAsyncLifetime
         Assert.Equal("price", spec.GetProperty("target").GetString());
         Assert.Equal(old.RootElement.GetProperty("summary").GetProperty("source").GetString(), job.RootElement.GetProperty("summary").GetProperty("source").GetString());
 
+        // A setting out of its bounds is refused before anything starts; an unknown job is not found.
+        var (refused, refusedErr) = await Failed("retrain", first.ToString(), "--set", "rounds=100000");
+        Assert.Equal(ExitCodes.Failed, refused);
+        Assert.Contains("rounds", refusedErr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotFound, (await Failed("retrain", Guid.NewGuid().ToString())).Code);
+
         // Another spec on the same file is another job.
         var otherModel = await Started("submit", csv, "--target", "price", "--rounds", "3", "--model", "lofts-b", "--json");
         Assert.NotEqual(first, otherModel);
+    }
+
+    private async Task<(int Code, string Err)> Failed(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await PipelineCommand.RunAsync([.. args, "--url", System.Url], output, error);
+        return (code, error.ToString());
     }
 
     /// <summary>Runs a verb that starts a job and returns its id (from the final job view with --watch, else the answer).</summary>

@@ -95,24 +95,12 @@ public class SpecTests
     }
 
     [Fact]
-    public void A_retrain_keeps_what_the_job_was_given_and_lets_the_plan_choose_the_rest_again()
+    public void The_job_a_spec_retrains_travels_in_the_metadata()
     {
-        var asked = new TrainingSettings { Rounds = 7, LearningRate = 0.003 };
-        var (training, plan) = Tabular.Planning.TrainingPlanner.Resolve(asked, 5_000);
-        var resolved = new JobSpec { Target = "price", Task = TaskKind.Regression, ModelName = "houses", Training = training, Plan = plan, SubmittedBy = "ann" };
         var old = Guid.NewGuid();
-
-        var retrain = JobSpecMetadata.ForRetrain(old, resolved);
-
-        Assert.Equal(7, retrain.Training.Rounds);
-        Assert.Equal(0.003, retrain.Training.LearningRate);
-        Assert.Equal(TrainingSettings.Auto, retrain.Training.BatchSize);
-        Assert.Equal(TrainingSettings.Auto, retrain.Training.LocalEpochs);
-        Assert.Equal(-1, retrain.Training.Patience);
-        Assert.Equal(("price", TaskKind.Regression, "houses"), (retrain.Target, retrain.Task, retrain.ModelName));
-        Assert.Equal(old, retrain.RetrainOf);
-        Assert.Null(retrain.Plan);
-        Assert.Null(retrain.SubmittedBy);
-        Assert.Equal(old, JobSpecMetadata.Parse(JobSpecMetadata.ToMetadata(retrain)).Spec.RetrainOf);
+        var (spec, errors) = JobSpecMetadata.Parse(JobSpecMetadata.ToMetadata(new JobSpec { RetrainOf = old }));
+        Assert.Empty(errors);
+        Assert.Equal(old, spec.RetrainOf);
+        Assert.Equal(["retrain-of 'x' is not a job id."], JobSpecMetadata.Parse(new Dictionary<string, string> { ["retrain-of"] = "x" }).Errors);
     }
 }

@@ -41,9 +41,9 @@ public static class JobCommands
                                 [--workers K] [--rounds R] [--seed S] [TRAINING SETTINGS]
                                 [--set "KEY=VALUE ..."] [--watch] [--url URL] [--json]
 
-        Starts a new job on the object JOB trained on, with JOB's settings and the ones given here on top (after a
-        failure, or to try other settings). What JOB's automatic plan chose is chosen again. JOB may be a unique
-        prefix. Prints the new job id; --watch then follows it like `watch`.
+        Starts a new job on the object JOB trained on, with the settings JOB was submitted with and the ones given here
+        on top (after a failure, or to try other settings); what JOB's automatic plan chose is chosen again. JOB may
+        be a unique prefix. Prints the new job id; --watch then follows it like `watch`.
 
         """ + TrainingFlags.Usage;
 
@@ -89,24 +89,40 @@ public static class JobCommands
         }
     }
 
-    /// <summary>`pipeline retrain JOB`: a new job on the old job's object, with its settings and any changed on top.</summary>
+    /// <summary>`pipeline retrain JOB`: a new job on the old job's object, with its settings and the ones given on top.</summary>
     public static async Task<int> RetrainAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
-        var id = await JobIdPrefix.ResolveAsync(http, line, cancellationToken);
-        using var answer = await http.GetAsync($"api/jobs/{id}", cancellationToken);
-        if (!answer.IsSuccessStatusCode)
+        // Only what is given goes to the server, which applies it on top of the spec the old job was submitted with.
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (option, key) in RetrainOptionKeys.Concat(TrainingFlags.MetadataKeys))
         {
-            return await ApiHttp.ProblemAsync(answer, line, error, cancellationToken);
+            if (line.Value(option) is { } value)
+            {
+                settings[key] = value;
+            }
         }
 
-        var old = await answer.Content.ReadFromJsonAsync<JobDetail>(Json, cancellationToken) ?? throw new InvalidDataException("The job answer was empty.");
-        // The summary names the object as "bucket/key"; the submit API takes the key in the ingest bucket.
-        var key = old.Summary.Source[(old.Summary.Source.IndexOf('/', StringComparison.Ordinal) + 1)..];
-        var spec = SpecOf(line, JobSpecMetadata.ForRetrain(id, old.Spec));
-        using var response = await http.PostAsJsonAsync("api/jobs", new { key, spec }, SpecJson, cancellationToken);
+        foreach (var (key, value) in SpecSettings.Pairs(line.Value("--set")))
+        {
+            settings[key] = value;
+        }
+
+        using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
+        var id = await JobIdPrefix.ResolveAsync(http, line, cancellationToken);
+        using var response = await http.PostAsJsonAsync($"api/jobs/{id}/retrain", new { settings }, Json, cancellationToken);
         return await ReportStartedAsync("retrain", http, response, line, output, error, cancellationToken);
     }
+
+    /// <summary>The verb's own options of `retrain` and the object-metadata keys they set.</summary>
+    private static readonly Dictionary<string, string> RetrainOptionKeys = new(StringComparer.Ordinal)
+    {
+        ["--target"] = "target",
+        ["--task"] = "task",
+        ["--model"] = "model",
+        ["--workers"] = "shards",
+        ["--rounds"] = "rounds",
+        ["--seed"] = "seed",
+    };
 
     private static async Task<int> ReportStartedAsync(string verb, HttpClient http, HttpResponseMessage response, CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -322,9 +338,9 @@ public static class JobCommands
     /// The job spec the options ask for: --spec FILE (or the defaults of <see cref="TrainingSettings"/>), then the
     /// options given, then the training flags and --set (<see cref="TrainingFlags"/>).
     /// </summary>
-    private static JobSpec SpecOf(CommandLine line, JobSpec? baseSpec = null)
+    private static JobSpec SpecOf(CommandLine line)
     {
-        var spec = baseSpec ?? TrainingFlags.BaseSpec(line);
+        var spec = TrainingFlags.BaseSpec(line);
         var training = spec.Training;
         spec = spec with
         {

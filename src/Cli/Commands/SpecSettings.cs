@@ -20,6 +20,19 @@ public static class SpecSettings
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(settings);
         var metadata = new Dictionary<string, string>(settings, StringComparer.Ordinal);
+        foreach (var (key, value) in Pairs(pairs))
+        {
+            metadata[key] = value;
+        }
+
+        var (parsed, errors) = JobSpecMetadata.Parse(metadata, spec);
+        var bounds = errors.Count > 0 ? errors : TrainingSettingsBounds.Check(parsed.Training);
+        return bounds.Count > 0 ? throw new UsageException("job settings: " + string.Join(" ", bounds)) : parsed;
+    }
+
+    /// <summary>The KEY=VALUE pairs of `--set`, each key one of the object-metadata keys.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Pairs(string? pairs)
+    {
         foreach (var pair in (pairs ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var at = pair.IndexOf('=', StringComparison.Ordinal);
@@ -28,11 +41,7 @@ public static class SpecSettings
                 throw new UsageException($"--set: '{pair}' is not KEY=VALUE with a known key; keys: {string.Join(", ", JobSpecMetadata.Keys)}.");
             }
 
-            metadata[pair[..at]] = pair[(at + 1)..];
+            yield return KeyValuePair.Create(pair[..at], pair[(at + 1)..]);
         }
-
-        var (parsed, errors) = JobSpecMetadata.Parse(metadata, spec);
-        var bounds = errors.Count > 0 ? errors : TrainingSettingsBounds.Check(parsed.Training);
-        return bounds.Count > 0 ? throw new UsageException("job settings: " + string.Join(" ", bounds)) : parsed;
     }
 }

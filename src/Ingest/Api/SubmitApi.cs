@@ -210,28 +210,27 @@ public static class SubmitApi
     /// <c>model</c>, <c>shards</c>, <c>rounds</c>, ...; absent ones keep the defaults) with the one parser, and checks it
     /// with <see cref="CheckSpec"/>, so a bad value is refused here, before the upload is stored.
     /// </summary>
-    internal static bool TryReadSpec(IQueryCollection query, long maxParameters, out JobSpec spec, out (string Field, string Message) error)
+    internal static bool TryReadSpec(IQueryCollection query, long maxParameters, out JobSpec spec, out (string Field, string Message) error) =>
+        TryReadSpec(query.Where(q => q.Key != "name").Select(q => KeyValuePair.Create(q.Key, q.Value.ToString())), new JobSpec(), maxParameters, out spec, out error);
+
+    /// <summary>The settings (object-metadata keys to values) applied on top of <paramref name="baseSpec"/>, read and checked as above.</summary>
+    internal static bool TryReadSpec(IEnumerable<KeyValuePair<string, string>> settings, JobSpec baseSpec, long maxParameters, out JobSpec spec, out (string Field, string Message) error)
     {
-        spec = new JobSpec();
+        spec = baseSpec;
         error = default;
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in query)
+        foreach (var (key, value) in settings)
         {
-            if (key == "name")
-            {
-                continue;
-            }
-
             if (!JobSpecMetadata.Keys.Contains(key))
             {
                 error = (SafeText.Echo(key), $"not a job setting; the settings are: {string.Join(", ", JobSpecMetadata.Keys)}");
                 return false;
             }
 
-            values[key] = value.ToString();
+            values[key] = value;
         }
 
-        var (parsed, errors) = JobSpecMetadata.Parse(values);
+        var (parsed, errors) = JobSpecMetadata.Parse(values, baseSpec);
         if (errors.Count > 0)
         {
             error = ("spec", SafeText.Echo(string.Join(" ", errors), 1000));

@@ -149,19 +149,6 @@ public static class JobSpecMetadata
         return m;
     }
 
-    /// <summary>
-    /// The spec that retrains <paramref name="job"/> (whose resolved spec is <paramref name="resolved"/>): what the job
-    /// was given stays, what the automatic plan chose goes back to "auto" so the plan chooses again around any setting
-    /// changed on top; target, task and model name stay as resolved; the plan and the submitter are not carried.
-    /// </summary>
-    public static JobSpec ForRetrain(Guid job, JobSpec resolved)
-    {
-        ArgumentNullException.ThrowIfNull(resolved);
-        var automatic = (resolved.Plan ?? []).Where(c => c.Automatic && Keys.Contains(c.Setting)).ToDictionary(c => c.Setting, _ => "auto");
-        var (spec, _) = Parse(automatic, resolved);
-        return spec with { Plan = null, SubmittedBy = null, RetrainOf = job };
-    }
-
     private static string IntText(int value, int auto = TrainingSettings.Auto) =>
         value == auto ? "auto" : value.ToString(CultureInfo.InvariantCulture);
 
