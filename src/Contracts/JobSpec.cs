@@ -1,11 +1,22 @@
+using System.Text.Json.Serialization;
+
 namespace Pipeline.Contracts;
 
-/// <summary>Kind of supervised problem a job solves.</summary>
+/// <summary>
+/// Kind of supervised problem a job solves. Written as a word in every JSON (API answers, messages, stored specs),
+/// the word the CLI and object metadata use; numbers are still read, for specs stored before.
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TaskKind>))]
 public enum TaskKind
 {
     /// <summary>Inferred from the target column's values.</summary>
+    [JsonStringEnumMemberName("auto")]
     Auto = 0,
+
+    [JsonStringEnumMemberName("regression")]
     Regression = 1,
+
+    [JsonStringEnumMemberName("classification")]
     Classification = 2,
 }
 

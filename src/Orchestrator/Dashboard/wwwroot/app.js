@@ -146,7 +146,7 @@ function renderJob(d, profile) {
   const model = d.model ? `<dl class="kv"><dt>model</dt><dd><a href="/ui/models#${esc(d.model.name)}">${esc(d.model.name)}</a> v${d.model.version ?? "–"}</dd>
       <dt>outcome</dt><dd>${badge(d.model.outcome)}</dd><dt>test</dt><dd id="test-metrics">${metrics(d.model.test)}</dd>
       <dt>baseline</dt><dd id="baseline-metrics">${metrics(d.model.baseline)} <span class="muted">ML.NET FastTree, same split</span></dd>
-      <dt>trivial</dt><dd id="trivial-metrics">${metrics(d.model.trivial)} <span class="muted">${d.spec.task === "Classification" || d.spec.task === 2 ? "majority class" : "training mean"}, same split</span></dd></dl>` : `<p class="muted">Not deployed yet.</p>`;
+      <dt>trivial</dt><dd id="trivial-metrics">${metrics(d.model.trivial)} <span class="muted">${d.spec.task === "classification" ? "majority class" : "training mean"}, same split</span></dd></dl>` : `<p class="muted">Not deployed yet.</p>`;
   // The automatic training plan: each setting, its value and why (given by the job, or chosen from the data size).
   const plan = d.spec.plan ? `<table id="plan"><thead><tr><th>Setting</th><th>Value</th><th>Why</th></tr></thead><tbody>
       ${d.spec.plan.map((p) => `<tr><td>${esc(p.setting)}</td><td class="num">${esc(p.value)}</td><td>${p.automatic ? esc(p.reason) : "given by the job"}</td></tr>`).join("")}
