@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Pipeline.Contracts;
 using Pipeline.Deploy.Registry;
+using Pipeline.Deploy.Serving.Inference;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Security;
 using Pipeline.Tabular.Text;
@@ -29,6 +30,7 @@ public static class ServingApi
     {
         app.MapPost("/predict/{model}", (HttpContext http, string model, PredictionHandler handler) => handler.HandleAsync(http, model, null)).AsPrediction();
         app.MapPost("/predict/{model}/{version}", (HttpContext http, string model, string version, PredictionHandler handler) => handler.HandleAsync(http, model, version)).AsPrediction();
+        app.MapInferenceProtocol();
         if (!includeRegistry)
         {
             app.MapPipelineHealthChecks();
