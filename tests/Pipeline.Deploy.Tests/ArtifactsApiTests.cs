@@ -40,6 +40,7 @@ public sealed class ArtifactsApiTests(ServingHost host) : IClassFixture<ServingH
             Assert.Equal(sha256, response.Headers.GetValues("X-Checksum-Sha256").Single());
             Assert.Equal($"sha-256=:{Convert.ToBase64String(SHA256.HashData(stored))}:", response.Headers.GetValues("Repr-Digest").Single());
             Assert.Equal($"houses-v1-{file}", response.Content.Headers.ContentDisposition!.FileNameStar);
+            Assert.Equal($"houses-v1-{file}", response.Content.Headers.ContentDisposition!.FileName!.Trim('"'));
         }
     }
 

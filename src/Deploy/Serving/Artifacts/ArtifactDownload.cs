@@ -56,7 +56,10 @@ public sealed class ArtifactDownload : IResult, IEndpointMetadataProvider
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = _contentType;
             response.ContentLength = _size;
-            headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = _fileName };
+            // Both filename (what curl -J reads) and filename* (RFC 6266, for any name).
+            var disposition = new ContentDispositionHeaderValue("attachment");
+            disposition.SetHttpFileName(_fileName);
+            headers.ContentDisposition = disposition;
             await _content.CopyToAsync(response.Body, httpContext.RequestAborted);
         }
     }
