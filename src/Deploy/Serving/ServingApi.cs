@@ -27,7 +27,7 @@ public static class ServingApi
     /// </summary>
     /// <param name="app">Where to map the routes.</param>
     /// <param name="includeRegistry">
-    /// False maps only <c>/predict</c> and the health endpoints: serving on a port of its own, without the registry
+    /// False maps only <c>/predict</c>, the inference protocol's <c>/v2</c> and the health endpoints: serving on a port of its own, without the registry
     /// and its admin route (rollback). See <see cref="ServingOptions.RegistryRoutes"/>.
     /// </param>
     public static IEndpointRouteBuilder MapServingApi(this IEndpointRouteBuilder app, bool includeRegistry = true)
