@@ -49,7 +49,8 @@ public sealed class ServingOptions
 
     /// <summary>
     /// Whether the deploy process also answers the registry routes (<c>/models</c>, <c>/api/models</c>, and rollback,
-    /// an admin route) beside <c>/predict</c>. False: a serving-only port, for exposing predictions and nothing else.
+    /// an admin route, and the artifact downloads) beside <c>/predict</c> and <c>/v2</c>. False: a serving-only port, for
+    /// exposing predictions and nothing else.
     /// </summary>
     public bool RegistryRoutes { get; set; } = true;
 }

@@ -53,6 +53,19 @@ public sealed partial class OpenApiDocumentTests
         }
 
         Assert.True(paths.GetProperty("/predict/{model}").GetProperty("post").GetProperty("responses").TryGetProperty("429", out _), "predict: no 429");
+
+        // Issue #20 items 2 and 5: the inference protocol's infer answers its own errors, 413 and the rate limit's
+        // 429; the artifact downloads their 304 and 404 problem.
+        foreach (var infer in new[] { "/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer" })
+        {
+            var answers = paths.GetProperty(infer).GetProperty("post").GetProperty("responses");
+            Assert.All(new[] { "200", "400", "404", "413", "429" }, status => Assert.True(answers.TryGetProperty(status, out _), $"{infer}: no {status}"));
+        }
+
+        Assert.True(paths.TryGetProperty("/v2/health/ready", out _), "no /v2/health/ready");
+        var download = paths.GetProperty("/models/{name}/versions/{version}/artifacts/{artifact}").GetProperty("get").GetProperty("responses");
+        Assert.True(download.TryGetProperty("304", out _), "artifacts: no 304");
+        Assert.True(download.GetProperty("404").GetProperty("content").TryGetProperty("application/problem+json", out _), "artifacts: 404 is not a problem");
         Assert.False(paths.TryGetProperty("/ui/jobs", out _), "dashboard pages are not API");
     }
 

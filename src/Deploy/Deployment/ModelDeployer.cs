@@ -162,7 +162,10 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
                 Lineage = lineage,
                 Artifacts = artifacts,
             };
-            await store.PutBytesAsync(o.Bucket, ModelArtifactKeys.Key(command.ModelName, version, ModelArtifactKeys.CardFile), card.ToJsonBytes(), cancellationToken: ct);
+            // The card cannot hold its own hash: it goes beside it as object metadata, for the artifacts API's checksum.
+            var cardBytes = card.ToJsonBytes();
+            var cardMetadata = new Dictionary<string, string> { [Serving.Artifacts.ArtifactsApi.Sha256Metadata] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(cardBytes)) };
+            await store.PutBytesAsync(o.Bucket, ModelArtifactKeys.Key(command.ModelName, version, ModelArtifactKeys.CardFile), cardBytes, cardMetadata, ct);
             logger.LogInformation("Model {Model} v{Version} (job {JobId}): {Reason}", command.ModelName, version, command.JobId, outcome.Reason);
             return outcome.Promoted
                 ? new DeployOutcome.Deployed(version, testMetrics, baseline.Test, trivial)

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Unicode;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Pipeline.Deploy.Serving;
@@ -13,65 +13,89 @@ namespace Pipeline.Deploy.Serving;
 /// <c>{"model","version","predictions":[{"value"} | {"label","probabilities":{class: p}}],"warnings":[…],"ignored":[…]}</c>
 /// (<c>ignored</c>: the columns sent that the model does not use, the target and those dropped in training).
 /// Every refusal is a 4xx problem body naming the field; refusals are cheap and never touch the model.
+/// The steps (<see cref="ResolveAsync"/>, <see cref="ReadBodyAsync"/>, <see cref="Predict"/>) are shared with the
+/// Open Inference Protocol, which turns its tensors into the same rows: one encoder, one set of rules.
 /// </summary>
 public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> options)
 {
-    public async Task<IResult> HandleAsync(HttpContext http, string model, string? version)
+    public async Task<Results<PredictionResult, ProblemHttpResult>> HandleAsync(HttpContext http, string model, string? version)
     {
-        var o = options.Value.Serving;
         var ct = http.RequestAborted;
-        ServedModel? served;
-        if (version is null)
+        var (served, notFound) = await ResolveAsync(model, version, ct);
+        if (served is null)
         {
-            served = await cache.GetProductionAsync(model, ct);
-            if (served is null)
-            {
-                return Problems.Write(StatusCodes.Status404NotFound, "Unknown model", "model", $"no production version of model '{model}' (GET /models lists them)");
-            }
-        }
-        else
-        {
-            if (!int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
-            {
-                return Problems.Write(StatusCodes.Status404NotFound, "Unknown version", "version", $"'{version}' is not a version number");
-            }
-
-            served = await cache.GetVersionAsync(model, number, ct);
-            if (served is null)
-            {
-                return Problems.Write(StatusCodes.Status404NotFound, "Unknown version", "version", $"model '{model}' has no version {number}");
-            }
+            return notFound!.ToProblem();
         }
 
-        var body = await ReadBodyAsync(http.Request, o.MaxBodyBytes, ct);
+        var (body, unreadable) = await ReadBodyAsync(http.Request, ct);
         if (body is null)
         {
-            return Problems.Write(StatusCodes.Status413PayloadTooLarge, "Body too large", "body", $"the body is over {o.MaxBodyBytes} bytes (Pipeline:Deploy:Serving:MaxBodyBytes)");
+            return unreadable!.ToProblem();
         }
 
-        try
+        using (body)
         {
-            // The parser checks UTF-8 only where it reads a string, as an exception deep in encoding: refuse it here.
-            if (!Utf8.IsValid(body.Value.Memory.Span))
+            try
             {
-                return Problems.Write(StatusCodes.Status400BadRequest, "The body is not valid UTF-8", "body", "send JSON encoded as UTF-8");
+                using var document = JsonDocument.Parse(body.Memory);
+                var (prediction, refusal) = Predict(served, document.RootElement);
+                return prediction is null ? refusal!.ToProblem() : new PredictionResult(prediction);
             }
-
-            using var document = JsonDocument.Parse(body.Value.Memory);
-            return Predict(served, document.RootElement, o.MaxBatchRows);
-        }
-        catch (JsonException ex)
-        {
-            return Problems.InvalidJson(ex);
-        }
-        finally
-        {
-            body.Value.Return();
+            catch (JsonException ex)
+            {
+                return Problems.InvalidJson(ex);
+            }
         }
     }
 
-    private static IResult Predict(ServedModel served, JsonElement root, int maxRows)
+    /// <summary>The production version of <paramref name="model"/>, or the numbered <paramref name="version"/>; a 404 refusal when there is none.</summary>
+    public async Task<(ServedModel? Model, PredictionRefusal? Refusal)> ResolveAsync(string model, string? version, CancellationToken ct)
     {
+        if (version is null)
+        {
+            return await cache.GetProductionAsync(model, ct) is { } production
+                ? (production, null)
+                : (null, new PredictionRefusal(StatusCodes.Status404NotFound, "Unknown model", "model", $"no production version of model '{model}' (GET /models lists them)"));
+        }
+
+        if (!int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
+        {
+            return (null, new PredictionRefusal(StatusCodes.Status404NotFound, "Unknown version", "version", $"'{version}' is not a version number"));
+        }
+
+        return await cache.GetVersionAsync(model, number, ct) is { } served
+            ? (served, null)
+            : (null, new PredictionRefusal(StatusCodes.Status404NotFound, "Unknown version", "version", $"model '{model}' has no version {number}"));
+    }
+
+    /// <summary>The body as UTF-8 bytes within <see cref="ServingOptions.MaxBodyBytes"/>; the caller disposes it.</summary>
+    public async Task<(PooledRequestBody? Body, PredictionRefusal? Refusal)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var limit = options.Value.Serving.MaxBodyBytes;
+        var body = await PooledRequestBody.ReadAsync(request, limit, ct);
+        if (body is null)
+        {
+            return (null, new PredictionRefusal(StatusCodes.Status413PayloadTooLarge, "Body too large", "body", $"the body is over {limit} bytes (Pipeline:Deploy:Serving:MaxBodyBytes)"));
+        }
+
+        // The parser checks UTF-8 only where it reads a string, as an exception deep in encoding: refuse it here.
+        if (!Utf8.IsValid(body.Memory.Span))
+        {
+            body.Dispose();
+            return (null, new PredictionRefusal(StatusCodes.Status400BadRequest, "The body is not valid UTF-8", "body", "send JSON encoded as UTF-8"));
+        }
+
+        return (body, null);
+    }
+
+    /// <summary>
+    /// Encodes the rows (one JSON object, or an array of them) strictly with the model's <see cref="RowEncoder"/>
+    /// and runs the network; the caller disposes the prediction.
+    /// </summary>
+    public (Prediction? Prediction, PredictionRefusal? Refusal) Predict(ServedModel served, JsonElement root)
+    {
+        ArgumentNullException.ThrowIfNull(served);
+        var maxRows = options.Value.Serving.MaxBatchRows;
         var rows = root.ValueKind switch
         {
             JsonValueKind.Array => root.GetArrayLength(),
@@ -80,17 +104,17 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
         };
         if (rows < 0)
         {
-            return Problems.Write(StatusCodes.Status400BadRequest, "Unexpected body", "body", $"the body must be a JSON object (one row) or an array of objects, not a {root.ValueKind.ToString().ToLowerInvariant()}");
+            return Refuse(StatusCodes.Status400BadRequest, "Unexpected body", "body", $"the body must be a JSON object (one row) or an array of objects, not a {root.ValueKind.ToString().ToLowerInvariant()}");
         }
 
         if (rows == 0)
         {
-            return Problems.Write(StatusCodes.Status400BadRequest, "Empty batch", "body", "the array has no rows");
+            return Refuse(StatusCodes.Status400BadRequest, "Empty batch", "body", "the array has no rows");
         }
 
         if (rows > maxRows)
         {
-            return Problems.Write(StatusCodes.Status413PayloadTooLarge, "Batch too large", "body", $"{rows} rows is over the limit of {maxRows} (Pipeline:Deploy:Serving:MaxBatchRows)");
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "Batch too large", "body", $"{rows} rows is over the limit of {maxRows} (Pipeline:Deploy:Serving:MaxBatchRows)");
         }
 
         var features = served.Encoder.FeatureCount;
@@ -119,17 +143,17 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
             if (errors.Count > 0)
             {
                 ArrayPool<float>.Shared.Return(output);
-                return Problems.FromErrors(errors);
+                return (null, new PredictionRefusal(StatusCodes.Status400BadRequest, "Invalid feature values", errors[0].Field, errors[0].Message, errors));
             }
 
             served.Network.Predict(input.AsSpan(0, rows * features), rows, output.AsSpan(0, rows * outputs));
             if (NonFiniteRow(served, output.AsSpan(0, rows * outputs), rows) is { } bad)
             {
                 ArrayPool<float>.Shared.Return(output);
-                return Problems.Write(StatusCodes.Status422UnprocessableEntity, "No finite prediction", "body", $"row {bad}: the model's answer is not a finite number; its values are too far outside the range the model was trained on");
+                return Refuse(StatusCodes.Status422UnprocessableEntity, "No finite prediction", "body", $"row {bad}: the model's answer is not a finite number; its values are too far outside the range the model was trained on");
             }
 
-            return new PredictionResult(served, output, rows, warnings, ignored);
+            return (new Prediction(served, output, rows, warnings, ignored), null);
         }
         catch
         {
@@ -141,6 +165,9 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
             ArrayPool<float>.Shared.Return(input);
         }
     }
+
+    private static (Prediction?, PredictionRefusal?) Refuse(int status, string title, string field, string detail) =>
+        (null, new PredictionRefusal(status, title, field, detail));
 
     /// <summary>
     /// The first row whose prediction (in the target's unit for regression) is NaN or infinite, or null: a value such as
@@ -173,70 +200,5 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
         }
 
         return true;
-    }
-
-    /// <summary>The whole body in a pooled buffer, or null when it is over the limit (refused before reading it all when the length is declared).</summary>
-    private static async Task<PooledBody?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false })
-        {
-            sizeFeature.MaxRequestBodySize = limit + 1L;
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 << 10, limit) + 1);
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > limit)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        return null;
-                    }
-
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-            }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return null;
-        }
-
-        if (length > limit)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return null;
-        }
-
-        return new PooledBody(buffer, length);
-    }
-
-    private readonly record struct PooledBody(byte[] Buffer, int Length)
-    {
-        public ReadOnlyMemory<byte> Memory => Buffer.AsMemory(0, Length);
-
-        public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
     }
 }

@@ -1,19 +1,22 @@
-using System.Buffers;
+using System.Reflection;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Pipeline.Deploy.Serving;
 
-/// <summary>Writes the predictions straight to the response and gives the pooled output buffer back.</summary>
-internal sealed class PredictionResult(ServedModel model, float[] outputs, int rows, IReadOnlyList<FieldError> warnings, IReadOnlyCollection<string> ignored) : IResult
+/// <summary>Writes the predictions of <c>/predict</c> straight to the response and gives the pooled output buffer back.</summary>
+public sealed class PredictionResult(Prediction prediction) : IResult, IEndpointMetadataProvider
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        try
+        ArgumentNullException.ThrowIfNull(httpContext);
+        using (prediction)
         {
             httpContext.Response.StatusCode = StatusCodes.Status200OK;
             httpContext.Response.ContentType = "application/json; charset=utf-8";
-            httpContext.Response.Headers["X-Model-Version"] = model.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers["X-Model-Version"] = prediction.Model.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await using (var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter))
             {
                 Write(writer);
@@ -21,35 +24,32 @@ internal sealed class PredictionResult(ServedModel model, float[] outputs, int r
 
             await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
         }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(outputs);
-        }
+    }
+
+    /// <summary>For the OpenAPI document: a 200 with a JSON body.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void), ["application/json"]));
     }
 
     private void Write(Utf8JsonWriter writer)
     {
+        var model = prediction.Model;
         writer.WriteStartObject();
         writer.WriteString("model", model.Name);
         writer.WriteNumber("version", model.Version);
         writer.WriteStartArray("predictions");
-        var width = model.Network.Spec.Outputs;
         var classes = model.Transform.Classes;
-        for (var r = 0; r < rows; r++)
+        for (var r = 0; r < prediction.Rows; r++)
         {
             writer.WriteStartObject();
-            var row = outputs.AsSpan(r * width, width);
             if (model.IsClassification && classes is not null)
             {
-                var best = 0;
-                for (var c = 1; c < width; c++)
-                {
-                    best = row[c] > row[best] ? c : best;
-                }
-
-                writer.WriteString("label", classes[best]);
+                var row = prediction.Row(r);
+                writer.WriteString("label", classes[prediction.BestClass(r)]);
                 writer.WriteStartObject("probabilities");
-                for (var c = 0; c < width; c++)
+                for (var c = 0; c < row.Length; c++)
                 {
                     writer.WriteNumber(classes[c], row[c]);
                 }
@@ -59,17 +59,17 @@ internal sealed class PredictionResult(ServedModel model, float[] outputs, int r
             else
             {
                 // The network predicts the standardised target; answer in the target's own unit.
-                writer.WriteNumber("value", model.Transform.DecodeTarget(row[0]));
+                writer.WriteNumber("value", prediction.Value(r));
             }
 
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
-        if (warnings.Count > 0)
+        if (prediction.Warnings.Count > 0)
         {
             writer.WriteStartArray("warnings");
-            foreach (var w in warnings.Take(100))
+            foreach (var w in prediction.Warnings.Take(100))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("row", w.Row);
@@ -81,11 +81,11 @@ internal sealed class PredictionResult(ServedModel model, float[] outputs, int r
             writer.WriteEndArray();
         }
 
-        if (ignored.Count > 0)
+        if (prediction.Ignored.Count > 0)
         {
             // Columns sent but not used (the target, columns dropped in training): accepted, and said so.
             writer.WriteStartArray("ignored");
-            foreach (var name in ignored)
+            foreach (var name in prediction.Ignored)
             {
                 writer.WriteStringValue(name);
             }

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Pipeline.Deploy.Serving;
 
 /// <summary>RFC 9457 problem bodies that always name the field at fault (<c>field</c>, and <c>errors</c> per row).</summary>
 public static class Problems
 {
-    public static IResult Write(int status, string title, string field, string detail, IReadOnlyList<FieldError>? errors = null)
+    public static ProblemHttpResult Write(int status, string title, string field, string detail, IReadOnlyList<FieldError>? errors = null)
     {
         var extensions = new Dictionary<string, object?> { ["field"] = field };
         if (errors is { Count: > 0 })
@@ -16,12 +17,15 @@ public static class Problems
             extensions["errorCount"] = errors.Count;
         }
 
-        return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+        return TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
     }
 
-    public static IResult FromErrors(IReadOnlyList<FieldError> errors) =>
-        Write(StatusCodes.Status400BadRequest, "Invalid feature values", errors[0].Field, errors[0].Message, errors);
+    public static ProblemHttpResult InvalidJson(JsonException ex) => InvalidJsonRefusal(ex).ToProblem();
 
-    public static IResult InvalidJson(JsonException ex) =>
-        Write(StatusCodes.Status400BadRequest, "The body is not valid JSON", "body", $"line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message.Split(" LineNumber", 2)[0]}");
+    /// <summary>Where the JSON broke, in words (line and byte), without the parser's internal path.</summary>
+    public static PredictionRefusal InvalidJsonRefusal(JsonException ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        return new PredictionRefusal(StatusCodes.Status400BadRequest, "The body is not valid JSON", "body", $"line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message.Split(" LineNumber", 2)[0]}");
+    }
 }

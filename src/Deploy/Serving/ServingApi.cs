@@ -3,10 +3,13 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Pipeline.Contracts;
 using Pipeline.Deploy.Registry;
+using Pipeline.Deploy.Serving.Artifacts;
+using Pipeline.Deploy.Serving.Inference;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Security;
 using Pipeline.Tabular.Text;
@@ -18,17 +21,20 @@ public static class ServingApi
 {
     /// <summary>
     /// <c>POST /predict/{model}</c>, <c>POST /predict/{model}/{version}</c>, <c>GET /models</c>,
-    /// <c>GET /models/{name}</c>, <c>POST /models/{name}/rollback</c> (the last three also under <c>/api</c>), <c>GET /health/live</c>, <c>GET /health/ready</c>.
+    /// <c>GET /models/{name}</c>, <c>GET /models/{name}/versions/{version}/artifacts/{artifact}</c>,
+    /// <c>POST /models/{name}/rollback</c> (the registry routes also under <c>/api</c>), <c>GET /health/live</c>,
+    /// <c>GET /health/ready</c>, and the Open Inference Protocol's <c>/v2/...</c> (<see cref="InferenceProtocolApi"/>).
     /// </summary>
     /// <param name="app">Where to map the routes.</param>
     /// <param name="includeRegistry">
-    /// False maps only <c>/predict</c> and the health endpoints: serving on a port of its own, without the registry
+    /// False maps only <c>/predict</c>, the inference protocol's <c>/v2</c> and the health endpoints: serving on a port of its own, without the registry
     /// and its admin route (rollback). See <see cref="ServingOptions.RegistryRoutes"/>.
     /// </param>
     public static IEndpointRouteBuilder MapServingApi(this IEndpointRouteBuilder app, bool includeRegistry = true)
     {
         app.MapPost("/predict/{model}", (HttpContext http, string model, PredictionHandler handler) => handler.HandleAsync(http, model, null)).AsPrediction();
         app.MapPost("/predict/{model}/{version}", (HttpContext http, string model, string version, PredictionHandler handler) => handler.HandleAsync(http, model, version)).AsPrediction();
+        app.MapInferenceProtocol();
         if (!includeRegistry)
         {
             app.MapPipelineHealthChecks();
@@ -40,19 +46,17 @@ public static class ServingApi
         foreach (var prefix in new[] { "/models", "/api/models" })
         {
             var models = app.MapGroup(prefix).RequireAuthorization(PipelinePolicies.Read);
-            models.MapGet("", async (ModelRegistry registry, CancellationToken ct) =>
+            models.MapGet("", async Task<Ok<List<ModelSummaryView>>> (ModelRegistry registry, CancellationToken ct) =>
             {
                 var versions = await registry.ListAsync(null, ct);
-                return Results.Ok(versions.GroupBy(v => v.Name).Select(g => new
-                {
-                    name = g.Key,
-                    production = g.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
-                    latest = g.Max(v => v.Version),
-                    versions = g.Select(Describe),
-                }));
+                return TypedResults.Ok(versions.GroupBy(v => v.Name).Select(g => new ModelSummaryView(
+                    g.Key,
+                    g.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
+                    g.Max(v => v.Version),
+                    [.. g.Select(Describe)])).ToList());
             });
 
-            models.MapGet("/{name}", async (string name, ModelRegistry registry, CancellationToken ct) =>
+            models.MapGet("/{name}", async Task<Results<Ok<ModelDetailView>, ProblemHttpResult>> (string name, ModelRegistry registry, CancellationToken ct) =>
             {
                 var versions = await registry.ListAsync(name, ct);
                 if (versions.Count == 0)
@@ -61,16 +65,16 @@ public static class ServingApi
                 }
 
                 var history = await registry.HistoryAsync(name, ct);
-                return Results.Ok(new
-                {
+                return TypedResults.Ok(new ModelDetailView(
                     name,
-                    production = versions.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
-                    versions = versions.Select(Describe),
-                    history = history.Select(h => new { version = h.Version, since = h.Since, until = h.Until, reason = h.Reason }),
-                });
-            });
+                    versions.FirstOrDefault(v => v.Stage == ModelStage.Production)?.Version,
+                    [.. versions.Select(Describe)],
+                    [.. history.Select(h => new ProductionPeriodView(h.Version, h.Since, h.Until, h.Reason))]));
+            }).ProducesProblem(StatusCodes.Status404NotFound);
 
-            models.MapPost("/{name}/rollback", async (string name, HttpContext http, ModelRegistry registry, ModelCache cache, IPublishEndpoint publish, CancellationToken ct) =>
+            models.MapModelArtifacts();
+
+            models.MapPost("/{name}/rollback", async Task<Results<Ok<RollbackView>, ProblemHttpResult>> (string name, HttpContext http, ModelRegistry registry, ModelCache cache, IPublishEndpoint publish, CancellationToken ct) =>
             {
                 var request = await ReadRollbackRequestAsync(http.Request, ct);
                 if (request is null)
@@ -99,8 +103,11 @@ public static class ServingApi
                     await publish.Publish(new ModelRolledBack { ModelName = name, FromVersion = result.FromVersion, ToVersion = result.ToVersion }, ct);
                 }
 
-                return Results.Ok(new { name, fromVersion = result.FromVersion, toVersion = result.ToVersion });
+                return TypedResults.Ok(new RollbackView(name, result.FromVersion, result.ToVersion));
             })
+                .ProducesProblem(StatusCodes.Status400BadRequest)
+                .ProducesProblem(StatusCodes.Status404NotFound)
+                .ProducesProblem(StatusCodes.Status409Conflict)
                 .RequireAuthorization(PipelinePolicies.Admin)
                 .AcceptsOnly(allowEmptyBody: true, "application/json");
         }
@@ -131,22 +138,20 @@ public static class ServingApi
         return clean == actor ? actor : $"{actor} ({clean})";
     }
 
-    private static object Describe(ModelVersionRecord v) => new
-    {
-        name = v.Name,
-        version = v.Version,
-        stage = v.Stage.ToString().ToLowerInvariant(),
-        stageReason = v.StageReason,
-        task = v.Task,
-        jobId = v.JobId,
-        createdAt = v.CreatedAt,
-        stageChangedAt = v.StageChangedAt,
-        gateMetric = v.GateMetric,
-        test = JsonDocument.Parse(v.TestMetricsJson).RootElement,
-        validation = JsonDocument.Parse(v.ValidationMetricsJson).RootElement,
-        baseline = v.BaselineMetricsJson is null ? (JsonElement?)null : JsonDocument.Parse(v.BaselineMetricsJson).RootElement,
-        artifacts = $"{v.ArtifactBucket}/{v.ArtifactPrefix}",
-    };
+    private static ModelVersionView Describe(ModelVersionRecord v) => new(
+        v.Name,
+        v.Version,
+        v.Stage.ToString().ToLowerInvariant(),
+        v.StageReason,
+        v.Task,
+        v.JobId,
+        v.CreatedAt,
+        v.StageChangedAt,
+        v.GateMetric,
+        JsonElement.Parse(v.TestMetricsJson),
+        JsonElement.Parse(v.ValidationMetricsJson),
+        v.BaselineMetricsJson is null ? null : JsonElement.Parse(v.BaselineMetricsJson),
+        $"{v.ArtifactBucket}/{v.ArtifactPrefix}");
 
     private static async Task<RollbackRequest?> ReadRollbackRequestAsync(HttpRequest request, CancellationToken ct)
     {
