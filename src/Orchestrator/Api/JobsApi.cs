@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Contracts;
+using Pipeline.Orchestrator.Retention;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Artifacts;
 using Pipeline.Platform.Security;
@@ -58,8 +59,16 @@ public static class JobsApi
             }
 
             // Passed through as stored: Preprocess owns its shape (columns kept, dropped and why, imputation).
-            var stream = await store.OpenVerifiedReadAsync(profile, ct);
-            return Results.Stream(stream, "application/json");
+            try
+            {
+                var stream = await store.OpenVerifiedReadAsync(profile, ct);
+                return Results.Stream(stream, "application/json");
+            }
+            catch (ArtifactNotFoundException)
+            {
+                // A cancelled or failed job's objects go after Pipeline:Retention:FailedJobGrace (docs/RELIABILITY.md).
+                return Problem(StatusCodes.Status404NotFound, "Profile deleted", $"job {id}'s profile is no longer stored (retention policy, Pipeline:Retention)");
+            }
         });
 
         api.MapPost("/jobs/{id:guid}/cancel", async Task<Results<Accepted<CancelAccepted>, ProblemHttpResult>> (Guid id, HttpRequest request, ClaimsPrincipal user, IDbContextFactory<OrchestratorDbContext> contexts, IPublishEndpoint publish, CancellationToken ct) =>
@@ -96,6 +105,7 @@ public static class JobsApi
             .AcceptsOnly(allowEmptyBody: true, "application/json");
 
         api.MapRedeploy();
+        api.MapGc();
 
         api.MapGet("/events", async (HttpContext http, JobChangeFeed feed, Guid? job, CancellationToken ct) =>
         {
