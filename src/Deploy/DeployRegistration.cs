@@ -28,6 +28,8 @@ public static class DeployRegistration
         services.AddSingleton<ModelLoader>();
         services.AddSingleton<ModelCache>();
         services.AddSingleton<PredictionHandler>();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
+        services.AddSingleton<RegistryGc>();
 
         // A deployment evaluates, trains a baseline and exports: one at a time per process is plenty.
         services.PostConfigure<BusOptions>(o => o.EndpointConcurrency.TryAdd(CommandQueues.DeployModel, 1));

@@ -105,6 +105,7 @@ public static class ServingApi
                 .AcceptsOnly(allowEmptyBody: true, "application/json");
         }
 
+        app.MapRegistryGc();
         app.MapPipelineHealthChecks(); // for in-process hosts; PipelineHost has mapped them already for the deploy process
         return app;
     }
