@@ -32,55 +32,64 @@ public static class GcCommand
     {
         using var http = ApiHttp.Client(line, TimeSpan.FromMinutes(10));
         var query = $"?dryRun={Bool(line.Flag("--dry-run"))}&deleteOrphans={Bool(line.Flag("--delete-orphans"))}";
+
+        // The orchestrator and Deploy may be hosted apart: a half this address does not serve (404) is skipped with a note.
         using var jobsResponse = await http.PostAsync("api/gc" + query, content: null, cancellationToken);
-        if (!jobsResponse.IsSuccessStatusCode)
+        if (!jobsResponse.IsSuccessStatusCode && jobsResponse.StatusCode != HttpStatusCode.NotFound)
         {
             return await ApiHttp.ProblemAsync(jobsResponse, line, error, cancellationToken);
         }
 
-        var jobs = (await jobsResponse.Content.ReadFromJsonAsync<ArtifactGcReport>(ApiHttp.Indented, cancellationToken))!;
-
-        // Deploy may be hosted elsewhere (its own --url); then the registry half is skipped with a note.
         using var registryResponse = await http.PostAsync("api/registry/gc" + query, content: null, cancellationToken);
-        RegistryGcReport? registry = null;
-        if (registryResponse.IsSuccessStatusCode)
-        {
-            registry = await registryResponse.Content.ReadFromJsonAsync<RegistryGcReport>(ApiHttp.Indented, cancellationToken);
-        }
-        else if (registryResponse.StatusCode != HttpStatusCode.NotFound)
+        if (!registryResponse.IsSuccessStatusCode && registryResponse.StatusCode != HttpStatusCode.NotFound)
         {
             return await ApiHttp.ProblemAsync(registryResponse, line, error, cancellationToken);
         }
 
+        if (!jobsResponse.IsSuccessStatusCode && !registryResponse.IsSuccessStatusCode)
+        {
+            return await ApiHttp.ProblemAsync(jobsResponse, line, error, cancellationToken);
+        }
+
+        var jobs = jobsResponse.IsSuccessStatusCode ? await jobsResponse.Content.ReadFromJsonAsync<ArtifactGcReport>(ApiHttp.Indented, cancellationToken) : null;
+        var registry = registryResponse.IsSuccessStatusCode ? await registryResponse.Content.ReadFromJsonAsync<RegistryGcReport>(ApiHttp.Indented, cancellationToken) : null;
         if (line.Flag("--json"))
         {
             output.WriteLine(JsonSerializer.Serialize(new { jobs, registry }, ApiHttp.Indented));
             return ExitCodes.Ok;
         }
 
-        Print(jobs, registry, output);
+        Print(jobs, registry, line.Flag("--dry-run"), output);
         return ExitCodes.Ok;
     }
 
-    private static void Print(ArtifactGcReport jobs, RegistryGcReport? registry, TextWriter output)
+    private static void Print(ArtifactGcReport? jobs, RegistryGcReport? registry, bool dryRun, TextWriter output)
     {
-        var verb = jobs.DryRun ? "would delete" : "deleted";
-        output.WriteLine($"jobs bucket '{jobs.JobsBucket}': {verb} {jobs.DeletedObjects} objects ({Size(jobs.DeletedBytes)}); kept {jobs.KeptObjects} objects ({Size(jobs.KeptBytes)})");
-        foreach (var job in jobs.Jobs)
+        var verb = dryRun ? "would delete" : "deleted";
+        if (jobs is null)
         {
-            output.WriteLine($"  {job.JobId:N} {job.State ?? "(no such job: orphan)"}");
-            foreach (var reason in job.Reasons)
+            output.WriteLine("jobs: not served at this address (run `pipeline gc --url` against the orchestrator for the jobs bucket)");
+        }
+        else
+        {
+            output.WriteLine($"jobs bucket '{jobs.JobsBucket}': {verb} {jobs.DeletedObjects} objects ({Size(jobs.DeletedBytes)}); kept {jobs.KeptObjects} objects ({Size(jobs.KeptBytes)})");
+            foreach (var job in jobs.Jobs)
             {
-                output.WriteLine($"    {reason}");
+                output.WriteLine($"  {job.JobId:N} {job.State ?? "(no such job: orphan)"}");
+                foreach (var reason in job.Reasons)
+                {
+                    output.WriteLine($"    {reason}");
+                }
             }
+
+            if (jobs.ForeignKeys.Count > 0)
+            {
+                output.WriteLine($"  outside any job prefix (never deleted): {string.Join(", ", jobs.ForeignKeys)}");
+            }
+
+            output.WriteLine($"orphans in the jobs bucket: {jobs.OrphanObjects} objects ({Size(jobs.OrphanBytes)})");
         }
 
-        if (jobs.ForeignKeys.Count > 0)
-        {
-            output.WriteLine($"  outside any job prefix (never deleted): {string.Join(", ", jobs.ForeignKeys)}");
-        }
-
-        output.WriteLine($"orphans in the jobs bucket: {jobs.OrphanObjects} objects ({Size(jobs.OrphanBytes)})");
         if (registry is null)
         {
             output.WriteLine("registry: not served at this address (run `pipeline gc --url` against the deploy host for its check)");
