@@ -18,7 +18,8 @@ public static class ServingApi
 {
     /// <summary>
     /// <c>POST /predict/{model}</c>, <c>POST /predict/{model}/{version}</c>, <c>GET /models</c>,
-    /// <c>GET /models/{name}</c>, <c>POST /models/{name}/rollback</c> (the last three also under <c>/api</c>), <c>GET /health/live</c>, <c>GET /health/ready</c>.
+    /// <c>GET /models/{name}</c>, <c>POST /models/{name}/rollback</c> (the last three also under <c>/api</c>),
+    /// <c>POST /api/registry/gc</c> (<see cref="RegistryGcEndpoint"/>), <c>GET /health/live</c>, <c>GET /health/ready</c>.
     /// </summary>
     /// <param name="app">Where to map the routes.</param>
     /// <param name="includeRegistry">

@@ -21,7 +21,8 @@ namespace Pipeline.Orchestrator.Api;
 /// <summary>
 /// The jobs REST API under <c>/api</c>, the data behind the dashboard and the CLI's status, watch and cancel:
 /// <c>GET /api/jobs</c>, <c>GET /api/jobs/{id}</c>, <c>GET /api/jobs/{id}/profile</c>,
-/// <c>POST /api/jobs/{id}/cancel</c>, <c>POST /api/jobs/{id}/redeploy</c> (<see cref="RedeployEndpoint"/>) and
+/// <c>POST /api/jobs/{id}/cancel</c>, <c>POST /api/jobs/{id}/redeploy</c> (<see cref="RedeployEndpoint"/>),
+/// <c>POST /api/gc</c> (<see cref="GcEndpoint"/>) and
 /// <c>GET /api/events</c> (server-sent events, optionally <c>?job=ID</c>).
 /// </summary>
 public static class JobsApi
