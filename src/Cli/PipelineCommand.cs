@@ -19,6 +19,7 @@ public static class PipelineCommand
           cancel    cancel a running job
           retrain   start a new job from an old one, with settings changed on top
           redeploy  deploy a finished job's best model again, without retraining (admin)
+          gc        delete round models and old jobs' artifacts by the retention policy; report orphans (admin)
           models    list served models, or one model's versions and history
           predict   send raw feature values to a served model
           rollback  make an earlier version of a model production again
@@ -90,6 +91,7 @@ public static class PipelineCommand
         ["watch"] = new(JobCommands.WatchValues, JobCommands.Flags, JobCommands.WatchUsage, JobCommands.WatchAsync),
         ["cancel"] = new(JobCommands.CancelValues, JobCommands.Flags, JobCommands.CancelUsage, JobCommands.CancelAsync),
         ["redeploy"] = new(RedeployCommand.Values, RedeployCommand.Flags, RedeployCommand.Usage, RedeployCommand.RunAsync),
+        ["gc"] = new(GcCommand.Values, GcCommand.Flags, GcCommand.Usage, GcCommand.RunAsync),
         ["models"] = new(ServingCommands.ModelsValues, ServingCommands.Flags, ServingCommands.ModelsUsage, ServingCommands.ModelsAsync),
         ["predict"] = new(ServingCommands.PredictValues, ServingCommands.Flags, ServingCommands.PredictUsage, ServingCommands.PredictAsync),
         ["rollback"] = new(ServingCommands.RollbackValues, ServingCommands.Flags, ServingCommands.RollbackUsage, ServingCommands.RollbackAsync),

@@ -6,6 +6,7 @@ using Pipeline.Deploy.Deployment;
 using Pipeline.Deploy.Registry;
 using Pipeline.Deploy.Serving;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
 using Pipeline.Platform.Persistence;
 
@@ -28,6 +29,9 @@ public static class DeployRegistration
         services.AddSingleton<ModelLoader>();
         services.AddSingleton<ModelCache>();
         services.AddSingleton<PredictionHandler>();
+        services.TryAddSingleton<RunningJobs>();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
+        services.AddSingleton<RegistryGc>();
 
         // A deployment evaluates, trains a baseline and exports: one at a time per process is plenty.
         services.PostConfigure<BusOptions>(o => o.EndpointConcurrency.TryAdd(CommandQueues.DeployModel, 1));
@@ -59,6 +63,13 @@ public static class DeployRegistration
         // Each serving instance needs every swap event, so its queue is its own: temporary (deleted when it stops)
         // and named per instance, since a temporary queue is exclusive to the connection that declared it.
         bus.AddConsumer<ProductionChangedConsumer>().Endpoint(e =>
+        {
+            e.Temporary = true;
+            e.InstanceId = Guid.NewGuid().ToString("N")[..12];
+        });
+
+        // The same for cancellations: every instance stops the deployments it runs for a cancelled job.
+        bus.AddConsumer<DeployJobCancelledConsumer>().Endpoint(e =>
         {
             e.Temporary = true;
             e.InstanceId = Guid.NewGuid().ToString("N")[..12];

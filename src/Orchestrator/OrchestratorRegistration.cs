@@ -2,7 +2,9 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pipeline.Orchestrator.Retention;
 using Pipeline.Orchestrator.StateMachines;
+using Pipeline.Platform.Artifacts;
 using Pipeline.Platform.Persistence;
 
 namespace Pipeline.Orchestrator;
@@ -15,6 +17,21 @@ public static class OrchestratorRegistration
         services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
         services.AddPipelineDbContext<OrchestratorDbContext, PostgresOrchestratorDbContext, SqliteOrchestratorDbContext>(configuration);
         services.TryAddSingleton<Api.JobQueries>();
+        services.AddArtifactRetention(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// The artifact lifecycle (docs/RELIABILITY.md): the sweeper behind <c>POST /api/gc</c> and the periodic sweep,
+    /// with <c>Pipeline:Retention</c>.
+    /// </summary>
+    public static IServiceCollection AddArtifactRetention(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
+        services.AddArtifactStore(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ArtifactSweeper>();
+        services.AddHostedService<ArtifactSweepService>();
         return services;
     }
 

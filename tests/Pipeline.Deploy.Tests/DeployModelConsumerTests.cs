@@ -1,11 +1,14 @@
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 using Pipeline.Deploy.Deployment;
 using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Hosting;
 
 namespace Pipeline.Deploy.Tests;
 
@@ -54,8 +57,11 @@ public sealed class DeployModelConsumerTests : IDisposable
         Assert.Empty(harness.Published.Select<DeploymentFailed>());
     }
 
-    private static ServiceProvider Harness(ModelDeployer deployer) => new ServiceCollection()
+    /// <summary>The consumer under MassTransit's test harness, with the cancellations Deploy hears (<see cref="RunningJobs"/>).</summary>
+    internal static ServiceProvider Harness(ModelDeployer deployer) => new ServiceCollection()
         .AddSingleton(deployer)
+        .AddSingleton<IHostApplicationLifetime>(new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance))
+        .AddSingleton<RunningJobs>()
         .AddLogging()
         .Configure<TestHarnessOptions>(o =>
         {
@@ -63,7 +69,11 @@ public sealed class DeployModelConsumerTests : IDisposable
             o.TestInactivityTimeout = TimeSpan.FromSeconds(10);
             o.TestTimeout = TimeSpan.FromSeconds(60);
         })
-        .AddMassTransitTestHarness(x => x.AddConsumer<DeployModelConsumer>())
+        .AddMassTransitTestHarness(x =>
+        {
+            x.AddConsumer<DeployModelConsumer>();
+            x.AddConsumer<DeployJobCancelledConsumer>();
+        })
         .BuildServiceProvider(true);
 
     private sealed class UnreachableStore : IArtifactStore

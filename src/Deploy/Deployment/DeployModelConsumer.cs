@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
+using Pipeline.Platform.Hosting;
 
 namespace Pipeline.Deploy.Deployment;
 
@@ -8,13 +9,28 @@ namespace Pipeline.Deploy.Deployment;
 /// Handles <see cref="DeployModel"/> from the <c>deploy-model</c> queue and tells the saga how it ended. An error
 /// that is not the model's fault (store or database down) is thrown: the bus retries, then redelivers for minutes,
 /// and only then publishes <c>Fault&lt;DeployModel&gt;</c>, which the saga turns into the job's failure.
+/// A cancel of the job (<see cref="DeployJobCancelledConsumer"/>) stops the deployment within seconds, before the gate
+/// decides, and leaves nothing stored: the saga, Cancelled already, hears nothing more.
 /// </summary>
-public sealed class DeployModelConsumer(ModelDeployer deployer) : IConsumer<DeployModel>
+public sealed partial class DeployModelConsumer(ModelDeployer deployer, RunningJobs running, ILogger<DeployModelConsumer> logger) : IConsumer<DeployModel>
 {
     public async Task Consume(ConsumeContext<DeployModel> context)
     {
         var command = context.Message;
-        var outcome = await deployer.DeployAsync(command, context.CancellationToken);
+        DeployOutcome outcome;
+        using (var run = running.Start(command.JobId, context.CancellationToken))
+        {
+            try
+            {
+                outcome = await deployer.DeployAsync(command, run.Token);
+            }
+            catch (OperationCanceledException) when (run.JobCancelled(context.CancellationToken))
+            {
+                LogCancelled(logger, command.JobId, command.ModelName);
+                return;
+            }
+        }
+
         switch (outcome)
         {
             case DeployOutcome.Deployed d:
@@ -29,6 +45,19 @@ public sealed class DeployModelConsumer(ModelDeployer deployer) : IConsumer<Depl
             default:
                 throw new InvalidOperationException($"Unknown outcome {outcome}.");
         }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deployment for job {JobId} ({Model}) stopped: the job was cancelled; nothing stored")]
+    private static partial void LogCancelled(ILogger logger, Guid jobId, string model);
+}
+
+/// <summary>Every Deploy instance hears about cancelled jobs (a temporary queue of its own) and stops their deployments.</summary>
+public sealed class DeployJobCancelledConsumer(RunningJobs running) : IConsumer<JobCancelled>
+{
+    public Task Consume(ConsumeContext<JobCancelled> context)
+    {
+        running.Cancel(context.Message.JobId);
+        return Task.CompletedTask;
     }
 }
 

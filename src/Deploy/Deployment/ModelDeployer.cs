@@ -21,7 +21,9 @@ namespace Pipeline.Deploy.Deployment;
 /// under <c>{bucket}/{name}/{version}/</c>, and lets the quality gate decide. Safe to run again for the same job
 /// (a redelivered command, a redeploy): the version is found by job id and a decided version keeps its decision.
 /// A registry row never outlives a failed attempt with missing artifacts: a candidate whose artifacts could not be
-/// stored is removed again, and a decided version whose artifacts are gone has them stored again.
+/// stored is removed again (with the files it had stored), and a decided version whose artifacts are gone has them
+/// stored again. The token is the job's (<see cref="Pipeline.Platform.Hosting.RunningJobs"/>): a cancel before the
+/// gate decides stops the deployment and leaves nothing behind; once the gate has decided, the version stands.
 /// </summary>
 public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, IOptions<DeployOptions> options, ILogger<ModelDeployer> logger)
 {
@@ -64,6 +66,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         var transform = FittedTransform.FromJson(System.Text.Encoding.UTF8.GetString(transformBytes));
         var test = await ReadShardAsync(command.Test, ct);
         CheckShapes(network, transform, test);
+        ct.ThrowIfCancellationRequested();
 
         // A classifier's probabilities are calibrated on the validation split before anything is measured or
         // stored; the served model, the ONNX file and the test metrics are all of the calibrated network.
@@ -84,6 +87,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         var (train, trainedOn) = await LoadTrainingRowsAsync(command, ct);
         var trivial = TargetUnits.ToOriginal(TrivialPredictor.Evaluate(train.Targets, test, transform.Task), transform);
         var baseline = await TrainBaselineAsync(command, transform.Task, train, trainedOn, test, ct);
+        ct.ThrowIfCancellationRequested();
         baseline = baseline with { Test = baseline.Test is null ? null : TargetUnits.ToOriginal(baseline.Test, transform) };
         var lineage = new Lineage
         {
@@ -127,6 +131,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
                 ["transform"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.TransformFile, transformBytes, ct),
                 ["onnx"] = await PutAsync(command.ModelName, version, ModelArtifactKeys.OnnxFile, OnnxExporter.Export(network, transform, command.ModelName, version), ct),
             };
+            ct.ThrowIfCancellationRequested();
 
             // A model worse than predicting the mean (or far behind the baseline) is not served, whatever production holds;
             // it stays a candidate, with the reason, unless the job forces it through to the version-to-version gate.
@@ -163,9 +168,10 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
                 Artifacts = artifacts,
             };
             // The card cannot hold its own hash: it goes beside it as object metadata, for the artifacts API's checksum.
+            // The gate has decided: the version stands whatever a late cancel says, so its card is written regardless.
             var cardBytes = card.ToJsonBytes();
             var cardMetadata = new Dictionary<string, string> { [Serving.Artifacts.ArtifactsApi.Sha256Metadata] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(cardBytes)) };
-            await store.PutBytesAsync(o.Bucket, ModelArtifactKeys.Key(command.ModelName, version, ModelArtifactKeys.CardFile), cardBytes, cardMetadata, ct);
+            await store.PutBytesAsync(o.Bucket, ModelArtifactKeys.Key(command.ModelName, version, ModelArtifactKeys.CardFile), cardBytes, cardMetadata, CancellationToken.None);
             logger.LogInformation("Model {Model} v{Version} (job {JobId}): {Reason}", command.ModelName, version, command.JobId, outcome.Reason);
             return outcome.Promoted
                 ? new DeployOutcome.Deployed(version, testMetrics, baseline.Test, trivial)
@@ -195,13 +201,21 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
     }
 
     /// <summary>
-    /// After a failed attempt, removes the job's candidate row (best effort: when the database is down too, the row
-    /// stays a candidate, never served, and the next attempt of the same job takes it over and completes it).
+    /// After a failed or cancelled attempt, removes the files the job's candidate had stored, then its row (best
+    /// effort: when the database is down too, the row stays a candidate, never served, and the next attempt of the
+    /// same job takes it over and completes it). Files first: once the row is gone another job may take the number.
+    /// A version the gate already decided keeps its row and files.
     /// </summary>
     private async Task ForgetIncompleteCandidateAsync(ModelVersionRecord record, Exception failure)
     {
         try
         {
+            if (await registry.FindAsync(record.Name, record.Version, CancellationToken.None) is not { Stage: ModelStage.Candidate } current || current.JobId != record.JobId)
+            {
+                return;
+            }
+
+            await DeleteFilesAsync(record);
             if (await registry.ForgetCandidateAsync(record.Name, record.Version, record.JobId, CancellationToken.None))
             {
                 logger.LogWarning("Removed candidate {Model} v{Version} of job {JobId}: its deployment failed ({Error})", record.Name, record.Version, record.JobId, failure.Message);
@@ -210,6 +224,25 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Could not remove candidate {Model} v{Version} after a failed deployment; the next attempt reuses it", record.Name, record.Version);
+        }
+    }
+
+    /// <summary>
+    /// Best effort: with the store down the files stay, an orphan prefix the registry check reports (and the next
+    /// version of the same number overwrites).
+    /// </summary>
+    private async Task DeleteFilesAsync(ModelVersionRecord record)
+    {
+        try
+        {
+            foreach (var file in new[] { ModelArtifactKeys.ModelFile, ModelArtifactKeys.TransformFile, ModelArtifactKeys.OnnxFile, ModelArtifactKeys.CardFile })
+            {
+                await store.DeleteAsync(record.ArtifactBucket, ModelArtifactKeys.Key(record.Name, record.Version, file), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not delete the files of candidate {Model} v{Version}; the registry check reports them", record.Name, record.Version);
         }
     }
 
@@ -250,7 +283,9 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         try
         {
             var seed = command.Settings?.Seed ?? 42;
-            return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train.Sample(), trainedOn, test, task, seed), ct);
+            // ML.NET's training cannot be interrupted from here (its cancel is in Microsoft.ML.Experimental): a cancel
+            // stops waiting at once, and the abandoned FastTree run ends by itself (bounded by BaselineMaxRows).
+            return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train.Sample(), trainedOn, test, task, seed), ct).WaitAsync(ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

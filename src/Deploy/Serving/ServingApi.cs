@@ -22,7 +22,8 @@ public static class ServingApi
     /// <summary>
     /// <c>POST /predict/{model}</c>, <c>POST /predict/{model}/{version}</c>, <c>GET /models</c>,
     /// <c>GET /models/{name}</c>, <c>GET /models/{name}/versions/{version}/artifacts/{artifact}</c>,
-    /// <c>POST /models/{name}/rollback</c> (the registry routes also under <c>/api</c>), <c>GET /health/live</c>,
+    /// <c>POST /models/{name}/rollback</c> (the registry routes also under <c>/api</c>),
+    /// <c>POST /api/registry/gc</c> (<see cref="RegistryGcEndpoint"/>), <c>GET /health/live</c>,
     /// <c>GET /health/ready</c>, and the Open Inference Protocol's <c>/v2/...</c> (<see cref="InferenceProtocolApi"/>).
     /// </summary>
     /// <param name="app">Where to map the routes.</param>
@@ -112,6 +113,7 @@ public static class ServingApi
                 .AcceptsOnly(allowEmptyBody: true, "application/json");
         }
 
+        app.MapRegistryGc();
         app.MapPipelineHealthChecks(); // for in-process hosts; PipelineHost has mapped them already for the deploy process
         return app;
     }

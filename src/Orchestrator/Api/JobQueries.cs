@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Pipeline.Orchestrator.Retention;
 
 namespace Pipeline.Orchestrator.Api;
 
@@ -14,5 +15,32 @@ public sealed class JobQueries(IDbContextFactory<OrchestratorDbContext> contexts
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.CorrelationId == id, cancellationToken);
         return job is null ? null : JobViewMapper.Detail(job);
+    }
+
+    /// <summary>
+    /// The jobs among <paramref name="ids"/> that the saga knows, as the retention decision sees them; an id missing
+    /// from the answer has no job. Read in batches so a bucket with thousands of job prefixes stays a few queries.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, JobRetentionView>> RetentionViewsAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var views = new Dictionary<Guid, JobRetentionView>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        foreach (var batch in ids.Distinct().Chunk(500))
+        {
+            var jobs = await db.Jobs.AsNoTracking().Where(j => batch.Contains(j.CorrelationId)).ToListAsync(cancellationToken);
+            foreach (var job in jobs)
+            {
+                views[job.CorrelationId] = new JobRetentionView(
+                    job.CorrelationId,
+                    JobViewMapper.StateOf(job),
+                    JobViewMapper.IsOver(job),
+                    job.FinishedAt ?? job.UpdatedAt,
+                    job.FailedStage,
+                    job.BestModel?.Key);
+            }
+        }
+
+        return views;
     }
 }

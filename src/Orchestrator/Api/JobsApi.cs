@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Contracts;
+using Pipeline.Orchestrator.Retention;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Artifacts;
 using Pipeline.Platform.Security;
@@ -20,7 +21,8 @@ namespace Pipeline.Orchestrator.Api;
 /// <summary>
 /// The jobs REST API under <c>/api</c>, the data behind the dashboard and the CLI's status, watch and cancel:
 /// <c>GET /api/jobs</c>, <c>GET /api/jobs/{id}</c>, <c>GET /api/jobs/{id}/profile</c>,
-/// <c>POST /api/jobs/{id}/cancel</c>, <c>POST /api/jobs/{id}/redeploy</c> (<see cref="RedeployEndpoint"/>) and
+/// <c>POST /api/jobs/{id}/cancel</c>, <c>POST /api/jobs/{id}/redeploy</c> (<see cref="RedeployEndpoint"/>),
+/// <c>POST /api/gc</c> (<see cref="GcEndpoint"/>) and
 /// <c>GET /api/events</c> (server-sent events, optionally <c>?job=ID</c>).
 /// </summary>
 public static class JobsApi
@@ -59,8 +61,16 @@ public static class JobsApi
             }
 
             // Passed through as stored: Preprocess owns its shape (columns kept, dropped and why, imputation).
-            var stream = await store.OpenVerifiedReadAsync(profile, ct);
-            return TypedResults.Stream(stream, "application/json");
+            try
+            {
+                var stream = await store.OpenVerifiedReadAsync(profile, ct);
+                return TypedResults.Stream(stream, "application/json");
+            }
+            catch (ArtifactNotFoundException)
+            {
+                // A cancelled or failed job's objects go after Pipeline:Retention:FailedJobGrace (docs/RELIABILITY.md).
+                return Problem(StatusCodes.Status404NotFound, "Profile deleted", $"job {id}'s profile is no longer stored (retention policy, Pipeline:Retention)");
+            }
         })
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -102,6 +112,7 @@ public static class JobsApi
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapRedeploy();
+        api.MapGc();
 
         api.MapGet("/events", async (HttpContext http, JobChangeFeed feed, Guid? job, CancellationToken ct) =>
         {
