@@ -18,6 +18,7 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
 {
     public async Task<IResult> HandleAsync(HttpContext http, string model, string? version)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var o = options.Value.Serving;
         var ct = http.RequestAborted;
         ServedModel? served;
@@ -58,7 +59,7 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
             }
 
             using var document = JsonDocument.Parse(body.Value.Memory);
-            return Predict(served, document.RootElement, o.MaxBatchRows);
+            return Predict(served, document.RootElement, o.MaxBatchRows, started);
         }
         catch (JsonException ex)
         {
@@ -70,7 +71,7 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
         }
     }
 
-    private static IResult Predict(ServedModel served, JsonElement root, int maxRows)
+    private static IResult Predict(ServedModel served, JsonElement root, int maxRows, long started)
     {
         var rows = root.ValueKind switch
         {
@@ -129,6 +130,7 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
                 return Problems.Write(StatusCodes.Status422UnprocessableEntity, "No finite prediction", "body", $"row {bad}: the model's answer is not a finite number; its values are too far outside the range the model was trained on");
             }
 
+            ServingMetrics.Predicted(served.Name, rows, started);
             return new PredictionResult(served, output, rows, warnings, ignored);
         }
         catch

@@ -373,6 +373,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
     private static void RecordRound(TrainingJobState job, RoundMerged merged, TimeProvider clock)
     {
         var history = job.History;
+        OrchestratorMetrics.RoundMerged(clock.GetUtcNow() - (history.Count > 0 ? history[^1].MergedAt : job.PreprocessedAt ?? job.UpdatedAt));
         history.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow(), [.. job.RoundResults.OrderBy(r => r.Shard)], merged.ComputeSeconds));
         job.History = history;
         // The best checkpoint is the lowest loss; patience restarts only on a real improvement, not on noise.
