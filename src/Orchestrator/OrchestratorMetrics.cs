@@ -8,7 +8,7 @@ namespace Pipeline.Orchestrator;
 
 /// <summary>
 /// The Orchestrator's instruments (meter <c>Pipeline.Orchestrator</c>, docs/OBSERVABILITY.md):
-/// <c>pipeline.jobs</c> (jobs by <c>state</c>, read from the saga table at each collection, so it is right after a
+/// <c>pipeline.jobs</c> (jobs by <c>state</c>, in the words of the CLI and dashboard, read from the saga table at each collection, so it is right after a
 /// restart and across replicas, which all read the same table) and <c>pipeline.training.round.duration</c>.
 /// </summary>
 public static class OrchestratorMetrics
@@ -19,7 +19,8 @@ public static class OrchestratorMetrics
     private static readonly ConcurrentDictionary<object, Func<IReadOnlyList<(string State, int Count)>>> Sources = new();
 
     private static readonly Histogram<double> RoundDuration = Meter.CreateHistogram<double>(
-        "pipeline.training.round.duration", unit: "s", description: "Wall time of a training round: from sending its shards to the merged model.");
+        "pipeline.training.round.duration", unit: "s", description: "Wall time of a training round: from sending its shards to the merged model.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800] });
 
     static OrchestratorMetrics() =>
         Meter.CreateObservableGauge("pipeline.jobs", ObserveJobs, unit: "{job}", description: "Jobs by state (every job the database keeps, finished ones included).");
@@ -66,7 +67,7 @@ public static class OrchestratorMetrics
         private List<(string, int)> Count()
         {
             using var db = contexts.CreateDbContext();
-            return [.. db.Jobs.AsNoTracking().GroupBy(j => j.CurrentState).Select(g => new { g.Key, Count = g.Count() }).AsEnumerable().Select(g => (g.Key, g.Count))];
+            return [.. db.Jobs.AsNoTracking().GroupBy(j => j.CurrentState).Select(g => new { g.Key, Count = g.Count() }).AsEnumerable().Select(g => (Api.JobViewMapper.StateOf(g.Key), g.Count))];
         }
     }
 }

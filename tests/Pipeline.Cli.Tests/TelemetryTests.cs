@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -42,7 +41,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     [Fact]
     public async Task A_jobs_spans_share_one_trace_from_the_submit_request_to_the_deployment()
     {
-        var (jobId, _) = await SubmitAndWatchAsync("traced.csv", rows: 2000);
+        var (jobId, _) = await SubmitAndWatchAsync("traced.csv", rows: 3000);
         _tracing!.ForceFlush();
         var spans = Snapshot();
 
@@ -95,6 +94,7 @@ public sealed class TelemetryTests : IAsyncLifetime
 
         // The framework's own instruments are exported beside ours.
         Assert.Contains(after.Names, n => n.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
+        Assert.True(Delta("messaging_masstransit_consume_ea_total") > 0, $"MassTransit's consume counter did not move; {names}");
         Assert.Contains(after.Names, n => n.StartsWith("dotnet_", StringComparison.Ordinal) || n.StartsWith("process_runtime_dotnet_", StringComparison.Ordinal));
     }
 
@@ -102,16 +102,11 @@ public sealed class TelemetryTests : IAsyncLifetime
     {
         var csv = Path.Combine(_system!.Folder, name);
         HousePriceCsv.Write(csv, rows, seed: 11);
-        using var http = new HttpClient { BaseAddress = new Uri(_system.Url) };
-        using var body = new ByteArrayContent(await File.ReadAllBytesAsync(csv));
-        body.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        using var response = await http.PostAsync($"/api/jobs?name={name}&target=price&shards={Shards}&rounds={Rounds}&epochs={Epochs}", body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, text);
-        var jobId = JsonDocument.Parse(text).RootElement.GetProperty("jobId").GetGuid();
 
-        var (code, _, error) = await CliRun.Run("watch", jobId.ToString(), "--url", _system.Url);
-        Assert.True(code == ExitCodes.Ok, error);
+        // The CLI's upload is the submit request (an HttpClient span in this process, the trace's root).
+        var (code, output, error) = await CliRun.Run("submit", csv, "--target", "price", "--workers", $"{Shards}", "--rounds", $"{Rounds}", "--epochs", $"{Epochs}", "--watch", "--json", "--url", _system.Url);
+        Assert.True(code == ExitCodes.Ok, error + output);
+        var jobId = JsonDocument.Parse(output).RootElement.GetProperty("summary").GetProperty("jobId").GetGuid();
         return (jobId, new FileInfo(csv).Length);
     }
 

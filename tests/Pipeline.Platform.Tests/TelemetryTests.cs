@@ -94,4 +94,31 @@ public sealed class TelemetryTests
         Assert.Null(Activity.Current);
         Assert.Null(await ScheduledHeaders.CaptureAsync(new object(), null, CancellationToken.None));
     }
+
+    [Fact]
+    public void Database_spans_outside_any_trace_are_not_recorded_and_those_inside_one_are()
+    {
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "test" or PipelineTelemetry.NpgsqlSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var database = new ActivitySource(PipelineTelemetry.NpgsqlSource);
+        using var test = new ActivitySource("test");
+        using var filter = new OrphanDatabaseSpanFilter();
+
+        using (var poll = database.StartActivity("SELECT scheduled_messages"))
+        {
+            filter.OnStart(poll!);
+            Assert.False(poll!.Recorded);
+        }
+
+        using var request = test.StartActivity("POST /api/jobs");
+        using var query = database.StartActivity("INSERT training_jobs");
+        filter.OnStart(query!);
+        filter.OnStart(request!);
+        Assert.True(query!.Recorded);
+        Assert.True(request!.Recorded);
+    }
 }

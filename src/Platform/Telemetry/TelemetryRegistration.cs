@@ -36,7 +36,8 @@ public static class TelemetryRegistration
                 t.AddSource(PipelineTelemetry.ActivitySourceName, PipelineTelemetry.MassTransitSource, PipelineTelemetry.NpgsqlSource)
                     .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsProbeOrScrape(http.Request.Path))
                     .AddHttpClientInstrumentation()
-                    .AddEntityFrameworkCoreInstrumentation();
+                    .AddEntityFrameworkCoreInstrumentation()
+                    .AddProcessor(new OrphanDatabaseSpanFilter());
             })
             .WithMetrics(m => m
                 .AddMeter(PipelineTelemetry.MeterPrefix + "*", PipelineTelemetry.MassTransitSource, PipelineTelemetry.NpgsqlSource)
