@@ -1,14 +1,14 @@
-﻿CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+﻿CREATE TABLE IF NOT EXISTS __migrations_ingestdbcontext (
     "MigrationId" character varying(150) NOT NULL,
     "ProductVersion" character varying(32) NOT NULL,
-    CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY ("MigrationId")
+    CONSTRAINT "PK___migrations_ingestdbcontext" PRIMARY KEY ("MigrationId")
 );
 
 START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
     CREATE TABLE ingest_datasets (
         "DatasetId" character varying(32) NOT NULL,
         "Sha256" character varying(64) NOT NULL,
@@ -29,7 +29,7 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
     CREATE TABLE ingest_object_versions (
         "Bucket" character varying(63) NOT NULL,
         "Key" character varying(1024) NOT NULL,
@@ -50,22 +50,22 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
     CREATE UNIQUE INDEX "IX_ingest_datasets_Sha256" ON ingest_datasets ("Sha256");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
     CREATE UNIQUE INDEX "IX_ingest_object_versions_JobId" ON ingest_object_versions ("JobId");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
-    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261128225703_InitialIngest') THEN
+    INSERT INTO __migrations_ingestdbcontext ("MigrationId", "ProductVersion")
     VALUES ('20261128225703_InitialIngest', '10.0.15');
     END IF;
 END $EF$;

@@ -1,14 +1,14 @@
-﻿CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+﻿CREATE TABLE IF NOT EXISTS __migrations_orchestratordbcontext (
     "MigrationId" character varying(150) NOT NULL,
     "ProductVersion" character varying(32) NOT NULL,
-    CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY ("MigrationId")
+    CONSTRAINT "PK___migrations_orchestratordbcontext" PRIMARY KEY ("MigrationId")
 );
 
 START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128234817_InitialJobs') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261128234817_InitialJobs') THEN
     CREATE TABLE training_jobs (
         "CorrelationId" uuid NOT NULL,
         "CurrentState" character varying(32) NOT NULL,
@@ -44,22 +44,22 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128234817_InitialJobs') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261128234817_InitialJobs') THEN
     CREATE INDEX "IX_training_jobs_CurrentState" ON training_jobs ("CurrentState");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128234817_InitialJobs') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261128234817_InitialJobs') THEN
     CREATE INDEX "IX_training_jobs_SubmittedAt" ON training_jobs ("SubmittedAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128234817_InitialJobs') THEN
-    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261128234817_InitialJobs') THEN
+    INSERT INTO __migrations_orchestratordbcontext ("MigrationId", "ProductVersion")
     VALUES ('20261128234817_InitialJobs', '10.0.15');
     END IF;
 END $EF$;
@@ -69,15 +69,15 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261129011722_JobTimesForTheApi') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261129011722_JobTimesForTheApi') THEN
     CREATE INDEX "IX_training_jobs_UpdatedAt" ON training_jobs ("UpdatedAt");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261129011722_JobTimesForTheApi') THEN
-    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261129011722_JobTimesForTheApi') THEN
+    INSERT INTO __migrations_orchestratordbcontext ("MigrationId", "ProductVersion")
     VALUES ('20261129011722_JobTimesForTheApi', '10.0.15');
     END IF;
 END $EF$;
@@ -87,22 +87,22 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261206194247_BaselineAndTrivialMetrics') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261206194247_BaselineAndTrivialMetrics') THEN
     ALTER TABLE training_jobs ADD "BaselineMetricsJson" text;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261206194247_BaselineAndTrivialMetrics') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261206194247_BaselineAndTrivialMetrics') THEN
     ALTER TABLE training_jobs ADD "TrivialMetricsJson" text;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261206194247_BaselineAndTrivialMetrics') THEN
-    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261206194247_BaselineAndTrivialMetrics') THEN
+    INSERT INTO __migrations_orchestratordbcontext ("MigrationId", "ProductVersion")
     VALUES ('20261206194247_BaselineAndTrivialMetrics', '10.0.15');
     END IF;
 END $EF$;
@@ -112,15 +112,15 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261206225830_JobDeadlineToken') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261206225830_JobDeadlineToken') THEN
     ALTER TABLE training_jobs RENAME COLUMN "RoundTimeoutToken" TO "DeadlineToken";
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261206225830_JobDeadlineToken') THEN
-    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    IF NOT EXISTS(SELECT 1 FROM __migrations_orchestratordbcontext WHERE "MigrationId" = '20261206225830_JobDeadlineToken') THEN
+    INSERT INTO __migrations_orchestratordbcontext ("MigrationId", "ProductVersion")
     VALUES ('20261206225830_JobDeadlineToken', '10.0.15');
     END IF;
 END $EF$;

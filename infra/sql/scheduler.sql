@@ -1,14 +1,14 @@
-﻿CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+﻿CREATE TABLE IF NOT EXISTS __migrations_schedulerdbcontext (
     "MigrationId" character varying(150) NOT NULL,
     "ProductVersion" character varying(32) NOT NULL,
-    CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY ("MigrationId")
+    CONSTRAINT "PK___migrations_schedulerdbcontext" PRIMARY KEY ("MigrationId")
 );
 
 START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128222703_InitialScheduler') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_schedulerdbcontext WHERE "MigrationId" = '20261128222703_InitialScheduler') THEN
     CREATE TABLE scheduled_messages (
         "TokenId" uuid NOT NULL,
         "Destination" character varying(1024) NOT NULL,
@@ -25,15 +25,15 @@ END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128222703_InitialScheduler') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_schedulerdbcontext WHERE "MigrationId" = '20261128222703_InitialScheduler') THEN
     CREATE INDEX "IX_scheduled_messages_DueAtUtc" ON scheduled_messages ("DueAtUtc");
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261128222703_InitialScheduler') THEN
-    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    IF NOT EXISTS(SELECT 1 FROM __migrations_schedulerdbcontext WHERE "MigrationId" = '20261128222703_InitialScheduler') THEN
+    INSERT INTO __migrations_schedulerdbcontext ("MigrationId", "ProductVersion")
     VALUES ('20261128222703_InitialScheduler', '10.0.15');
     END IF;
 END $EF$;
@@ -43,15 +43,15 @@ START TRANSACTION;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261206225501_ScheduledMessageHeaders') THEN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_schedulerdbcontext WHERE "MigrationId" = '20261206225501_ScheduledMessageHeaders') THEN
     ALTER TABLE scheduled_messages ADD "Headers" text;
     END IF;
 END $EF$;
 
 DO $EF$
 BEGIN
-    IF NOT EXISTS(SELECT 1 FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261206225501_ScheduledMessageHeaders') THEN
-    INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion")
+    IF NOT EXISTS(SELECT 1 FROM __migrations_schedulerdbcontext WHERE "MigrationId" = '20261206225501_ScheduledMessageHeaders') THEN
+    INSERT INTO __migrations_schedulerdbcontext ("MigrationId", "ProductVersion")
     VALUES ('20261206225501_ScheduledMessageHeaders', '10.0.15');
     END IF;
 END $EF$;
