@@ -27,6 +27,9 @@ source "${PIPELINE_STACK_STATE:-infra/.state}/stack.env"
 set +a
 
 dotnet build Pipeline.sln -c Release -warnaserror
+# Beside the layering rule, on that build (no database): every model change has its migration, and infra/sql/*.sql
+# (the migrations as idempotent SQL for DBAs) match them.
+tools/migration-scripts.sh --check --no-build
 # Everything except the test that restarts the shared broker, which would disturb the others running in parallel,
 # and the multi-host test (its own step below).
 dotnet test Pipeline.sln -c Release --no-build --logger "console;verbosity=minimal" --filter "Category!=BrokerRestart&Category!=MultiHost"

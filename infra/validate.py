@@ -537,8 +537,57 @@ def check_network_policies(policies, deployments):
                 fail(where, f"{p['metadata']['name']}: egress without DNS (port 53)")
 
 
+
+# ------------------------------------------------------------------------------------------ observability
+METRICS = const("src/Platform/Telemetry/TelemetryRegistration.cs", "MetricsPath")
+PROMETHEUS_FILE = ROOT / "infra/observability/prometheus.yml"
+DASHBOARD_FILE = ROOT / "infra/observability/grafana-dashboard.json"
+# Our instruments, as the Prometheus exporter names them: dots to underscores, then a unit and type suffix.
+INSTRUMENTS = set()
+for cs in (ROOT / "src").rglob("*.cs"):
+    if not any(part in ("bin", "obj") for part in cs.parts):
+        INSTRUMENTS.update(n.replace(".", "_") for n in re.findall(r'Create(?:Observable)?(?:Counter|Histogram|Gauge|UpDownCounter)(?:<\w+>)?\(\s*"(pipeline\.[a-z_.]+)"', cs.read_text(encoding="utf-8", errors="replace")))
+SUFFIXES = ("", "_total", "_seconds", "_seconds_bucket", "_seconds_sum", "_seconds_count", "_bucket", "_sum", "_count",
+            "_per_second_bucket", "_per_second_sum", "_per_second_count", "_bytes_total")
+
+
+def check_observability():
+    """The scrape config names every service at its port and the metrics path; the dashboard queries our metrics only."""
+    where = rel(PROMETHEUS_FILE)
+    if not PROMETHEUS_FILE.is_file():
+        fail(where, "missing")
+        return
+    jobs = {}
+    for job in (yaml.safe_load(PROMETHEUS_FILE.read_text()) or {}).get("scrape_configs") or []:
+        name = job.get("job_name")
+        jobs[name] = job
+        if name not in SERVICES:
+            fail(where, f"job {name} is not a service ({', '.join(SERVICES)})")
+            continue
+        if job.get("metrics_path", "/metrics") != METRICS:
+            fail(where, f"job {name}: metrics_path {job.get('metrics_path')} is not {METRICS}")
+        targets = [t for c in job.get("static_configs") or [] for t in c.get("targets") or []]
+        found = [int(t.rsplit(":", 1)[1]) for t in targets if ":" in t] + [c.get("port") for c in job.get("dns_sd_configs") or []]
+        if not found or any(p != ports.get(name) for p in found):
+            fail(where, f"job {name}: target ports {found} are not the service's port {ports.get(name)}")
+    for svc in SERVICES:
+        if svc not in jobs:
+            fail(where, f"no scrape job for {svc}")
+    where = rel(DASHBOARD_FILE)
+    if not DASHBOARD_FILE.is_file():
+        fail(where, "missing")
+        return
+    used = set(re.findall(r"\b(pipeline_[a-z_]+)", DASHBOARD_FILE.read_text()))
+    if not used:
+        fail(where, "queries none of the pipeline_* metrics")
+    for metric in sorted(used):
+        if not any(metric == i + sfx for i in INSTRUMENTS for sfx in SUFFIXES):
+            fail(where, f"{metric} is not exported by any instrument in src/ ({', '.join(sorted(INSTRUMENTS))})")
+
+
 compose_services = check_compose(sys.argv[1])
 k8s_objects = check_k8s()
+check_observability()
 if problems:
     if "--all" in sys.argv[2:]:
         for p in problems:
@@ -548,4 +597,4 @@ if problems:
         print(f"infra/validate.sh: FAIL: {problems[0]}{more}", file=sys.stderr)
     sys.exit(1)
 print(f"infra/validate.sh: ok: compose ({compose_services} services), {k8s_objects} Kubernetes documents, Dockerfile "
-      f"targets and ports {', '.join(f'{s}:{p}' for s, p in ports.items())}, health {LIVE} {READY}")
+      f"targets and ports {', '.join(f'{s}:{p}' for s, p in ports.items())}, health {LIVE} {READY}, scrape config and dashboard ({len(INSTRUMENTS)} instruments)")

@@ -13,6 +13,7 @@ using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
 using Pipeline.Platform.Security;
+using Pipeline.Platform.Telemetry;
 using Pipeline.Preprocess;
 using Pipeline.TrainWorker;
 
@@ -35,6 +36,10 @@ public static class ServiceHost
             throw new UsageException($"unknown service '{unknown[0]}'; choose from {string.Join(", ", All)}.");
         }
     }
+
+    /// <summary>The telemetry resource's service.name: <c>pipeline</c> for all of them, else the hosted ones joined.</summary>
+    public static string ServiceName(IReadOnlyCollection<string> services) =>
+        services.Count == All.Length ? "pipeline" : "pipeline-" + string.Join('+', services.Select(s => s.ToLowerInvariant()).Order(StringComparer.Ordinal));
 
     /// <param name="services">The services to host.</param>
     /// <param name="settings">Configuration on top of the environment's.</param>
@@ -124,10 +129,12 @@ public static class ServiceHost
 
         builder.Services.AddPipelineHealthChecks();
         builder.Services.AddPipelineOpenApi();
+        builder.AddPipelineTelemetry(ServiceName(services));
         var app = builder.Build();
         app.UsePipelineSecurity();
         app.MapPipelineHealthChecks();
         app.MapPipelineOpenApi();
+        app.MapPipelineMetrics();
         if (Has("deploy"))
         {
             app.MapServingApi(ServingApi.RegistryRoutesEnabled(configuration));

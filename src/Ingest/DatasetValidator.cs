@@ -141,6 +141,7 @@ public sealed partial class DatasetValidator(
             while ((n = await input.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 hash.AppendData(buffer, 0, n);
+                IngestMetrics.Read(n);
                 await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
                 size += n;
             }

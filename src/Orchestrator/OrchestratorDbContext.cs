@@ -20,7 +20,7 @@ public sealed class SqliteOrchestratorDbContext(DbContextOptions<SqliteOrchestra
 internal sealed class PostgresOrchestratorDesignFactory : IDesignTimeDbContextFactory<PostgresOrchestratorDbContext>
 {
     public PostgresOrchestratorDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql("Host=design-time").Options);
+        new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql("Host=design-time", o => o.MigrationsHistoryTable(Pipeline.Platform.Persistence.DatabaseRegistration.HistoryTable<OrchestratorDbContext>())).Options);
 }
 
 internal sealed class SqliteOrchestratorDesignFactory : IDesignTimeDbContextFactory<SqliteOrchestratorDbContext>

@@ -17,6 +17,7 @@ public static class OrchestratorRegistration
         services.AddOptions<OrchestratorOptions>().Bind(configuration.GetSection(OrchestratorOptions.Section));
         services.AddPipelineDbContext<OrchestratorDbContext, PostgresOrchestratorDbContext, SqliteOrchestratorDbContext>(configuration);
         services.TryAddSingleton<Api.JobQueries>();
+        services.AddHostedService<OrchestratorMetrics.JobsByStateSource>();
         services.AddArtifactRetention(configuration);
         return services;
     }

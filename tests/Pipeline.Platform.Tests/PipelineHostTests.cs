@@ -103,6 +103,30 @@ public sealed class PipelineHostTests : IDisposable
     }
 
     [Fact]
+    public async Task A_service_serves_prometheus_text_at_metrics_and_starts_with_an_otlp_collector_that_is_not_there()
+    {
+        var args = Args(_embedded.Settings).Append("--urls=http://127.0.0.1:0").Append("--Pipeline:Telemetry:OtlpEndpoint=http://127.0.0.1:9").ToArray();
+        await using var app = PipelineHost.Build(args, defaultPort: 1, ConfigureCounterService);
+        LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
+        await app.StartAsync().WaitAsync(StartTimeout);
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        Assert.Equal(HttpStatusCode.OK, (await GetJson(http, HealthEndpoints.LivePath)).Status);
+        var text = await http.GetStringAsync(new Uri(Telemetry.TelemetryRegistration.MetricsPath, UriKind.Relative));
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_malformed_otlp_endpoint_is_one_line_naming_the_setting_and_exit_code_2()
+    {
+        var args = Args(_embedded.Settings).Append("--urls=http://127.0.0.1:0").Append("--Pipeline:Telemetry:OtlpEndpoint=collector:4317").ToArray();
+        using var error = new StringWriter();
+        Assert.Equal(PipelineHost.StartupFailedExitCode, await PipelineHost.RunAsync(args, defaultPort: 1, ConfigureCounterService, error: error));
+        Assert.StartsWith("error: Pipeline:Telemetry:OtlpEndpoint is 'collector:4317'", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_setting_is_one_line_and_exit_code_2()
     {
         var args = Args(_embedded.Settings).Append("--Pipeline:Transport=carrier-pigeon").Append("--urls=http://127.0.0.1:0").ToArray();

@@ -48,7 +48,7 @@ public sealed class SqliteDeployDbContext(DbContextOptions<SqliteDeployDbContext
 internal sealed class PostgresDeployDesignFactory : IDesignTimeDbContextFactory<PostgresDeployDbContext>
 {
     public PostgresDeployDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresDeployDbContext>().UseNpgsql("Host=design-time").Options);
+        new(new DbContextOptionsBuilder<PostgresDeployDbContext>().UseNpgsql("Host=design-time", o => o.MigrationsHistoryTable(Pipeline.Platform.Persistence.DatabaseRegistration.HistoryTable<DeployDbContext>())).Options);
 }
 
 internal sealed class SqliteDeployDesignFactory : IDesignTimeDbContextFactory<SqliteDeployDbContext>

@@ -95,6 +95,7 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
     public (Prediction? Prediction, PredictionRefusal? Refusal) Predict(ServedModel served, JsonElement root)
     {
         ArgumentNullException.ThrowIfNull(served);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var maxRows = options.Value.Serving.MaxBatchRows;
         var rows = root.ValueKind switch
         {
@@ -153,6 +154,7 @@ public sealed class PredictionHandler(ModelCache cache, IOptions<DeployOptions> 
                 return Refuse(StatusCodes.Status422UnprocessableEntity, "No finite prediction", "body", $"row {bad}: the model's answer is not a finite number; its values are too far outside the range the model was trained on");
             }
 
+            ServingMetrics.Predicted(served.Name, rows, started);
             return (new Prediction(served, output, rows, warnings, ignored), null);
         }
         catch

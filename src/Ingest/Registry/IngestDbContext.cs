@@ -46,7 +46,7 @@ public sealed class SqliteIngestDbContext(DbContextOptions<SqliteIngestDbContext
 internal sealed class PostgresIngestDesignFactory : IDesignTimeDbContextFactory<PostgresIngestDbContext>
 {
     public PostgresIngestDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresIngestDbContext>().UseNpgsql("Host=design-time").Options);
+        new(new DbContextOptionsBuilder<PostgresIngestDbContext>().UseNpgsql("Host=design-time", o => o.MigrationsHistoryTable(Pipeline.Platform.Persistence.DatabaseRegistration.HistoryTable<IngestDbContext>())).Options);
 }
 
 internal sealed class SqliteIngestDesignFactory : IDesignTimeDbContextFactory<SqliteIngestDbContext>

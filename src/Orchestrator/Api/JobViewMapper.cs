@@ -6,7 +6,10 @@ namespace Pipeline.Orchestrator.Api;
 public static class JobViewMapper
 {
     /// <summary>The saga's state names mapped to the words the CLI and dashboard use.</summary>
-    public static string StateOf(TrainingJobState job) => job.CurrentState switch
+    public static string StateOf(TrainingJobState job) => StateOf(job.CurrentState);
+
+    /// <inheritdoc cref="StateOf(TrainingJobState)"/>
+    public static string StateOf(string sagaState) => sagaState switch
     {
         "Completed" => "Deployed",
         "GateRejected" => "Rejected",

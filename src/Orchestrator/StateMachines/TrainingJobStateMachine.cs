@@ -370,6 +370,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
 
     private static void RecordRound(TrainingJobState job, RoundMerged merged, TimeProvider clock)
     {
+        OrchestratorMetrics.RoundMerged(clock.GetUtcNow() - (job.History.Count > 0 ? job.History[^1].MergedAt : job.PreprocessedAt ?? job.UpdatedAt));
         job.History.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow(), [.. job.RoundResults.OrderBy(r => r.Shard)], merged.ComputeSeconds));
         // The best checkpoint is the lowest loss; patience restarts only on a real improvement, not on noise.
         var improved = TrainingSchedule.IsImprovement(merged.ValidationLoss, job.BestValidationLoss);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Platform.Security;
+using Pipeline.Platform.Telemetry;
 
 namespace Pipeline.Platform.Hosting;
 
@@ -58,11 +59,13 @@ public static class PipelineHost
         builder.Services.AddPipelineHealthChecks();
         builder.AddPipelineSecurity();
         builder.Services.AddPipelineOpenApi();
+        builder.AddPipelineTelemetry(builder.Environment.ApplicationName.Replace('.', '-').ToLowerInvariant()); // pipeline-ingest, ...
         configure(builder);
         var app = builder.Build();
         app.UsePipelineSecurity();
         app.MapPipelineHealthChecks();
         app.MapPipelineOpenApi();
+        app.MapPipelineMetrics();
         map?.Invoke(app);
         return app;
     }
@@ -81,6 +84,7 @@ public static class PipelineHost
             // "No XML encryptor configured": the data-protection keys (they sign session cookies and antiforgery
             // tokens) sit in the database beside the API key hashes, protected as the database is.
             .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error)
+            .HonourConsoleFormatterSetting()
             .QuietStartupFailures();
 
     /// <summary>Keeps the host's own "failed to start" log (a stack trace) out of the console.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Persistence;
 using Pipeline.Platform.Scheduling;
+using Pipeline.Platform.Telemetry;
 
 namespace Pipeline.Platform.Messaging;
 
@@ -97,6 +98,7 @@ public static class BusRegistration
                     var tls = RabbitMqTls.From(o);
                     cfg.Host(o.Host, o.Port, o.VirtualHost, h => ConfigureHost(h, o, tls));
                     UseDurableScheduler(cfg, context);
+                    cfg.UseConsumeFilter(typeof(JobScopeFilter<>), context); // JobId in log scopes and spans
                     cfg.ConfigureEndpoints(context);
                 });
             }
@@ -105,6 +107,7 @@ public static class BusRegistration
                 x.UsingInMemory((context, cfg) =>
                 {
                     UseDurableScheduler(cfg, context);
+                    cfg.UseConsumeFilter(typeof(JobScopeFilter<>), context); // JobId in log scopes and spans
                     cfg.ConfigureEndpoints(context);
                 });
             }

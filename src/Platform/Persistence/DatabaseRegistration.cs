@@ -14,6 +14,14 @@ public static class DatabaseRegistration
     /// the code asks for <c>IDbContextFactory&lt;TContext&gt;</c> and never sees which one it got. Migrations are
     /// applied at start-up by <see cref="DatabaseMigrator{TContext}"/>.
     /// </summary>
+    /// <summary>
+    /// The context's own migrations history table (<c>__migrations_orchestratordbcontext</c>, ...): the contexts share
+    /// one database. The design-time factories use it too, so the idempotent SQL scripts (tools/migration-scripts.sh)
+    /// record their migrations where the services look for them.
+    /// </summary>
+    public static string HistoryTable<TContext>()
+        where TContext : DbContext => "__migrations_" + typeof(TContext).Name.ToLowerInvariant();
+
     public static IServiceCollection AddPipelineDbContext<TContext, TPostgres, TSqlite>(this IServiceCollection services, IConfiguration configuration)
         where TContext : PipelineDbContext
         where TPostgres : TContext
@@ -21,7 +29,7 @@ public static class DatabaseRegistration
     {
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var historyTable = "__migrations_" + typeof(TContext).Name.ToLowerInvariant();
+        var historyTable = HistoryTable<TContext>();
 
         switch (options.ParsedProvider)
         {

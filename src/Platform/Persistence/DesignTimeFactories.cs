@@ -9,7 +9,7 @@ namespace Pipeline.Platform.Persistence;
 internal sealed class PostgresSchedulerDesignFactory : IDesignTimeDbContextFactory<PostgresSchedulerDbContext>
 {
     public PostgresSchedulerDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresSchedulerDbContext>().UseNpgsql("Host=design-time").Options);
+        new(new DbContextOptionsBuilder<PostgresSchedulerDbContext>().UseNpgsql("Host=design-time", o => o.MigrationsHistoryTable(DatabaseRegistration.HistoryTable<SchedulerDbContext>())).Options);
 }
 
 internal sealed class SqliteSchedulerDesignFactory : IDesignTimeDbContextFactory<SqliteSchedulerDbContext>
@@ -21,7 +21,7 @@ internal sealed class SqliteSchedulerDesignFactory : IDesignTimeDbContextFactory
 internal sealed class PostgresSecurityDesignFactory : IDesignTimeDbContextFactory<Security.PostgresSecurityDbContext>
 {
     public Security.PostgresSecurityDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<Security.PostgresSecurityDbContext>().UseNpgsql("Host=design-time").Options);
+        new(new DbContextOptionsBuilder<Security.PostgresSecurityDbContext>().UseNpgsql("Host=design-time", o => o.MigrationsHistoryTable(DatabaseRegistration.HistoryTable<Security.SecurityDbContext>())).Options);
 }
 
 internal sealed class SqliteSecurityDesignFactory : IDesignTimeDbContextFactory<Security.SqliteSecurityDbContext>

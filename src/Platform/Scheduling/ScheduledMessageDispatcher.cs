@@ -104,6 +104,7 @@ public sealed partial class ScheduledMessageDispatcher(
             ?? throw new InvalidOperationException($"Message type '{record.MessageType}' is not known to this process.");
         var message = JsonSerializer.Deserialize(record.Body, type, DurableScheduleMessageProvider.Json)
             ?? throw new InvalidOperationException("Scheduled message body is null.");
+        using var dispatch = ScheduledHeaders.StartDispatch(record.Headers, record.Destination);
         var endpoint = await sendEndpoints.GetSendEndpoint(new Uri(record.Destination));
         var tokenId = record.TokenId;
         var headers = record.Headers;

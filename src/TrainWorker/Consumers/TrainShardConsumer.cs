@@ -85,6 +85,8 @@ public sealed partial class TrainShardConsumer(
                 throw new ArithmeticException($"training diverged (loss {loss}); lower the learning rate");
             }
 
+            TrainWorkerMetrics.ShardTrained(computeSeconds, data.Rows * (long)trainer.Settings.Epochs);
+
             // The state first: a stored model (what a redelivery looks for) then always has its state beside it.
             if (CarriesOptimizerState(m.Settings))
             {
