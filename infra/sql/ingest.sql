@@ -71,3 +71,35 @@ BEGIN
 END $EF$;
 COMMIT;
 
+START TRANSACTION;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261207013701_SpecInObjectVersionKey') THEN
+    ALTER TABLE ingest_object_versions DROP CONSTRAINT "PK_ingest_object_versions";
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261207013701_SpecInObjectVersionKey') THEN
+    ALTER TABLE ingest_object_versions ADD "SpecHash" character varying(64) NOT NULL DEFAULT '';
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261207013701_SpecInObjectVersionKey') THEN
+    ALTER TABLE ingest_object_versions ADD CONSTRAINT "PK_ingest_object_versions" PRIMARY KEY ("Bucket", "Key", "ETag", "SpecHash");
+    END IF;
+END $EF$;
+
+DO $EF$
+BEGIN
+    IF NOT EXISTS(SELECT 1 FROM __migrations_ingestdbcontext WHERE "MigrationId" = '20261207013701_SpecInObjectVersionKey') THEN
+    INSERT INTO __migrations_ingestdbcontext ("MigrationId", "ProductVersion")
+    VALUES ('20261207013701_SpecInObjectVersionKey', '10.0.15');
+    END IF;
+END $EF$;
+COMMIT;
+
