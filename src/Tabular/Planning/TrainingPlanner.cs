@@ -32,6 +32,16 @@ public static class TrainingPlanner
     public const long SampleBudget = 30_000_000;
     public const double DefaultLearningRate = 0.001;
 
+    /// <summary>The merge scheme the plan picks for several shards, and its server learning rate and momentum.</summary>
+    public const string ShardedMerge = "fedavg";
+    public const double ShardedServerLearningRate = 1;
+    public const double ShardedServerMomentum = 0;
+    private const string ShardedMergeReason = "several shards: plain federated averaging";
+
+    /// <summary>FedAdam's server learning rate and β₁ when a job asks for fedadam without them (Reddi et al. 2021).</summary>
+    public const double FedAdamLearningRate = 0.01;
+    public const double FedAdamMomentum = 0.9;
+
     /// <summary>Share of the file's rows Preprocess keeps for training by default (10 % validation, 10 % test).</summary>
     public const double TypicalTrainShare = 0.8;
 
@@ -82,8 +92,13 @@ public static class TrainingPlanner
             () => (int)Math.Ceiling(Math.Clamp((double)SampleBudget / train, Math.Max(30, minEpochs), 2_000) / epochs),
             v => $"a ceiling of {(long)v * epochs:N0} epochs ({SampleBudget / 1_000_000}M samples for {rows}); early stopping normally ends training first");
 
+        var (merge, serverLearningRate, serverMomentum) = ChooseMerge(plan, asked, shards);
+
         var settings = asked with
         {
+            Merge = merge,
+            ServerLearningRate = serverLearningRate,
+            ServerMomentum = serverMomentum,
             Shards = shards,
             LocalEpochs = epochs,
             BatchSize = batch,
@@ -94,6 +109,36 @@ public static class TrainingPlanner
             Rounds = rounds,
         };
         return (settings, plan);
+    }
+
+    /// <summary>
+    /// The merge scheme and the server optimizer's learning rate and momentum: plain averaging for one shard (the
+    /// merge is then the shard's model: plain training); for several shards the scheme measured best
+    /// (docs/TRAINING.md, "Convergence with K shards").
+    /// </summary>
+    private static (string Merge, double LearningRate, double Momentum) ChooseMerge(List<PlanChoice> plan, TrainingSettings asked, int shards)
+    {
+        var askedMerge = asked.Merge.ToLowerInvariant();
+        var merge = askedMerge != "auto" ? askedMerge : shards == 1 ? "fedavg" : ShardedMerge;
+        plan.Add(askedMerge != "auto"
+            ? new PlanChoice("merge", merge, false, "given by the job")
+            : new PlanChoice("merge", merge, true, shards == 1
+                ? "one shard: the merge is the shard's model, i.e. plain training"
+                : ShardedMergeReason));
+
+        // fedavg ignores both; the values shown are the ones that make the other schemes equal to it.
+        var plain = merge == "fedavg";
+        var learningRate = asked.ServerLearningRate > 0 ? asked.ServerLearningRate
+            : plain ? 1 : merge == "fedadam" ? FedAdamLearningRate : ShardedServerLearningRate;
+        plan.Add(asked.ServerLearningRate > 0
+            ? Given("server-lr", learningRate)
+            : new PlanChoice("server-lr", Text(learningRate), true, plain ? "plain averaging: the round's update taken as it is" : $"measured with {merge} (docs/TRAINING.md)"));
+        var momentum = asked.ServerMomentum >= 0 ? asked.ServerMomentum
+            : plain ? 0 : merge == "fedadam" ? FedAdamMomentum : ShardedServerMomentum;
+        plan.Add(asked.ServerMomentum >= 0
+            ? Given("server-momentum", momentum)
+            : new PlanChoice("server-momentum", Text(momentum), true, plain ? "plain averaging: no server momentum" : $"measured with {merge} (docs/TRAINING.md)"));
+        return (merge, learningRate, momentum);
     }
 
     private static int Choose(List<PlanChoice> plan, string name, int asked, int auto, Func<int> choose, Func<int, string> why)
