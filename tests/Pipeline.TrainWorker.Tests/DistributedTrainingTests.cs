@@ -8,8 +8,10 @@ public sealed class DistributedTrainingTests
 {
     private static readonly TrainingData Data = TrainingData.Create(trainRows: 8_000, validationRows: 2_000, seed: 7);
 
-    private static TrainingSettings Settings(int shards, int rounds = 6) => new()
+    private static TrainingSettings Settings(int shards, int rounds = 6, string merge = "auto", double serverMomentum = -1) => new()
     {
+        Merge = merge,
+        ServerMomentum = serverMomentum,
         Shards = shards,
         Rounds = rounds,
         LocalEpochs = 1,
@@ -41,25 +43,61 @@ public sealed class DistributedTrainingTests
         Assert.All(job.History.SelectMany(h => h.Shards), s => Assert.True(s.ComputeSeconds > 0));
     }
 
-    [Fact]
-    public async Task The_final_model_is_bit_identical_whatever_order_the_shards_finish_in()
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("fedavgm")]
+    [InlineData("fedadam")]
+    public async Task The_final_model_is_bit_identical_whatever_order_the_shards_finish_in(string merge)
     {
         byte[] sequential, concurrent;
         await using (var one = new TrainingSystem(Data, workerConcurrency: 1))
         {
             await one.StartAsync();
-            var job = await one.RunJob(Settings(shards: 4, rounds: 3));
+            var job = await one.RunJob(Settings(shards: 4, rounds: 3, merge));
             sequential = await one.Bytes(job.BestModel!);
         }
 
         await using (var four = new TrainingSystem(Data, workerConcurrency: 4))
         {
             await four.StartAsync();
-            var job = await four.RunJob(Settings(shards: 4, rounds: 3));
+            var job = await four.RunJob(Settings(shards: 4, rounds: 3, merge));
             concurrent = await four.Bytes(job.BestModel!);
         }
 
         Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(sequential)), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(concurrent)));
+    }
+
+    /// <summary>FedAvgM with server learning rate 1 and no momentum is plain averaging: with one shard, plain training.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Fedavgm_with_rate_one_and_no_momentum_gives_the_plain_models_bits(int shards)
+    {
+        await using var system = new TrainingSystem(Data);
+        await system.StartAsync();
+
+        var plain = await system.RunJob(Settings(shards, rounds: 3, "fedavg"));
+        var server = await system.RunJob(Settings(shards, rounds: 3, "fedavgm", serverMomentum: 0) with { ServerLearningRate = 1 });
+
+        Assert.Equal(3, server.History.Count);
+        Assert.Equal(
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await system.Bytes(plain.BestModel!))),
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await system.Bytes(server.BestModel!))));
+    }
+
+    /// <summary>Server momentum changes the result (the setting reaches the merger) and the job still learns.</summary>
+    [Fact]
+    public async Task Server_momentum_reaches_the_merge_and_the_job_still_learns()
+    {
+        await using var system = new TrainingSystem(Data);
+        await system.StartAsync();
+
+        var plain = await system.RunJob(Settings(shards: 4, rounds: 6));
+        var momentum = await system.RunJob(Settings(shards: 4, rounds: 6, "fedavgm", serverMomentum: 0.5));
+
+        Assert.Equal("Completed", momentum.CurrentState);
+        Assert.NotEqual(plain.History[1].ValidationLoss, momentum.History[1].ValidationLoss);
+        Assert.InRange(momentum.BestValidationLoss!.Value, 0.2, 0.4);
     }
 
     [Fact]
