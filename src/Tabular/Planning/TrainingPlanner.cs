@@ -35,7 +35,9 @@ public static class TrainingPlanner
     /// <summary>The merge scheme the plan picks for several shards, and its server learning rate and momentum.</summary>
     public const string ShardedMerge = "fedavg";
     public const double ShardedServerLearningRate = 1;
-    public const double ShardedServerMomentum = 0;
+
+    /// <summary>The server momentum the plan picks for <paramref name="shards"/> shards.</summary>
+    public static double ShardedServerMomentum(int shards) => 0;
     private const string ShardedMergeReason = "several shards: plain federated averaging";
 
     /// <summary>FedAdam's server learning rate and β₁ when a job asks for fedadam without them (Reddi et al. 2021).</summary>
@@ -134,7 +136,7 @@ public static class TrainingPlanner
             ? Given("server-lr", learningRate)
             : new PlanChoice("server-lr", Text(learningRate), true, plain ? "plain averaging: the round's update taken as it is" : $"measured with {merge} (docs/TRAINING.md)"));
         var momentum = asked.ServerMomentum >= 0 ? asked.ServerMomentum
-            : plain ? 0 : merge == "fedadam" ? FedAdamMomentum : ShardedServerMomentum;
+            : plain ? 0 : merge == "fedadam" ? FedAdamMomentum : ShardedServerMomentum(shards);
         plan.Add(asked.ServerMomentum >= 0
             ? Given("server-momentum", momentum)
             : new PlanChoice("server-momentum", Text(momentum), true, plain ? "plain averaging: no server momentum" : $"measured with {merge} (docs/TRAINING.md)"));
