@@ -100,14 +100,17 @@ public sealed class DistributedTrainingTests
         Assert.InRange(momentum.BestValidationLoss!.Value, 0.2, 0.4);
     }
 
-    [Fact]
-    public async Task Sharded_training_matches_single_shard_training_within_five_percent()
+    /// <summary>Plain averaging and the plan's scheme for several shards (FedAvgM with momentum 1 − 1/K).</summary>
+    [Theory]
+    [InlineData("fedavg")]
+    [InlineData("fedavgm")]
+    public async Task Sharded_training_matches_single_shard_training_within_five_percent(string merge)
     {
         await using var system = new TrainingSystem(Data);
         await system.StartAsync();
 
         var single = await system.RunJob(Settings(shards: 1, rounds: 15));
-        var sharded = await system.RunJob(Settings(shards: 4, rounds: 15));
+        var sharded = await system.RunJob(Settings(shards: 4, rounds: 15, merge, merge == "fedavgm" ? Tabular.Planning.TrainingPlanner.ShardedServerMomentum(4) : -1));
 
         var ratio = sharded.BestValidationLoss!.Value / single.BestValidationLoss!.Value;
         Assert.True(ratio is >= 0.95 and <= 1.05, $"val MSE K=4 {sharded.BestValidationLoss:F4} vs K=1 {single.BestValidationLoss:F4}: ratio {ratio:F4}");

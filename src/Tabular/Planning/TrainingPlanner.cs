@@ -32,13 +32,17 @@ public static class TrainingPlanner
     public const long SampleBudget = 30_000_000;
     public const double DefaultLearningRate = 0.001;
 
-    /// <summary>The merge scheme the plan picks for several shards, and its server learning rate and momentum.</summary>
-    public const string ShardedMerge = "fedavg";
+    /// <summary>The merge scheme the plan picks for several shards, and its server learning rate.</summary>
+    public const string ShardedMerge = "fedavgm";
     public const double ShardedServerLearningRate = 1;
 
-    /// <summary>The server momentum the plan picks for <paramref name="shards"/> shards.</summary>
-    public static double ShardedServerMomentum(int shards) => 0;
-    private const string ShardedMergeReason = "several shards: plain federated averaging";
+    /// <summary>
+    /// The server momentum for <paramref name="shards"/> shards: 1 − 1/K, so the server's steps add up to K times the
+    /// averaged update, as far as one worker would have moved over all the data in the round (each shard passes over
+    /// 1/K of it); 0 for one shard, where FedAvgM is plain training.
+    /// </summary>
+    public static double ShardedServerMomentum(int shards) => 1 - (1.0 / Math.Max(1, shards));
+    private const string ShardedMergeReason = "several shards: server momentum on the averaged update (FedAvgM), measured closer to one worker's quality than plain averaging";
 
     /// <summary>FedAdam's server learning rate and β₁ when a job asks for fedadam without them (Reddi et al. 2021).</summary>
     public const double FedAdamLearningRate = 0.01;
@@ -139,7 +143,9 @@ public static class TrainingPlanner
             : plain ? 0 : merge == "fedadam" ? FedAdamMomentum : ShardedServerMomentum(shards);
         plan.Add(asked.ServerMomentum >= 0
             ? Given("server-momentum", momentum)
-            : new PlanChoice("server-momentum", Text(momentum), true, plain ? "plain averaging: no server momentum" : $"measured with {merge} (docs/TRAINING.md)"));
+            : new PlanChoice("server-momentum", Text(momentum), true, plain ? "plain averaging: no server momentum"
+                : merge == "fedavgm" ? $"1 - 1/K for {shards} shards: the server's steps add up to K averaged updates, about one worker's progress over all the data"
+                : $"measured with {merge} (docs/TRAINING.md)"));
         return (merge, learningRate, momentum);
     }
 
