@@ -76,7 +76,18 @@ public sealed class TrainingPlannerTests
         Assert.Equal(TrainingPlanner.ShardedMerge, s.Merge);
         Assert.Equal(TrainingPlanner.ShardedServerLearningRate, s.ServerLearningRate);
         Assert.Equal(TrainingPlanner.ShardedServerMomentum(4), s.ServerMomentum);
+        Assert.Equal(0.75, s.ServerMomentum);
         Assert.True(plan.Single(p => p.Setting == "server-momentum").Automatic);
+    }
+
+    [Theory]
+    [InlineData("constant", -1)]
+    [InlineData("auto", 0)]
+    public void A_learning_rate_that_never_decays_keeps_plain_averaging_for_several_shards(string schedule, int patience)
+    {
+        var (s, _) = TrainingPlanner.Resolve(new TrainingSettings { Shards = 4, LearningRateSchedule = schedule, Patience = patience }, 1_000_000);
+        Assert.Equal("fedavg", s.Merge);
+        Assert.Equal(0, s.ServerMomentum);
     }
 
     [Fact]

@@ -98,7 +98,8 @@ public static class TrainingPlanner
             () => (int)Math.Ceiling(Math.Clamp((double)SampleBudget / train, Math.Max(30, minEpochs), 2_000) / epochs),
             v => $"a ceiling of {(long)v * epochs:N0} epochs ({SampleBudget / 1_000_000}M samples for {rows}); early stopping normally ends training first");
 
-        var (merge, serverLearningRate, serverMomentum) = ChooseMerge(plan, asked, shards);
+        // The plateau schedule (with early stopping) is what damps the server momentum's amplified steps at the end.
+        var (merge, serverLearningRate, serverMomentum) = ChooseMerge(plan, asked, shards, decays: schedule == "plateau" && patience > 0);
 
         var settings = asked with
         {
@@ -119,18 +120,20 @@ public static class TrainingPlanner
 
     /// <summary>
     /// The merge scheme and the server optimizer's learning rate and momentum: plain averaging for one shard (the
-    /// merge is then the shard's model: plain training); for several shards the scheme measured best
-    /// (docs/TRAINING.md, "Convergence with K shards").
+    /// merge is then the shard's model: plain training) and for a learning rate that never decays; otherwise, for
+    /// several shards, the scheme measured best (docs/TRAINING.md, "Convergence with K shards").
     /// </summary>
-    private static (string Merge, double LearningRate, double Momentum) ChooseMerge(List<PlanChoice> plan, TrainingSettings asked, int shards)
+    private static (string Merge, double LearningRate, double Momentum) ChooseMerge(List<PlanChoice> plan, TrainingSettings asked, int shards, bool decays)
     {
         var askedMerge = asked.Merge.ToLowerInvariant();
-        var merge = askedMerge != "auto" ? askedMerge : shards == 1 ? "fedavg" : ShardedMerge;
+        var merge = askedMerge != "auto" ? askedMerge : shards == 1 || !decays ? "fedavg" : ShardedMerge;
         plan.Add(askedMerge != "auto"
             ? new PlanChoice("merge", merge, false, "given by the job")
             : new PlanChoice("merge", merge, true, shards == 1
                 ? "one shard: the merge is the shard's model, i.e. plain training"
-                : ShardedMergeReason));
+                : !decays
+                    ? "a learning rate that never decays: server momentum would amplify the noise of the averaged update to the end (measured worse), so plain averaging"
+                    : ShardedMergeReason));
 
         // fedavg ignores both; the values shown are the ones that make the other schemes equal to it.
         var plain = merge == "fedavg";
