@@ -110,6 +110,19 @@ public sealed record TrainingSettings
     public string OptimizerState { get; init; } = "reset";
 
     /// <summary>
+    /// How the merger combines a round's shard models (docs/TRAINING.md, "Convergence with K shards"): fedavg (the
+    /// sample-weighted mean), fedavgm (server momentum on the round's update) or fedadam (an Adam step on it);
+    /// auto lets the plan choose (fedavg for one shard).
+    /// </summary>
+    public string Merge { get; init; } = "auto";
+
+    /// <summary>The server's learning rate on the round's update (fedavgm, fedadam); 0: auto.</summary>
+    public double ServerLearningRate { get; init; } = Auto;
+
+    /// <summary>The server's momentum (fedavgm's μ, fedadam's β₁); -1: auto.</summary>
+    public double ServerMomentum { get; init; } = -1;
+
+    /// <summary>
     /// Epochs (passes over the training split) without improvement of the validation loss before training stops
     /// and the best checkpoint is kept; 0 never stops early; -1 (default) lets the plan choose.
     /// </summary>

@@ -62,6 +62,15 @@ public sealed record MergeRound
     public required IReadOnlyList<ShardResult> Results { get; init; }
     public required ObjectRef Validation { get; init; }
     public required TaskKind Task { get; init; }
+
+    /// <summary>
+    /// The global model the round's shards started from (the previous round's merge; null in round 1, the seeded
+    /// initial model), which a server optimizer steps from.
+    /// </summary>
+    public ObjectRef? GlobalModel { get; init; }
+
+    /// <summary>The job's resolved settings (merge scheme, server learning rate and momentum); null: plain averaging.</summary>
+    public TrainingSettings? Settings { get; init; }
 }
 
 /// <summary>One shard's contribution to a merge, which worker trained it and how long its arithmetic took.</summary>

@@ -42,6 +42,30 @@ public static class ModelSpecs
         Seed = SeedFor(settings.Seed, round, shard),
     };
 
+    /// <summary>
+    /// The merge's server optimizer; plain averaging for a message without settings or a spec resolved before the
+    /// setting existed (auto: server learning rate 1, momentum 0).
+    /// </summary>
+    public static ServerOptimizerSettings ServerOptimizer(TrainingSettings? settings)
+    {
+        if (settings is null)
+        {
+            return new ServerOptimizerSettings(ServerOptimizerKind.FedAvg);
+        }
+
+        var kind = settings.Merge.ToLowerInvariant() switch
+        {
+            "auto" or "fedavg" => ServerOptimizerKind.FedAvg,
+            "fedavgm" => ServerOptimizerKind.FedAvgM,
+            "fedadam" => ServerOptimizerKind.FedAdam,
+            var other => throw new ArgumentException($"Unknown merge '{other}'; use fedavg, fedavgm or fedadam."),
+        };
+        return new ServerOptimizerSettings(
+            kind,
+            settings.ServerLearningRate > 0 ? settings.ServerLearningRate : 1,
+            settings.ServerMomentum >= 0 ? settings.ServerMomentum : 0);
+    }
+
     public static ulong InitialSeed(TrainingSettings settings) => (ulong)(uint)settings.Seed;
 
     public static WeightInitialisation InitialisationOf(TrainingSettings settings) => settings.Initialisation.ToLowerInvariant() switch

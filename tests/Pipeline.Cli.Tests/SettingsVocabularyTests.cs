@@ -24,6 +24,11 @@ public class SettingsVocabularyTests
             _ = ModelSpecs.Trainer(new TrainingSettings { Optimizer = optimizer }, TaskKind.Regression, round: 1, shard: 0);
         }
 
+        foreach (string merge in TrainingSettingsBounds.Merges)
+        {
+            _ = ModelSpecs.ServerOptimizer(new TrainingSettings { Merge = merge });
+        }
+
         foreach (string initialisation in TrainingSettingsBounds.Initialisations)
         {
             _ = ModelSpecs.InitialisationOf(new TrainingSettings { Initialisation = initialisation });

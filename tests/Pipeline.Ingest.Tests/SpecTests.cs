@@ -42,6 +42,9 @@ public class SpecTests
             ["learning-rate"] = "0.01",
             ["init"] = "Fan-In",
             ["rounds"] = "many",
+            ["merge"] = "FedAvgM",
+            ["server-momentum"] = "0.9",
+            ["server-lr"] = "fast",
         });
         Assert.Equal("price", spec.Target);
         Assert.Equal(TaskKind.Classification, spec.Task);
@@ -49,13 +52,16 @@ public class SpecTests
         Assert.Equal([64, 32], spec.Training.HiddenLayers);
         Assert.Equal(0.01, spec.Training.LearningRate);
         Assert.Equal("fan-in", spec.Training.Initialisation);
-        Assert.Equal(["rounds 'many' is not a whole number."], errors);
+        Assert.Equal("fedavgm", spec.Training.Merge);
+        Assert.Equal(0.9, spec.Training.ServerMomentum);
+        Assert.Equal(TrainingSettings.Auto, spec.Training.ServerLearningRate);
+        Assert.Equal(["rounds 'many' is not a whole number.", "server-lr 'fast' is not a number (or auto)."], errors);
     }
 
     [Fact]
     public void Metadata_round_trips()
     {
-        var original = new JobSpec { Target = "y", Task = TaskKind.Regression, Training = new TrainingSettings { Shards = 3, HiddenLayers = [8, 4], LearningRate = 0.005, Initialisation = "glorot" } };
+        var original = new JobSpec { Target = "y", Task = TaskKind.Regression, Training = new TrainingSettings { Shards = 3, HiddenLayers = [8, 4], LearningRate = 0.005, Initialisation = "glorot", Merge = "fedavgm", ServerLearningRate = 0.7, ServerMomentum = 0 } };
         var (parsed, errors) = JobSpecMetadata.Parse(JobSpecMetadata.ToMetadata(original));
         Assert.Empty(errors);
         Assert.Equal(original.Training.HiddenLayers, parsed.Training.HiddenLayers);
@@ -79,6 +85,9 @@ public class SpecTests
             LearningRate = 5,
             Optimizer = "rmsprop",
             Initialisation = "xavier",
+            Merge = "scaffold",
+            ServerLearningRate = -1,
+            ServerMomentum = 1,
         });
         Assert.Equal(
             [
@@ -86,6 +95,9 @@ public class SpecTests
                 "rounds = 20000 is out of range; allowed 1..10000, or 0 for the automatic plan.",
                 "epochs = -1 is out of range; allowed 1..1000, or 0 for the automatic plan.",
                 "patience = -2 is out of range; allowed 0..1000, or -1 for the automatic plan.",
+                "merge 'scaffold' is not known; allowed: auto, fedavg, fedavgm, fedadam.",
+                "server-lr = -1 is out of range; allowed above 0 up to 10 (or auto).",
+                "server-momentum = 1 is out of range; allowed 0 up to (not including) 1 (or auto).",
                 "hidden-layers[1] (layer size) = 0 is out of range; allowed 1..8192.",
                 "learning-rate = 5 is out of range; allowed 1E-07..1 (or 0 for auto).",
                 "optimizer 'rmsprop' is not known; allowed: sgd, momentum, nesterov, adam, adamw.",

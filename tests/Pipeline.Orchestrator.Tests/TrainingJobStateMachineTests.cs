@@ -96,6 +96,32 @@ public sealed class TrainingJobStateMachineTests
         Assert.Equal([0, 1, 2], merge.Results.Select(r => r.Shard));
     }
 
+    /// <summary>The merger's server optimizer steps from the model the round started from, with the job's settings.</summary>
+    [Fact]
+    public async Task A_merge_names_the_model_its_round_started_from_and_the_jobs_settings()
+    {
+        await using var h = await JobHarness.StartAsync();
+        await h.DriveToTraining(shards: 2);
+        await h.Publish(h.Trained(1, 0));
+        await h.Publish(h.Trained(1, 1));
+        await h.InState(m => m.Merging);
+        var round1 = h.Merged(1, 0.5);
+        await h.Publish(round1);
+        await h.InState(m => m.Training);
+        await h.Publish(h.Trained(2, 0));
+        await h.Publish(h.Trained(2, 1));
+        await h.InState(m => m.Merging);
+
+        var merges = h.SentOf<MergeRound>();
+        Assert.Equal(2, merges.Count);
+        Assert.Null(merges[0].GlobalModel); // round 1 starts from the seeded initial model
+        Assert.Equal(round1.Model, merges[1].GlobalModel);
+        var training = h.Saga.Sagas.Contains(h.JobId)!.Spec.Training;
+        Assert.NotNull(merges[1].Settings);
+        Assert.Equal((training.Merge, training.ServerLearningRate, training.ServerMomentum, training.Seed),
+            (merges[1].Settings!.Merge, merges[1].Settings!.ServerLearningRate, merges[1].Settings!.ServerMomentum, merges[1].Settings!.Seed));
+    }
+
     [Fact]
     public async Task A_result_of_a_stale_round_is_ignored()
     {

@@ -44,11 +44,50 @@ public sealed class TrainingPlannerTests
     [Fact]
     public void Every_explicit_setting_wins_and_is_marked_as_given()
     {
-        var asked = new TrainingSettings { Shards = 8, Rounds = 7, LocalEpochs = 2, BatchSize = 100, LearningRate = 0.01, Patience = 0, MinEpochs = 3, LearningRateSchedule = "constant" };
+        var asked = new TrainingSettings { Shards = 8, Rounds = 7, LocalEpochs = 2, BatchSize = 100, LearningRate = 0.01, Patience = 0, MinEpochs = 3, LearningRateSchedule = "constant", Merge = "fedadam", ServerLearningRate = 0.5, ServerMomentum = 0 };
         var (s, plan) = TrainingPlanner.Resolve(asked, 442);
         Assert.Equal(asked, s);
         Assert.All(plan, p => Assert.False(p.Automatic, p.Setting));
-        Assert.Equal(["shards", "epochs", "batch-size", "learning-rate", "lr-schedule", "patience", "min-epochs", "rounds"], plan.Select(p => p.Setting));
+        Assert.Equal(["shards", "epochs", "batch-size", "learning-rate", "lr-schedule", "patience", "min-epochs", "rounds", "merge", "server-lr", "server-momentum"], plan.Select(p => p.Setting));
+    }
+
+    /// <summary>One shard must train exactly as without a merge scheme: fedavg, or the server values that equal it.</summary>
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("fedavgm")]
+    public void One_shard_merges_plainly(string merge)
+    {
+        var (s, plan) = TrainingPlanner.Resolve(new TrainingSettings { Merge = merge }, 1_000_000);
+        Assert.Equal(1, s.Shards);
+        Assert.Equal(merge == "auto" ? "fedavg" : merge, s.Merge);
+        if (merge == "auto")
+        {
+            Assert.Equal(1, s.ServerLearningRate);
+            Assert.Equal(0, s.ServerMomentum);
+        }
+
+        Assert.Equal(merge == "auto", plan.Single(p => p.Setting == "merge").Automatic);
+    }
+
+    [Fact]
+    public void Several_shards_get_the_measured_merge_scheme()
+    {
+        var (s, plan) = TrainingPlanner.Resolve(new TrainingSettings { Shards = 4 }, 1_000_000);
+        Assert.Equal(TrainingPlanner.ShardedMerge, s.Merge);
+        Assert.Equal(TrainingPlanner.ShardedServerLearningRate, s.ServerLearningRate);
+        Assert.Equal(TrainingPlanner.ShardedServerMomentum(4), s.ServerMomentum);
+        Assert.Equal(0.75, s.ServerMomentum);
+        Assert.True(plan.Single(p => p.Setting == "server-momentum").Automatic);
+    }
+
+    [Theory]
+    [InlineData("constant", -1)]
+    [InlineData("auto", 0)]
+    public void A_learning_rate_that_never_decays_keeps_plain_averaging_for_several_shards(string schedule, int patience)
+    {
+        var (s, _) = TrainingPlanner.Resolve(new TrainingSettings { Shards = 4, LearningRateSchedule = schedule, Patience = patience }, 1_000_000);
+        Assert.Equal("fedavg", s.Merge);
+        Assert.Equal(0, s.ServerMomentum);
     }
 
     [Fact]

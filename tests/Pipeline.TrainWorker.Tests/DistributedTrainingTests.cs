@@ -8,8 +8,11 @@ public sealed class DistributedTrainingTests
 {
     private static readonly TrainingData Data = TrainingData.Create(trainRows: 8_000, validationRows: 2_000, seed: 7);
 
-    private static TrainingSettings Settings(int shards, int rounds = 6) => new()
+    private static TrainingSettings Settings(int shards, int rounds = 6, string merge = "auto", double serverMomentum = -1) => new()
     {
+        Merge = merge,
+        ServerMomentum = serverMomentum,
+        ServerLearningRate = merge == "fedadam" ? 0.01 : TrainingSettings.Auto, // Reddi et al.'s range for FedAdam
         Shards = shards,
         Rounds = rounds,
         LocalEpochs = 1,
@@ -41,35 +44,81 @@ public sealed class DistributedTrainingTests
         Assert.All(job.History.SelectMany(h => h.Shards), s => Assert.True(s.ComputeSeconds > 0));
     }
 
-    [Fact]
-    public async Task The_final_model_is_bit_identical_whatever_order_the_shards_finish_in()
+    [Theory]
+    [InlineData("auto", -1)]
+    [InlineData("fedavgm", 0.75)]
+    [InlineData("fedadam", 0.9)]
+    public async Task The_final_model_is_bit_identical_whatever_order_the_shards_finish_in(string merge, double serverMomentum)
     {
         byte[] sequential, concurrent;
         await using (var one = new TrainingSystem(Data, workerConcurrency: 1))
         {
             await one.StartAsync();
-            var job = await one.RunJob(Settings(shards: 4, rounds: 3));
+            var job = await one.RunJob(Settings(shards: 4, rounds: 3, merge, serverMomentum));
             sequential = await one.Bytes(job.BestModel!);
         }
 
         await using (var four = new TrainingSystem(Data, workerConcurrency: 4))
         {
             await four.StartAsync();
-            var job = await four.RunJob(Settings(shards: 4, rounds: 3));
+            var job = await four.RunJob(Settings(shards: 4, rounds: 3, merge, serverMomentum));
             concurrent = await four.Bytes(job.BestModel!);
         }
 
         Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(sequential)), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(concurrent)));
     }
 
-    [Fact]
-    public async Task Sharded_training_matches_single_shard_training_within_five_percent()
+    /// <summary>FedAvgM with server learning rate 1 and no momentum is plain averaging: with one shard, plain training.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Fedavgm_with_rate_one_and_no_momentum_gives_the_plain_models_bits(int shards)
     {
         await using var system = new TrainingSystem(Data);
         await system.StartAsync();
 
-        var single = await system.RunJob(Settings(shards: 1, rounds: 15));
-        var sharded = await system.RunJob(Settings(shards: 4, rounds: 15));
+        var plain = await system.RunJob(Settings(shards, rounds: 3, "fedavg"));
+        var server = await system.RunJob(Settings(shards, rounds: 3, "fedavgm", serverMomentum: 0) with { ServerLearningRate = 1 });
+
+        Assert.Equal(3, server.History.Count);
+        Assert.Equal(
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await system.Bytes(plain.BestModel!))),
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await system.Bytes(server.BestModel!))));
+    }
+
+    /// <summary>Server momentum changes the result (the setting reaches the merger) and the job still learns.</summary>
+    [Fact]
+    public async Task Server_momentum_reaches_the_merge_and_the_job_still_learns()
+    {
+        await using var system = new TrainingSystem(Data);
+        await system.StartAsync();
+
+        var plain = await system.RunJob(Settings(shards: 4, rounds: 6));
+        var momentum = await system.RunJob(Settings(shards: 4, rounds: 6, "fedavgm", serverMomentum: 0.5));
+
+        Assert.Equal("Completed", momentum.CurrentState);
+        Assert.NotEqual(plain.History[1].ValidationLoss, momentum.History[1].ValidationLoss);
+        Assert.InRange(momentum.BestValidationLoss!.Value, 0.2, 0.4);
+    }
+
+    /// <summary>
+    /// Plain averaging at a constant learning rate (15 rounds), and the plan's regime for several shards: FedAvgM
+    /// with momentum 1 − 1/K under the plateau schedule with early stopping, against K = 1 in the same regime.
+    /// </summary>
+    [Theory]
+    [InlineData("fedavg")]
+    [InlineData("fedavgm")]
+    public async Task Sharded_training_matches_single_shard_training_within_five_percent(string merge)
+    {
+        await using var system = new TrainingSystem(Data);
+        await system.StartAsync();
+
+        var plan = merge == "fedavgm";
+        TrainingSettings Regime(int shards) => plan
+            ? Settings(shards, rounds: 60, merge, Tabular.Planning.TrainingPlanner.ShardedServerMomentum(shards)) with { LearningRateSchedule = "plateau", Patience = 10, MinEpochs = 10 }
+            : Settings(shards, rounds: 15);
+        var single = await system.RunJob(Regime(1));
+        var sharded = await system.RunJob(Regime(4));
 
         var ratio = sharded.BestValidationLoss!.Value / single.BestValidationLoss!.Value;
         Assert.True(ratio is >= 0.95 and <= 1.05, $"val MSE K=4 {sharded.BestValidationLoss:F4} vs K=1 {single.BestValidationLoss:F4}: ratio {ratio:F4}");

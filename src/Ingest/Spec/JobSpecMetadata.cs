@@ -12,7 +12,7 @@ public static class JobSpecMetadata
 {
     /// <summary>The metadata keys understood, for documentation and error messages.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "lr-schedule", "optimizer-state", "patience", "min-epochs", "seed", "force-deploy", "retrain-of"];
+        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "lr-schedule", "optimizer-state", "merge", "server-lr", "server-momentum", "patience", "min-epochs", "seed", "force-deploy", "retrain-of"];
 
     /// <summary>Parses what it can; every value that cannot be read is reported (with the key and the value).</summary>
     public static (JobSpec Spec, IReadOnlyList<string> Errors) Parse(IReadOnlyDictionary<string, string> metadata, JobSpec? baseSpec = null)
@@ -52,6 +52,9 @@ public static class JobSpecMetadata
                 case "min-epochs": t = t with { MinEpochs = Int(key, value, errors, t.MinEpochs) }; break;
                 case "lr-schedule": t = t with { LearningRateSchedule = value.ToLowerInvariant() }; break;
                 case "optimizer-state": t = t with { OptimizerState = value.ToLowerInvariant() }; break;
+                case "merge": t = t with { Merge = value.ToLowerInvariant() }; break;
+                case "server-lr": t = t with { ServerLearningRate = Number(key, value, errors, t.ServerLearningRate, TrainingSettings.Auto) }; break;
+                case "server-momentum": t = t with { ServerMomentum = Number(key, value, errors, t.ServerMomentum, -1) }; break;
                 case "force-deploy":
                     if (bool.TryParse(value, out var force))
                     {
@@ -123,6 +126,9 @@ public static class JobSpecMetadata
             ["learning-rate"] = t.LearningRate == TrainingSettings.Auto ? "auto" : t.LearningRate.ToString("R", CultureInfo.InvariantCulture),
             ["lr-schedule"] = t.LearningRateSchedule,
             ["optimizer-state"] = t.OptimizerState,
+            ["merge"] = t.Merge,
+            ["server-lr"] = NumberText(t.ServerLearningRate, TrainingSettings.Auto),
+            ["server-momentum"] = NumberText(t.ServerMomentum, -1),
             ["patience"] = IntText(t.Patience, auto: -1),
             ["min-epochs"] = IntText(t.MinEpochs),
             ["seed"] = t.Seed.ToString(CultureInfo.InvariantCulture),
@@ -147,6 +153,26 @@ public static class JobSpecMetadata
         }
 
         return m;
+    }
+
+    private static string NumberText(double value, double auto) =>
+        value == auto ? "auto" : value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A number, or <paramref name="auto"/> for "auto"; a value that is neither is reported.</summary>
+    private static double Number(string key, string value, List<string> errors, double fallback, double auto)
+    {
+        if (value.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return auto;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        {
+            return number;
+        }
+
+        errors.Add($"{key} '{value}' is not a number (or auto).");
+        return fallback;
     }
 
     private static string IntText(int value, int auto = TrainingSettings.Auto) =>

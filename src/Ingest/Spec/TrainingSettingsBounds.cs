@@ -23,6 +23,8 @@ public static class TrainingSettingsBounds
     public static readonly IReadOnlyList<string> Initialisations = ["auto", "he", "glorot", "fan-in"];
     public static readonly IReadOnlyList<string> LearningRateSchedules = ["auto", "plateau", "constant"];
     public static readonly IReadOnlyList<string> OptimizerStates = ["averaged", "reset"];
+    public static readonly IReadOnlyList<string> Merges = ["auto", "fedavg", "fedavgm", "fedadam"];
+    public const double MaxServerLearningRate = 10;
 
     /// <summary>Every out-of-range setting, each with its allowed range; empty when all are valid.</summary>
     public static IReadOnlyList<string> Check(TrainingSettings settings)
@@ -39,6 +41,22 @@ public static class TrainingSettingsBounds
         if (!OptimizerStates.Contains(settings.OptimizerState, StringComparer.OrdinalIgnoreCase))
         {
             errors.Add($"optimizer-state '{settings.OptimizerState}' is not known; allowed: {string.Join(", ", OptimizerStates)}.");
+        }
+
+        if (!Merges.Contains(settings.Merge, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"merge '{settings.Merge}' is not known; allowed: {string.Join(", ", Merges)}.");
+        }
+
+        // Auto is 0 for the server learning rate and -1 for the momentum (0 is a real momentum: none).
+        if (settings.ServerLearningRate != TrainingSettings.Auto && !(settings.ServerLearningRate > 0 && settings.ServerLearningRate <= MaxServerLearningRate))
+        {
+            errors.Add($"server-lr = {settings.ServerLearningRate} is out of range; allowed above 0 up to {MaxServerLearningRate} (or auto).");
+        }
+
+        if (settings.ServerMomentum != -1 && !(settings.ServerMomentum >= 0 && settings.ServerMomentum < 1))
+        {
+            errors.Add($"server-momentum = {settings.ServerMomentum} is out of range; allowed 0 up to (not including) 1 (or auto).");
         }
 
         if (!LearningRateSchedules.Contains(settings.LearningRateSchedule, StringComparer.OrdinalIgnoreCase))

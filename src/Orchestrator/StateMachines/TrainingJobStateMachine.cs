@@ -133,6 +133,8 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                         Results = [.. ctx.Saga.RoundResults.OrderBy(r => r.Shard)],
                         Validation = ctx.Saga.Prepared!.Validation,
                         Task = ctx.Saga.Prepared.Task,
+                        GlobalModel = GlobalModelOf(ctx.Saga),
+                        Settings = ctx.Saga.Spec.Training,
                     })
                     .Schedule(Deadline, ctx => StageDeadline.Merging(o).Message(ctx.Saga), _ => o.MergingDeadline)
                     .TransitionTo(Merging)),
@@ -401,9 +403,12 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
         where T : class
     {
         Touch(ctx.Saga, clock);
-        var model = ctx.Saga.Round == 1 ? null : ctx.Saga.History.Single(h => h.Round == ctx.Saga.Round - 1).Model;
-        await SendShards(ctx, shards, model);
+        await SendShards(ctx, shards, GlobalModelOf(ctx.Saga));
     }
+
+    /// <summary>The model the current round started from: the previous round's merge, or null (the seeded initial model) in round 1.</summary>
+    private static ObjectRef? GlobalModelOf(TrainingJobState job) =>
+        job.Round == 1 ? null : job.History.Single(h => h.Round == job.Round - 1).Model;
 
     private static async Task SendShards<T>(BehaviorContext<TrainingJobState, T> ctx, IEnumerable<int> shards, ObjectRef? globalModel)
         where T : class

@@ -24,6 +24,9 @@ public static class JobArtifactKeys
     /// <summary>The sample-weighted mean of a round's shard optimizer states: where the next round's training starts.</summary>
     public static string MergedOptimizer(Guid job, int round) => $"{Job(job)}rounds/{round}/merged.optimizer";
 
+    /// <summary>The server optimizer's buffers after a round's merge (fedavgm's momentum, fedadam's moments).</summary>
+    public static string ServerOptimizer(Guid job, int round) => $"{Job(job)}rounds/{round}/merged.server-optimizer";
+
     /// <summary>The merged model of a round: the job's checkpoint after that round.</summary>
     public static string MergedModel(Guid job, int round) => $"{Job(job)}rounds/{round}/merged.model";
 }

@@ -20,7 +20,10 @@ namespace Pipeline.Tabular.Planning;
 /// <item>patience: 20 epochs under 10,000 training rows (small validation splits are noisy), 10 under 100,000, 5
 ///   above; the minimum budget is the same number of epochs;</item>
 /// <item>rounds: enough for <see cref="SampleBudget"/> training samples (at least 30 epochs, at most 2,000):
-///   a ceiling that early stopping normally never reaches.</item>
+///   a ceiling that early stopping normally never reaches;</item>
+/// <item>merge: plain averaging for one shard; for several shards under the plateau schedule, FedAvgM with server
+///   momentum 1 − 1/K (measured closer to one worker's quality per round than plain averaging on 1M rows of flight
+///   delays; with a learning rate that never decays it measured worse, so plain averaging there).</item>
 /// </list>
 /// </summary>
 public static class TrainingPlanner
@@ -31,6 +34,22 @@ public static class TrainingPlanner
     public const int MaxAutoLocalEpochs = 10;
     public const long SampleBudget = 30_000_000;
     public const double DefaultLearningRate = 0.001;
+
+    /// <summary>The merge scheme the plan picks for several shards, and its server learning rate.</summary>
+    public const string ShardedMerge = "fedavgm";
+    public const double ShardedServerLearningRate = 1;
+
+    /// <summary>
+    /// The server momentum for <paramref name="shards"/> shards: 1 − 1/K, so the server's steps add up to K times the
+    /// averaged update, as far as one worker would have moved over all the data in the round (each shard passes over
+    /// 1/K of it); 0 for one shard, where FedAvgM is plain training.
+    /// </summary>
+    public static double ShardedServerMomentum(int shards) => 1 - (1.0 / Math.Max(1, shards));
+    private const string ShardedMergeReason = "several shards: server momentum on the averaged update (FedAvgM), measured closer to one worker's quality than plain averaging";
+
+    /// <summary>FedAdam's server learning rate and β₁ when a job asks for fedadam without them (Reddi et al. 2021).</summary>
+    public const double FedAdamLearningRate = 0.01;
+    public const double FedAdamMomentum = 0.9;
 
     /// <summary>Share of the file's rows Preprocess keeps for training by default (10 % validation, 10 % test).</summary>
     public const double TypicalTrainShare = 0.8;
@@ -82,8 +101,14 @@ public static class TrainingPlanner
             () => (int)Math.Ceiling(Math.Clamp((double)SampleBudget / train, Math.Max(30, minEpochs), 2_000) / epochs),
             v => $"a ceiling of {(long)v * epochs:N0} epochs ({SampleBudget / 1_000_000}M samples for {rows}); early stopping normally ends training first");
 
+        // The plateau schedule (with early stopping) is what damps the server momentum's amplified steps at the end.
+        var (merge, serverLearningRate, serverMomentum) = ChooseMerge(plan, asked, shards, decays: schedule == "plateau" && patience > 0);
+
         var settings = asked with
         {
+            Merge = merge,
+            ServerLearningRate = serverLearningRate,
+            ServerMomentum = serverMomentum,
             Shards = shards,
             LocalEpochs = epochs,
             BatchSize = batch,
@@ -94,6 +119,40 @@ public static class TrainingPlanner
             Rounds = rounds,
         };
         return (settings, plan);
+    }
+
+    /// <summary>
+    /// The merge scheme and the server optimizer's learning rate and momentum: plain averaging for one shard (the
+    /// merge is then the shard's model: plain training) and for a learning rate that never decays; otherwise, for
+    /// several shards, the scheme measured best (docs/TRAINING.md, "Convergence with K shards").
+    /// </summary>
+    private static (string Merge, double LearningRate, double Momentum) ChooseMerge(List<PlanChoice> plan, TrainingSettings asked, int shards, bool decays)
+    {
+        var askedMerge = asked.Merge.ToLowerInvariant();
+        var merge = askedMerge != "auto" ? askedMerge : shards == 1 || !decays ? "fedavg" : ShardedMerge;
+        plan.Add(askedMerge != "auto"
+            ? new PlanChoice("merge", merge, false, "given by the job")
+            : new PlanChoice("merge", merge, true, shards == 1
+                ? "one shard: the merge is the shard's model, i.e. plain training"
+                : !decays
+                    ? "a learning rate that never decays: server momentum would amplify the noise of the averaged update to the end (measured worse), so plain averaging"
+                    : ShardedMergeReason));
+
+        // fedavg ignores both; the values shown are the ones that make the other schemes equal to it.
+        var plain = merge == "fedavg";
+        var learningRate = asked.ServerLearningRate > 0 ? asked.ServerLearningRate
+            : plain ? 1 : merge == "fedadam" ? FedAdamLearningRate : ShardedServerLearningRate;
+        plan.Add(asked.ServerLearningRate > 0
+            ? Given("server-lr", learningRate)
+            : new PlanChoice("server-lr", Text(learningRate), true, plain ? "plain averaging: the round's update taken as it is" : $"measured with {merge} (docs/TRAINING.md)"));
+        var momentum = asked.ServerMomentum >= 0 ? asked.ServerMomentum
+            : plain ? 0 : merge == "fedadam" ? FedAdamMomentum : ShardedServerMomentum(shards);
+        plan.Add(asked.ServerMomentum >= 0
+            ? Given("server-momentum", momentum)
+            : new PlanChoice("server-momentum", Text(momentum), true, plain ? "plain averaging: no server momentum"
+                : merge == "fedavgm" ? $"1 - 1/K for {shards} shards: the server's steps add up to K averaged updates, about one worker's progress over all the data"
+                : $"measured with {merge} (docs/TRAINING.md)"));
+        return (merge, learningRate, momentum);
     }
 
     private static int Choose(List<PlanChoice> plan, string name, int asked, int auto, Func<int> choose, Func<int, string> why)
