@@ -31,6 +31,53 @@ public sealed class DemoEndToEndTests : IDisposable
         Assert.Equal(200, root.GetProperty("samplePrediction").GetProperty("status").GetInt32());
     }
 
+    [Fact]
+    public async Task Demo_serve_listens_on_the_url_given_and_refuses_url_without_serve()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}";
+        probe.Stop();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var error = new StringWriter();
+        var demo = PipelineCommand.RunAsync(["demo", "--rows", "2000", "--rounds", "2", "--serve", "--url", url, "--dir", _dir], new StringWriter(), error, stop.Token);
+
+        // The demo's job is over once it serves; then its API answers on the address given.
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        string? jobs = null;
+        while (jobs is null && !demo.IsCompleted)
+        {
+            try
+            {
+                var answer = await http.GetStringAsync("/api/jobs", stop.Token);
+                jobs = answer.Contains("\"finished\":true", StringComparison.Ordinal) ? answer : null;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200, stop.Token);
+        }
+
+        Assert.False(demo.IsCompleted, $"the demo ended instead of serving: {error}");
+        Assert.NotNull(jobs);
+        Assert.True((await http.GetAsync("/ui/jobs", stop.Token)).IsSuccessStatusCode, "the dashboard is not on the address given");
+        await stop.CancelAsync();
+        try
+        {
+            await demo;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped as Ctrl+C stops it.
+        }
+
+        var refused = new StringWriter();
+        Assert.Equal(ExitCodes.Usage, await PipelineCommand.RunAsync(["demo", "--url", url, "--dir", _dir], new StringWriter(), refused));
+        Assert.Contains("--serve", refused.ToString(), StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

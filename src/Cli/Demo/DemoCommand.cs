@@ -17,21 +17,21 @@ namespace Pipeline.Cli.Demo;
 /// </summary>
 public static class DemoCommand
 {
-    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir", "--set", "--test-file", .. TrainingFlags.Values];
+    public static readonly string[] ValueOptions = ["--file", "--target", "--task", "--rows", "--workers", "--rounds", "--seed", "--dir", "--set", "--test-file", "--url", .. TrainingFlags.Values];
     public static readonly string[] Flags = ["--json", "--serve"];
 
     public const string Usage = """
         usage: pipeline demo [--file PATH --target COLUMN] [--task regression|classification] [--rows N]
                              [--workers K] [--rounds R] [--seed S] [TRAINING SETTINGS] [--spec FILE]
                              [--set "KEY=VALUE ..."] [--dir PATH]
-                             [--test-file PATH] [--json] [--serve]
+                             [--test-file PATH] [--json] [--serve [--url URL]]
 
         Runs a whole job in embedded mode: nothing to install but the .NET SDK. Without --file it generates a seeded
         synthetic house-price file (--rows, default 100000). --workers is the number of shards trained in parallel
         (default 4 for the generated file, else chosen by the automatic plan), --rounds the most rounds of training
         and merging (default: the plan's; training stops early when validation stops improving). --json prints one JSON object instead
-        of the live progress and summary. --serve keeps the dashboard (/ui/jobs), its /api and the serving API up on
-        http://127.0.0.1:5080 afterwards.
+        of the live progress and summary. --serve keeps the dashboard (/ui/jobs), its /api and the serving API up
+        afterwards, on --url (default http://127.0.0.1:5080).
         --set takes any job setting as space-separated KEY=VALUE pairs, with the keys of object metadata (e.g.
         --set "epochs=2 batch-size=128 optimizer-state=reset force-deploy=true"); it wins over the options above.
         --dir is where the demo keeps its database and objects (default .pipeline/demo; emptied first).
@@ -99,9 +99,13 @@ public static class DemoCommand
             Training = given with { Shards = workers, Rounds = rounds, Seed = seed },
         };
         spec = TrainingFlags.Apply(spec, line);
+        if (line.Value("--url") is not null && !line.Flag("--serve"))
+        {
+            throw new UsageException("--url is where --serve listens; give --serve too.");
+        }
 
         var started = Stopwatch.GetTimestamp();
-        await using var app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(folder), line.Flag("--serve") ? "http://127.0.0.1:5080" : null, quiet: true);
+        await using var app = ServiceHost.Build(ServiceHost.All, EmbeddedMode.Settings(folder), line.Flag("--serve") ? ServeUrl(line) : null, quiet: true);
         await app.StartAsync(cancellationToken);
         SubmittedFile submitted;
         using (var scope = app.Services.CreateScope())
@@ -151,7 +155,8 @@ public static class DemoCommand
 
         if (line.Flag("--serve"))
         {
-            log.WriteLine("dashboard on http://127.0.0.1:5080/ui/jobs, serving API on http://127.0.0.1:5080 (Ctrl+C to stop)");
+            var url = ServeUrl(line).TrimEnd('/');
+            log.WriteLine($"dashboard on {url}/ui/jobs, serving API on {url} (Ctrl+C to stop)");
             await app.WaitForShutdownAsync(cancellationToken);
         }
 
@@ -252,4 +257,7 @@ public static class DemoCommand
             + string.Create(CultureInfo.InvariantCulture, $"  ({h.Rows:N0} rows of {h.File}, v{h.Version})");
 
     private static string Describe(ModelMetrics? m) => MetricsText.Describe(m);
+
+    /// <summary>Where --serve listens: --url, which only makes sense with --serve.</summary>
+    private static string ServeUrl(CommandLine line) => line.Value("--url") ?? "http://127.0.0.1:5080";
 }
