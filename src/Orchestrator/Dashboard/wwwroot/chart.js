@@ -33,7 +33,8 @@ function logTicks(lo, hi) {
   return ticks.length >= 2 ? ticks : [lo, hi];
 }
 
-// Keeps, per pixel column, the first, lowest, highest and last point: the line looks the same, with far fewer points.
+// Keeps, per pixel column, its lowest and highest point (in round order): the line looks the same, with at most two
+// points a pixel.
 function decimate(points, x, pixels) {
   if (points.length <= pixels) return points;
   const kept = [];
@@ -43,7 +44,7 @@ function decimate(points, x, pixels) {
     if (bucket.length === 0) return;
     const lo = bucket.reduce((a, p) => (p.v < a.v ? p : a));
     const hi = bucket.reduce((a, p) => (p.v > a.v ? p : a));
-    const chosen = new Set([bucket[0], lo, hi, bucket[bucket.length - 1]]);
+    const chosen = new Set([lo, hi]);
     kept.push(...bucket.filter((p) => chosen.has(p)));
     bucket = [];
   };
@@ -56,12 +57,14 @@ function decimate(points, x, pixels) {
   return kept;
 }
 
-// Whether the validation loss is in the units of a test metric (same figure as the round's own validation metric):
-// only then may the baseline's and trivial predictor's test figures be drawn as levels on the loss axis.
-function comparableMetric(rounds) {
+// The metric the validation loss is measured in, when the baseline's and trivial predictor's test figures share its
+// units and may be drawn as levels on the loss axis: the log-loss of a classification. A regression's loss is the MSE
+// of the standardised target (docs/TRAINING.md; Deploy reports test metrics in the target's own unit), so its levels
+// stay beside the test metrics instead.
+function comparableMetric(spec, rounds) {
   const r = rounds[rounds.length - 1];
-  if (!r || !r.validation) return null;
-  return ["mse", "logLoss"].find((n) => has(r.validation, n) && Math.abs(r.validation[n] - r.validationLoss) <= 1e-6 * Math.max(1e-12, Math.abs(r.validationLoss))) ?? null;
+  const classification = spec.task === "Classification" || spec.task === 2;
+  return classification && r && has(r.validation, "logLoss") ? "logLoss" : null;
 }
 
 /**

@@ -74,7 +74,7 @@ function timeline(d) {
 
 // The baseline's and trivial predictor's test figures as levels on the loss axis, when the loss is in their units.
 function chartLevels(d) {
-  const metric = comparableMetric(d.rounds);
+  const metric = comparableMetric(d.spec, d.rounds);
   if (!metric || !d.model) return [];
   return [["baseline", d.model.baseline, "baseline"], ["trivial", d.model.trivial, "trivial"]]
     .filter(([, set]) => has(set, metric)).map(([name, set, css]) => ({ name, value: set[metric], css, metric }));
@@ -93,7 +93,10 @@ function renderJob(d, profile) {
       <dt>outcome</dt><dd>${badge(d.model.outcome)}</dd></dl>${testMetricsTable(d)}` : placeholder("Not deployed yet.");
   const reason = d.failure ? `<b>Failed in ${esc(d.failure.stage)}</b>\n${esc(d.failure.reason)}`
     : s.error ? `<b>${esc(s.state)}</b>\n${esc(s.error)}` : "";
-  const chart = d.rounds.length ? lossChart(d.rounds, { ceiling: s.rounds, finished: over, best: d.bestRound, stop: earlyStopRound(d), levels: chartLevels(d) })
+  const levels = chartLevels(d);
+  const levelNote = d.model && levels.length === 0 && d.rounds.length
+    ? `<p class="muted" id="levels-note">The baseline and the trivial predictor are beside the test metrics: this loss is on the standardised target, their figures in the target's own unit.</p>` : "";
+  const chart = d.rounds.length ? lossChart(d.rounds, { ceiling: s.rounds, finished: over, best: d.bestRound, stop: earlyStopRound(d), levels }) + levelNote
     : placeholder("The chart fills in as rounds are merged.");
   app.innerHTML = `
     <h1>Job <code>${esc(s.jobId)}</code> <span id="job-state">${badge(s.state)}</span>

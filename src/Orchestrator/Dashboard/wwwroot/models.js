@@ -1,6 +1,7 @@
 // The models page: per model, its versions with each test metric in a column that sorts (click the header), a
 // side-by-side comparison of the versions ticked (metrics, and the hyper-parameters of the jobs that trained them),
-// and "Make production" behind a confirmation.
+// and "Make production" behind a confirmation (for archived versions: the registry rolls back only to a version that
+// was production before).
 "use strict";
 
 const modelSort = new Map(); // model name -> { key, descending }
@@ -37,7 +38,7 @@ function modelCard(m) {
       <td class="num">${v.gateMetric && has(v.baseline, v.gateMetric) ? `${esc(v.gateMetric)} ${num(v.baseline[v.gateMetric])}` : "–"}</td>
       <td>${new Date(v.createdAt).toLocaleString()}</td>
       <td>${v.jobId ? `<a href="/ui/jobs/${esc(v.jobId)}"><code>${esc(short(v.jobId))}</code></a>` : ""}</td>
-      <td>${v.stage !== "production" && v.version !== m.production ? `<button class="rollback" data-version="${v.version}">Make production</button>` : ""}</td></tr>`).join("");
+      <td>${v.stage === "archived" ? `<button class="rollback" data-version="${v.version}">Make production</button>` : ""}</td></tr>`).join("");
   return `<div class="card model" id="${esc(m.name)}" data-model="${esc(m.name)}">
     <h2>${esc(m.name)} <span class="muted">production: v${m.production ?? "–"}</span></h2>
     <table class="versions"><thead><tr><th></th>${header("version", "Version")}${header("stage", "Stage")}
