@@ -106,10 +106,11 @@ public sealed partial class DashboardPagesTests(DashboardSystem system)
         await Assertions.Expect(page.Locator("#level-baseline")).ToHaveAttributeAsync("data-value", "0.3");
         await Assertions.Expect(page.Locator("#level-trivial")).ToHaveAttributeAsync("data-value", "0.69");
         await Assertions.Expect(page.Locator("#training-outcome")).ToContainTextAsync("stopped early after 1800 of at most 2000 rounds");
-        // No markers at this size, and at most two points per pixel column of the 740-pixel plot.
+        // No markers at this size, and at most two points per pixel column of the plot (740 pixels wide, 741 columns
+        // with both ends).
         await Assertions.Expect(page.Locator("#loss-chart circle.point-validation")).ToHaveCountAsync(0);
         var points = (await page.Locator("#loss-chart path.validation").GetAttributeAsync("d"))!.Count(c => c is 'M' or 'L');
-        Assert.InRange(points, 100, 2 * 740);
+        Assert.InRange(points, 100, 2 * 741);
         // The 1,800 merged rounds are one line of the folded timeline.
         await page.Locator("#timeline-card summary").ClickAsync();
         await Assertions.Expect(page.Locator("#timeline li")).ToHaveCountAsync(2);

@@ -15,7 +15,7 @@ function niceStep(span, count) {
   return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
 }
 
-function linearTicks(lo, hi, count = 5) {
+function linearTicks(lo, hi, count = 6) {
   const step = niceStep(hi - lo, count);
   const ticks = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
@@ -30,7 +30,8 @@ function logTicks(lo, hi) {
       if (v >= lo && v <= hi) ticks.push(v);
     }
   }
-  return ticks.length >= 2 ? ticks : [lo, hi];
+  // A range within one decade has too few of those: plain steps then, placed on the log axis.
+  return ticks.length >= 3 ? ticks : linearTicks(lo, hi, 6);
 }
 
 // Keeps, per pixel column, its lowest and highest point (in round order): the line looks the same, with at most two
@@ -96,9 +97,10 @@ function lossChart(rounds, options) {
     <text x="${L - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${num(v, 3)}</text>`).join("");
   const xLabels = xTicks.map((r) => `<line class="axis" x1="${x(r).toFixed(1)}" y1="${H - B}" x2="${x(r).toFixed(1)}" y2="${H - B + 4}"/>
     <text x="${x(r).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${r}</text>`).join("");
-  const vertical = (round, id, css, label) => round ? `<g id="${id}" class="${css}" data-round="${round}">
+  // Labels on two lines, so a best round just before the early stop stays readable.
+  const vertical = (round, id, css, label, line) => round ? `<g id="${id}" class="${css}" data-round="${round}">
     <line x1="${x(round).toFixed(1)}" y1="${T}" x2="${x(round).toFixed(1)}" y2="${H - B}"/>
-    <text x="${(x(round) + 4).toFixed(1)}" y="${T + 10}">${esc(label)}</text></g>` : "";
+    <text x="${(x(round) + 4).toFixed(1)}" y="${T + 10 + line * 14}">${esc(label)}</text></g>` : "";
   const levels = options.levels.filter((l) => usable(l.value)).map((l) => `<g class="level ${l.css}" id="level-${l.css}" data-value="${l.value}">
     <line x1="${L}" y1="${y(l.value).toFixed(1)}" x2="${W - R}" y2="${y(l.value).toFixed(1)}"/>
     <text x="${W - R + 4}" y="${(y(l.value) + 4).toFixed(1)}">${esc(l.name)} ${num(l.value, 3)}</text></g>`).join("");
@@ -118,8 +120,8 @@ function lossChart(rounds, options) {
     ${levels}
     <path class="train" d="${path(series("trainLoss"))}"/><path class="validation" d="${path(series("validationLoss"))}"/>
     ${markers}
-    ${vertical(options.stop, "stop-marker", "stop", `early stop (${options.stop})`)}
-    ${vertical(options.best, "best-marker", "best", `best ${options.best}`)}
+    ${vertical(options.stop, "stop-marker", "stop", `early stop (${options.stop})`, 0)}
+    ${vertical(options.best, "best-marker", "best", `best ${options.best}`, 1)}
     ${bestRound && usable(bestRound.validationLoss) ? `<circle id="best-point" class="best" cx="${x(bestRound.round).toFixed(1)}" cy="${clampY(bestRound.validationLoss).toFixed(1)}" r="5"><title>best round ${bestRound.round}: validation ${num(bestRound.validationLoss)}</title></circle>` : ""}
   </svg>
   <div class="legend"><span><i class="key train"></i>train loss (merged)</span><span><i class="key validation"></i>validation loss</span>

@@ -81,6 +81,9 @@ function chartLevels(d) {
 }
 
 function renderJob(d, profile) {
+  // Live updates and the log toggle redraw the page: keep what the user typed and whether the timeline was open.
+  const typed = document.getElementById("retrain-settings")?.value;
+  const open = document.getElementById("timeline-card")?.open;
   const s = d.summary;
   const over = s.finished;
   const failed = s.state === "Failed" || s.state === "Cancelled";
@@ -122,6 +125,8 @@ function renderJob(d, profile) {
       ${card("Shards", d.shards.length ? `<table id="shards"><thead><tr><th>Shard</th><th class="num">Rows</th><th>This round</th><th>Worker</th><th class="num">Loss</th><th class="num">Sends</th></tr></thead><tbody>${shards}</tbody></table>` : placeholder("Not partitioned yet."))}
       ${card("Dataset profile", profile ? profileTable(profile) : placeholder("Available once preprocessing is done."))}
     </div>`;
+  if (typed) document.getElementById("retrain-settings").value = typed;
+  if (open) document.getElementById("timeline-card").open = true;
   bindChart(() => renderJob(d, profile));
   bindJobActions(s);
 }
@@ -161,12 +166,7 @@ async function showJob(id) {
   const load = async () => {
     detail = await getJson(`/api/jobs/${id}`);
     if (detail.profileUrl && !profile) profile = await getJson(detail.profileUrl).catch(() => null);
-    // Keep what the user typed into the retrain field across live redraws.
-    const typed = document.getElementById("retrain-settings")?.value;
-    const open = document.getElementById("timeline-card")?.open;
     renderJob(detail, profile);
-    if (typed) document.getElementById("retrain-settings").value = typed;
-    if (open) document.getElementById("timeline-card").open = true;
   };
   await load();
   let pending = false;
