@@ -267,6 +267,24 @@ public sealed partial class DashboardPagesTests(DashboardSystem system)
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task A_screenshot_with_a_virtual_time_budget_settles_although_the_page_listens_live()
+    {
+        // What `chromium --headless --virtual-time-budget=N --screenshot` does: virtual time runs only while no request
+        // is pending, and the budget must run out for the screenshot to be taken. A live stream opened during loading
+        // held it for ever.
+        var (page, errors) = await system.NewPageAsync();
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        var expired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cdp.Event("Emulation.virtualTimeBudgetExpired").OnEvent += (_, _) => expired.TrySetResult();
+        await cdp.SendAsync("Emulation.setVirtualTimePolicy", new Dictionary<string, object> { ["policy"] = "pauseIfNetworkFetchesPending", ["budget"] = 3000 });
+        await page.GotoAsync($"{Url}/ui/jobs/{system.FirstJob}", new() { WaitUntil = WaitUntilState.Commit });
+        await expired.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await Assertions.Expect(page.Locator("#loss-chart")).ToBeVisibleAsync();
+        await system.ScreenshotAsync(page, "job-virtual-time");
+        Assert.Empty(errors);
+    }
+
     private static async Task<List<double>> RmseColumnAsync(ILocator card) =>
         (await card.Locator("tbody td[data-metric='rmse']").AllTextContentsAsync())
             .Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToList();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -62,10 +63,15 @@ public sealed class DashboardSystem : IAsyncLifetime
         using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         while (true)
         {
-            var detail = await DetailAsync(jobId, timeout.Token);
-            if (detail.GetProperty("summary").GetProperty("finished").GetBoolean())
+            // 404 until the orchestrator has the job: the submit answers as soon as the job is on its way.
+            using var response = await Http.GetAsync($"/api/jobs/{jobId}", timeout.Token);
+            if (response.StatusCode == HttpStatusCode.OK)
             {
-                return detail;
+                var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token)).RootElement.Clone();
+                if (detail.GetProperty("summary").GetProperty("finished").GetBoolean())
+                {
+                    return detail;
+                }
             }
 
             await tick.WaitForNextTickAsync(timeout.Token);
