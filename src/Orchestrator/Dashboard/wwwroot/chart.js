@@ -100,7 +100,7 @@ function lossChart(rounds, options) {
   // Labels on two lines, so a best round just before the early stop stays readable.
   const vertical = (round, id, css, label, line) => round ? `<g id="${id}" class="${css}" data-round="${round}">
     <line x1="${x(round).toFixed(1)}" y1="${T}" x2="${x(round).toFixed(1)}" y2="${H - B}"/>
-    <text x="${(x(round) + 4).toFixed(1)}" y="${T + 10 + line * 14}">${esc(label)}</text></g>` : "";
+    <text x="${(x(round) + (x(round) > W - R - 120 ? -4 : 4)).toFixed(1)}" y="${T + 10 + line * 14}" text-anchor="${x(round) > W - R - 120 ? "end" : "start"}">${esc(label)}</text></g>` : "";
   const levels = options.levels.filter((l) => usable(l.value)).map((l) => `<g class="level ${l.css}" id="level-${l.css}" data-value="${l.value}">
     <line x1="${L}" y1="${y(l.value).toFixed(1)}" x2="${W - R}" y2="${y(l.value).toFixed(1)}"/>
     <text x="${W - R + 4}" y="${(y(l.value) + 4).toFixed(1)}">${esc(l.name)} ${num(l.value, 3)}</text></g>`).join("");

@@ -59,7 +59,9 @@ async function getJson(url, options = {}) {
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
   if (!response.ok) {
     const why = body && (body.detail || body.title) ? `${body.title}: ${body.detail ?? ""}` : `${response.status} ${response.statusText}`;
-    throw new Error(why);
+    const error = new Error(why);
+    error.status = response.status;
+    throw error;
   }
   return body;
 }

@@ -3,6 +3,8 @@
 "use strict";
 
 const isClassification = (spec) => spec.task === "Classification" || spec.task === 2;
+// The task as a word whether the API sends the enum's name or its number.
+const taskName = (task) => (typeof task === "number" ? ["Auto", "Regression", "Classification"][task] ?? String(task) : task);
 
 // Why training ended, as the CLI's status says it (src/Cli/Commands/JobDetailText.cs): honest about early stops.
 function trainingOutcome(d) {
@@ -35,7 +37,7 @@ function settingsTables(spec) {
   const t = spec.training;
   const others = [["hidden layers", (t.hiddenLayers || []).join(", ")], ["activation", t.activation], ["initialisation", t.initialisation],
     ["optimizer", t.optimizer], ["optimizer state", t.optimizerState], ["learning-rate schedule", t.learningRateSchedule],
-    ["seed", t.seed], ["task", spec.task], ["target", spec.target], ["force deploy", spec.forceDeploy ? "yes" : "no"]];
+    ["seed", t.seed], ["task", taskName(spec.task)], ["target", spec.target], ["force deploy", spec.forceDeploy ? "yes" : "no"]];
   const hyper = `<table id="hyper-parameters"><thead><tr><th>Hyper-parameter</th><th class="num">Value</th></tr></thead><tbody>
       ${others.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="num">${esc(v)}</td></tr>`).join("")}</tbody></table>`;
   return `<div class="grid settings"><div>${plan || `<p class="muted">The plan is made when the data set is accepted.</p>`}</div><div>${hyper}</div></div>`;
@@ -162,13 +164,19 @@ function bindJobActions(s) {
 
 async function showJob(id) {
   let profile = null;
-  let detail = null;
   const load = async () => {
-    detail = await getJson(`/api/jobs/${id}`);
+    const detail = await getJson(`/api/jobs/${id}`);
     if (detail.profileUrl && !profile) profile = await getJson(detail.profileUrl).catch(() => null);
     renderJob(detail, profile);
   };
-  await load();
+  // A job just submitted (or retrained) answers 404 until the orchestrator has recorded it: wait for it a while.
+  for (let attempt = 0; ; attempt++) {
+    try { await load(); break; } catch (e) {
+      if (e.status !== 404 || attempt >= 60) throw e;
+      app.innerHTML = `<h1>Job <code>${esc(id)}</code></h1><p class="muted" id="job-waiting">Waiting for the job to be recorded…</p>`;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
   let pending = false;
   listen(`/api/events?job=${encodeURIComponent(id)}`, async () => {
     if (pending) return;
