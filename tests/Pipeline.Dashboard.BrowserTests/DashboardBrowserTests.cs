@@ -32,7 +32,7 @@ public sealed partial class DashboardBrowserTests(DashboardSystem fixture)
             }
         };
 
-        // The jobs list is open before the job exists: the row must arrive over the live stream, not a reload.
+        // The jobs list is open before the job exists: the row must arrive by the page's live updates, not a reload.
         await page.GotoAsync($"{_url}/ui/jobs");
         await Assertions.Expect(page.Locator("#live")).ToHaveTextAsync("live");
         var jobId = await SubmitAsync();

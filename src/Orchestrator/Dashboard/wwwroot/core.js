@@ -66,25 +66,38 @@ async function getJson(url, options = {}) {
   return body;
 }
 
-// The page is "loaded" before the live stream opens: an event stream never finishes, and a headless browser waiting
-// for the network to go idle (a screenshot with a virtual time budget) would wait for ever. `?live=off` keeps it shut.
+// Live updates come in two phases. For the first LIVE_POLL_MS after the load event the page polls with short
+// requests every POLL_MS; only then does it open the event stream. An event stream never finishes, so a headless
+// browser that waits for the network to go idle (Playwright's networkidle) or runs a virtual time budget
+// (`chromium --headless --virtual-time-budget=N --screenshot`: virtual time stops while a request is pending) would
+// otherwise wait for ever; short polls let both settle. `?live=off` turns live updates off altogether.
+const POLL_MS = 2000;
+const LIVE_POLL_MS = 20000;
 const pageLoaded = document.readyState === "complete"
   ? Promise.resolve()
   : new Promise((resolve) => window.addEventListener("load", () => resolve(), { once: true }));
 const liveWanted = new URLSearchParams(location.search).get("live") !== "off";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// One EventSource at a time; `onJob` gets every changed job summary.
+// One source of updates at a time: `onJob` gets every changed job summary from the stream; `refresh` reloads the page's
+// data (while polling, and once when the stream opens, for what changed in between).
 let listenTicket = 0;
-async function listen(url, onJob) {
+async function listen(url, onJob, refresh) {
   const ticket = ++listenTicket;
   if (stream) stream.close();
   stream = null;
   if (!liveWanted) { live.textContent = "live updates off"; return; }
   await pageLoaded;
-  await new Promise((resolve) => setTimeout(resolve, 0)); // after the load event's own handlers
-  if (ticket !== listenTicket) return; // a later page asked for its own stream meanwhile
+  live.textContent = "live"; live.classList.add("on");
+  live.title = `refreshed every ${POLL_MS / 1000} s, then streamed`;
+  for (let waited = 0; waited < LIVE_POLL_MS; waited += POLL_MS) {
+    await sleep(POLL_MS);
+    if (ticket !== listenTicket) return; // a later page asked for its own updates meanwhile
+    try { await refresh(); } catch { live.textContent = "reconnecting"; live.classList.remove("on"); }
+  }
+  if (ticket !== listenTicket) return;
   stream = new EventSource(url);
-  stream.onopen = () => { live.textContent = "live"; live.classList.add("on"); };
+  stream.onopen = () => { live.textContent = "live"; live.classList.add("on"); live.title = "streamed"; refresh().catch(() => {}); };
   stream.onerror = () => { live.textContent = "reconnecting"; live.classList.remove("on"); };
   stream.addEventListener("job", (e) => onJob(JSON.parse(e.data)));
 }

@@ -164,9 +164,13 @@ function bindJobActions(s) {
 
 async function showJob(id) {
   let profile = null;
+  let shown = null; // a refresh that finds the same job leaves the page (and the retrain field's focus) alone
   const load = async () => {
     const detail = await getJson(`/api/jobs/${id}`);
     if (detail.profileUrl && !profile) profile = await getJson(detail.profileUrl).catch(() => null);
+    const text = JSON.stringify([detail, profile]);
+    if (text === shown) return;
+    shown = text;
     renderJob(detail, profile);
   };
   // A job just submitted (or retrained) answers 404 until the orchestrator has recorded it: wait for it a while.
@@ -178,9 +182,10 @@ async function showJob(id) {
     }
   }
   let pending = false;
-  listen(`/api/events?job=${encodeURIComponent(id)}`, async () => {
+  const refresh = async () => {
     if (pending) return;
     pending = true;
     try { await load(); } finally { pending = false; }
-  });
+  };
+  listen(`/api/events?job=${encodeURIComponent(id)}`, refresh, refresh);
 }

@@ -67,14 +67,18 @@ function renderJobs() {
        <tbody>${rows.map(jobRow).join("")}</tbody></table>`;
 }
 
-async function showJobs() {
+async function loadJobs() {
   const list = await getJson("/api/jobs?limit=200");
   jobs.clear();
   list.forEach((j) => jobs.set(j.jobId, j));
+}
+
+async function showJobs() {
+  await loadJobs();
   // The form is drawn once: live updates redraw only the list, so a half-filled form is never lost.
   app.innerHTML = `<h1>Jobs</h1>${submitForm()}<div class="card" id="jobs-list"></div>`;
   bindSubmit();
   renderJobs();
-  listen("/api/events", (j) => { jobs.set(j.jobId, j); renderJobs(); });
+  listen("/api/events", (j) => { jobs.set(j.jobId, j); renderJobs(); }, async () => { await loadJobs(); renderJobs(); });
   refreshTimer = setInterval(() => document.querySelectorAll("td.age").forEach((td) => { td.textContent = age(td.dataset.since); }), 1000);
 }

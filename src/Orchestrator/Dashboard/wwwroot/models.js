@@ -108,15 +108,19 @@ function bindModel(m, card, reload) {
 }
 
 async function showModels() {
+  let shown = null; // what is drawn: a refresh that finds the same data leaves the page (and a comparison) alone
   const load = async () => {
     let models;
     try { models = await getJson("/api/models"); }
     catch (e) { app.innerHTML = `<h1>Models</h1><div class="error">The serving API is not hosted in this process (${esc(e.message)}).</div>`; return; }
     const details = await Promise.all(models.map((m) => getJson(`/api/models/${encodeURIComponent(m.name)}`)));
+    const text = JSON.stringify(details);
+    if (text === shown) return;
+    shown = text;
     app.innerHTML = `<h1>Models</h1>${details.length === 0 ? `<div class="card"><p class="muted" id="no-models">No model registered yet.</p></div>` : ""}
       ${details.map(modelCard).join("")}`;
     details.forEach((m) => bindModel(m, app.querySelector(`.model[data-model="${CSS.escape(m.name)}"]`), load));
   };
   await load();
-  listen("/api/events", (j) => { if (j.finished) load(); });
+  listen("/api/events", (j) => { if (j.finished) load(); }, load);
 }
