@@ -75,7 +75,7 @@ public sealed partial class DashboardPagesTests(DashboardSystem system)
             detail["summary"]!["round"] = rounds;
             detail["summary"]!["rounds"] = 2000;
             detail["bestRound"] = best;
-            detail["spec"]!["task"] = "Classification";
+            detail["spec"]!["task"] = "classification";
             detail["spec"]!["training"]!["patience"] = 20;
             detail["spec"]!["training"]!["localEpochs"] = 1;
             var history = new JsonArray();

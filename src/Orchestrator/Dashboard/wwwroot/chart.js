@@ -64,8 +64,7 @@ function decimate(points, x, pixels) {
 // stay beside the test metrics instead.
 function comparableMetric(spec, rounds) {
   const r = rounds[rounds.length - 1];
-  const classification = spec.task === "Classification" || spec.task === 2;
-  return classification && r && has(r.validation, "logLoss") ? "logLoss" : null;
+  return isClassification(spec) && r && has(r.validation, "logLoss") ? "logLoss" : null;
 }
 
 /**

@@ -16,6 +16,8 @@ const badge = (text) => `<span class="badge ${esc(text)}">${esc(text)}</span>`;
 const METRICS = ["mse", "rmse", "mae", "r2", "accuracy", "macroF1", "logLoss"];
 const HIGHER_IS_BETTER = new Set(["r2", "accuracy", "macroF1"]);
 const has = (m, n) => m && m[n] !== null && m[n] !== undefined;
+// The task as the API writes it ("classification"; older answers "Classification" or the enum's number 2).
+const isClassification = (spec) => String(spec.task).toLowerCase() === "classification" || spec.task === 2;
 
 function age(iso) {
   const s = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);

@@ -2,9 +2,8 @@
 // the trivial predictor's, a collapsible timeline, shards and the dataset profile; Cancel while it runs, Retrain after.
 "use strict";
 
-const isClassification = (spec) => spec.task === "Classification" || spec.task === 2;
 // The task as a word whether the API sends the enum's name or its number.
-const taskName = (task) => (typeof task === "number" ? ["Auto", "Regression", "Classification"][task] ?? String(task) : task);
+const taskName = (task) => (typeof task === "number" ? ["auto", "regression", "classification"][task] ?? String(task) : task);
 
 // Why training ended, as the CLI's status says it (src/Cli/Commands/JobDetailText.cs): honest about early stops.
 function trainingOutcome(d) {
