@@ -141,7 +141,15 @@ public sealed class JobVerbTests : IAsyncLifetime
             Assert.Contains("/ui/assets/app.js", html, StringComparison.Ordinal);
         }
 
-        Assert.Contains("EventSource", await http.GetStringAsync("/ui/assets/app.js"), StringComparison.Ordinal);
+        // The page's scripts (helpers, chart, pages, router) are each served; the live stream lives in core.js.
+        foreach (var script in new[] { "core", "chart", "jobs", "job", "models", "app" })
+        {
+            using var asset = await http.GetAsync($"/ui/assets/{script}.js");
+            Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
+            Assert.Equal("text/javascript", asset.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Contains("EventSource", await http.GetStringAsync("/ui/assets/core.js"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/ui/assets/secrets.txt")).StatusCode);
     }
 

@@ -16,6 +16,11 @@ public static class DashboardEndpoints
     private static readonly FrozenDictionary<string, (byte[] Content, string Type)> Assets = new Dictionary<string, (byte[], string)>
     {
         ["index.html"] = (Read("index.html"), "text/html; charset=utf-8"),
+        ["core.js"] = (Read("core.js"), "text/javascript; charset=utf-8"),
+        ["chart.js"] = (Read("chart.js"), "text/javascript; charset=utf-8"),
+        ["jobs.js"] = (Read("jobs.js"), "text/javascript; charset=utf-8"),
+        ["job.js"] = (Read("job.js"), "text/javascript; charset=utf-8"),
+        ["models.js"] = (Read("models.js"), "text/javascript; charset=utf-8"),
         ["app.js"] = (Read("app.js"), "text/javascript; charset=utf-8"),
         ["app.css"] = (Read("app.css"), "text/css; charset=utf-8"),
     }.ToFrozenDictionary();
