@@ -145,6 +145,30 @@ public sealed partial class DashboardPagesTests(DashboardSystem system)
     }
 
     [Fact]
+    public async Task Each_version_links_its_model_onnx_card_and_transform_files_which_download_as_stored()
+    {
+        var (page, errors) = await system.NewPageAsync();
+        await page.GotoAsync($"{Url}/ui/models");
+        var version = (await system.DetailAsync(system.FirstJob)).GetProperty("model").GetProperty("version").GetInt32();
+        var row = page.Locator($".model[data-model='{DashboardSystem.Model}'] tbody tr[data-version='{version}']");
+        foreach (var kind in new[] { "model", "onnx", "card", "transform" })
+        {
+            var link = row.Locator($"a.download[data-artifact='{kind}']");
+            await Assertions.Expect(link).ToHaveCountAsync(1);
+            var href = await link.GetAttributeAsync("href");
+            // Fetched with the page's own session, as a click would: the bytes are the ones whose hash the server states.
+            var answer = await page.APIRequest.GetAsync($"{Url}{href}");
+            Assert.Equal(200, answer.Status);
+            var body = await answer.BodyAsync();
+            Assert.NotEmpty(body);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), answer.Headers["x-checksum-sha256"]);
+        }
+
+        await system.ScreenshotAsync(page, "models-downloads");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Two_ticked_versions_are_compared_side_by_side_with_their_settings()
     {
         var (page, errors) = await system.NewPageAsync();

@@ -25,6 +25,11 @@ function sortedVersions(m) {
   });
 }
 
+// A version's files as Deploy serves them (GET /models/{name}/versions/{v}/artifacts/{kind}, reader role).
+const ARTIFACTS = [["model", "model"], ["onnx", "ONNX"], ["card", "card"], ["transform", "transform"]];
+const downloads = (name, version) => ARTIFACTS.map(([kind, label]) =>
+  `<a class="download" data-artifact="${kind}" download href="/models/${encodeURIComponent(name)}/versions/${version}/artifacts/${kind}">${label}</a>`).join(" · ");
+
 function modelCard(m) {
   const columns = METRICS.filter((n) => m.versions.some((v) => has(v.test, n)));
   const sort = modelSort.get(m.name) ?? { key: "version", descending: true };
@@ -38,11 +43,12 @@ function modelCard(m) {
       <td class="num">${v.gateMetric && has(v.baseline, v.gateMetric) ? `${esc(v.gateMetric)} ${num(v.baseline[v.gateMetric])}` : "–"}</td>
       <td>${new Date(v.createdAt).toLocaleString()}</td>
       <td>${v.jobId ? `<a href="/ui/jobs/${esc(v.jobId)}"><code>${esc(short(v.jobId))}</code></a>` : ""}</td>
+      <td class="files">${downloads(m.name, v.version)}</td>
       <td>${v.stage === "archived" ? `<button class="rollback" data-version="${v.version}">Make production</button>` : ""}</td></tr>`).join("");
   return `<div class="card model" id="${esc(m.name)}" data-model="${esc(m.name)}">
     <h2>${esc(m.name)} <span class="muted">production: v${m.production ?? "–"}</span></h2>
     <table class="versions"><thead><tr><th></th>${header("version", "Version")}${header("stage", "Stage")}
-      ${columns.map((n) => header(n, n, "num")).join("")}<th class="num">Baseline</th>${header("created", "Created")}<th>Job</th><th></th></tr></thead>
+      ${columns.map((n) => header(n, n, "num")).join("")}<th class="num">Baseline</th>${header("created", "Created")}<th>Job</th><th>Files</th><th></th></tr></thead>
       <tbody>${rows}</tbody></table>
     <p><button class="compare" ${picks.size >= 2 ? "" : "disabled"}>Compare ${picks.size >= 2 ? `${picks.size} versions` : "(tick two or more)"}</button></p>
     <div class="comparison"></div>
