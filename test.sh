@@ -34,7 +34,7 @@ tools/migration-scripts.sh --check --no-build
 # and the multi-host test (its own step below).
 dotnet test Pipeline.sln -c Release --no-build --logger "console;verbosity=minimal" --filter "Category!=BrokerRestart&Category!=MultiHost"
 echo "== broker restart test (alone)"
-dotnet test tests/Pipeline.Training.IntegrationTests -c Release --no-build --filter "Category=BrokerRestart"
+dotnet test tests/Pipeline.Training.IntegrationTests -c Release --no-build --filter "Category=BrokerRestart" --logger "console;verbosity=detailed"
 
 # SIMD kernel tests again under every instruction-set restriction (AVX-512 off, AVX2 off, no intrinsics at all).
 tests/numerics-kernel-matrix.sh

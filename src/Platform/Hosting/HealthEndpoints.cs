@@ -11,8 +11,9 @@ namespace Pipeline.Platform.Hosting;
 /// <summary>
 /// The health endpoints every service answers (Kubernetes probes, compose health checks):
 /// <list type="bullet">
-/// <item><c>GET /health/live</c>: 200 while the process serves HTTP; runs no check (a broker or database outage
-/// must not get the process restarted; it reconnects by itself).</item>
+/// <item><c>GET /health/live</c>: 200 while the process serves HTTP and runs only the checks tagged
+/// <see cref="LiveTag"/>: none of them fails on a broker or database outage (the process reconnects by itself); the
+/// consumer watchdog's fails when a queue has lost its consumer for good, which only a restart mends.</item>
 /// <item><c>GET /health/ready</c>: 200 when every check tagged <see cref="ReadyTag"/> passes: MassTransit's bus check
 /// (the bus started and its endpoints are consuming) and the database check registered by the bus registration;
 /// 503 otherwise, Degraded included: MassTransit reports a lost broker connection as Degraded (endpoints not
@@ -27,6 +28,9 @@ public static class HealthEndpoints
 
     /// <summary>The tag of readiness checks; MassTransit tags its bus check with it as well.</summary>
     public const string ReadyTag = "ready";
+
+    /// <summary>The tag of liveness checks: only faults a restart of the process mends.</summary>
+    public const string LiveTag = "live";
 
     private const string MappedMarker = "Pipeline.Platform.Hosting.HealthEndpoints.Mapped";
 
@@ -48,7 +52,17 @@ public static class HealthEndpoints
         }
 
         // Probes (kubelet, compose) carry no credentials.
-        endpoints.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJsonAsync }).AllowAnonymous();
+        endpoints.MapHealthChecks(LivePath, new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(LiveTag),
+            ResponseWriter = WriteJsonAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        }).AllowAnonymous();
         endpoints.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(ReadyTag),

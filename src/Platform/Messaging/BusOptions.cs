@@ -91,6 +91,25 @@ public sealed class RabbitMqOptions
     /// <summary>A PEM file of the CA certificates that signed the broker's certificate (a private CA); unset: the system's trust store.</summary>
     public string? CaCertificatePath { get; set; }
 
+    /// <summary>
+    /// How often the consumer watchdog asks the broker whether each queue this process consumes still has a consumer
+    /// (docs/RELIABILITY.md). Zero turns the watchdog off.
+    /// </summary>
+    public TimeSpan ConsumerCheckInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long one of this process's queues may go without any consumer while the broker answers before the watchdog
+    /// restarts the bus. Longer than MassTransit's own reconnecting takes after a broker restart (a few seconds).
+    /// </summary>
+    public TimeSpan ConsumerMissingLimit { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Port of the broker's management API (HTTP, HTTPS with <see cref="UseTls"/>) on <see cref="Host"/>. The consumer
+    /// watchdog uses it to close this process's connection when a queue has lost its consumer, which makes
+    /// MassTransit rebuild every endpoint. Zero: no management API; the watchdog then only reports (log, health).
+    /// </summary>
+    public ushort ManagementPort { get; set; } = 15672;
+
     public string EffectiveTlsServerName => string.IsNullOrWhiteSpace(TlsServerName) ? Host : TlsServerName;
 
     public string Address => $"{(UseTls ? "amqps" : "amqp")}://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}";

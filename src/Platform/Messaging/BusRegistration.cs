@@ -33,6 +33,12 @@ public static class BusRegistration
         if (transport == TransportKind.RabbitMq)
         {
             services.AddHostedService<RabbitMqPreflight>();
+            services.TryAddSingleton(sp => BusConnectionName.From(sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value));
+            services.TryAddSingleton<ReceiveQueues>();
+            services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<ReceiveQueues>());
+            services.TryAddSingleton<ConsumerWatchdog>();
+            services.AddHostedService(sp => sp.GetRequiredService<ConsumerWatchdog>());
+            services.AddHealthChecks().AddCheck<ConsumerWatchdogHealthCheck>(ConsumerWatchdogHealthCheck.Name, tags: [HealthEndpoints.LiveTag]);
         }
 
         services.TryAddSingleton<IScheduleMessageProvider, DurableScheduleMessageProvider>();
@@ -96,7 +102,8 @@ public static class BusRegistration
                 {
                     var o = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                     var tls = RabbitMqTls.From(o);
-                    cfg.Host(o.Host, o.Port, o.VirtualHost, h => ConfigureHost(h, o, tls));
+                    var name = context.GetRequiredService<BusConnectionName>().Value;
+                    cfg.Host(o.Host, o.Port, o.VirtualHost, h => ConfigureHost(h, o, tls, name));
                     UseDurableScheduler(cfg, context);
                     cfg.UseConsumeFilter(typeof(JobScopeFilter<>), context); // JobId in log scopes and spans
                     cfg.ConfigureEndpoints(context);
@@ -126,11 +133,11 @@ public static class BusRegistration
     };
 
     /// <summary>Credentials, connection name, heartbeat and TLS (when <c>Pipeline:RabbitMq:UseTls</c>) of the broker connection.</summary>
-    internal static void ConfigureHost(IRabbitMqHostConfigurator h, RabbitMqOptions o, RabbitMqTls? tls)
+    internal static void ConfigureHost(IRabbitMqHostConfigurator h, RabbitMqOptions o, RabbitMqTls? tls, string? connectionName = null)
     {
         h.Username(o.Username);
         h.Password(o.Password);
-        h.ConnectionName(o.ConnectionName ?? $"{AppDomain.CurrentDomain.FriendlyName}@{Environment.MachineName}");
+        h.ConnectionName(connectionName ?? BusConnectionName.From(o).Value);
         if (o.Heartbeat is { } heartbeat)
         {
             h.Heartbeat(heartbeat);

@@ -21,20 +21,7 @@ internal sealed class RabbitMqPreflight(IOptions<RabbitMqOptions> options, TimeP
             throw new StartupException($"Pipeline:RabbitMq:Username is not set for the broker at {o.Address}; set it (and Pipeline:RabbitMq:Password) in configuration or the environment.");
         }
 
-        var factory = new ConnectionFactory
-        {
-            HostName = o.Host,
-            Port = o.Port,
-            VirtualHost = o.VirtualHost,
-            UserName = o.Username,
-            Password = o.Password,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-            AutomaticRecoveryEnabled = false,
-        };
-        if (RabbitMqTls.From(o) is { } tls)
-        {
-            factory.Ssl = tls.ToSslOption();
-        }
+        var factory = ConnectionFactoryFor(o);
 
         var deadline = clock.GetUtcNow() + o.StartupTimeout;
         while (true)
@@ -72,4 +59,25 @@ internal sealed class RabbitMqPreflight(IOptions<RabbitMqOptions> options, TimeP
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A plain client connection to the configured broker (TLS included), for checks beside the bus's own.</summary>
+    internal static ConnectionFactory ConnectionFactoryFor(RabbitMqOptions o)
+    {
+        var factory = new ConnectionFactory
+        {
+            HostName = o.Host,
+            Port = o.Port,
+            VirtualHost = o.VirtualHost,
+            UserName = o.Username,
+            Password = o.Password,
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+            AutomaticRecoveryEnabled = false,
+        };
+        if (RabbitMqTls.From(o) is { } tls)
+        {
+            factory.Ssl = tls.ToSslOption();
+        }
+
+        return factory;
+    }
 }
