@@ -9,29 +9,10 @@ namespace Pipeline.Deploy.Serving;
 /// <summary>Writes the predictions of <c>/predict</c> straight to the response and gives the pooled output buffer back.</summary>
 public sealed class PredictionResult(Prediction prediction) : IResult, IEndpointMetadataProvider
 {
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        using (prediction)
-        {
-            httpContext.Response.StatusCode = StatusCodes.Status200OK;
-            httpContext.Response.ContentType = "application/json; charset=utf-8";
-            httpContext.Response.Headers["X-Model-Version"] = prediction.Model.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await using (var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter))
-            {
-                Write(writer);
-            }
-
-            await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
-        }
-    }
+    public Task ExecuteAsync(HttpContext httpContext) => PredictionResponse.WriteAsync(httpContext, prediction, Write);
 
     /// <summary>For the OpenAPI document: a 200 with a JSON body.</summary>
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void), ["application/json"]));
-    }
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => PredictionResponse.AddJsonOkMetadata(builder);
 
     private void Write(Utf8JsonWriter writer)
     {

@@ -52,30 +52,23 @@ public static class HealthEndpoints
         }
 
         // Probes (kubelet, compose) carry no credentials.
-        endpoints.MapHealthChecks(LivePath, new HealthCheckOptions
-        {
-            Predicate = c => c.Tags.Contains(LiveTag),
-            ResponseWriter = WriteJsonAsync,
-            ResultStatusCodes =
-            {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status200OK,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-        }).AllowAnonymous();
-        endpoints.MapHealthChecks(ReadyPath, new HealthCheckOptions
-        {
-            Predicate = c => c.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteJsonAsync,
-            ResultStatusCodes =
-            {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-        }).AllowAnonymous();
+        endpoints.MapHealthChecks(LivePath, Options(LiveTag, degraded: StatusCodes.Status200OK)).AllowAnonymous();
+        endpoints.MapHealthChecks(ReadyPath, Options(ReadyTag, degraded: StatusCodes.Status503ServiceUnavailable)).AllowAnonymous();
         return endpoints;
     }
+
+    /// <summary>The checks of one tag, answered as JSON; Unhealthy is 503, Degraded as given.</summary>
+    private static HealthCheckOptions Options(string tag, int degraded) => new()
+    {
+        Predicate = c => c.Tags.Contains(tag),
+        ResponseWriter = WriteJsonAsync,
+        ResultStatusCodes =
+        {
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = degraded,
+            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+        },
+    };
 
     // {"status":"Healthy","checks":{"masstransit-bus":{"status":"Healthy","description":"Ready"}}}; exception
     // messages stay in the logs (they may name hosts and users).

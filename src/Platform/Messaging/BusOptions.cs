@@ -99,7 +99,8 @@ public sealed class RabbitMqOptions
 
     /// <summary>
     /// How long one of this process's queues may go without any consumer while the broker answers before the watchdog
-    /// restarts the bus. Longer than MassTransit's own reconnecting takes after a broker restart (a few seconds).
+    /// closes the bus's connection (and, after twice this, fails liveness). Longer than MassTransit's own reconnect
+    /// back-off, which grows to 30 s between attempts after repeated faults.
     /// </summary>
     public TimeSpan ConsumerMissingLimit { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -63,8 +63,9 @@ internal sealed partial class ConsumerWatchdog(
                 catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException or TimeoutException)
                 {
                     // The broker is away: MassTransit's own reconnecting is under way, and a queue without a consumer
-                    // counts only from when the broker answers again.
+                    // counts only from when the broker answers again, with its reconnect chance renewed.
                     _missingSince.Clear();
+                    _reconnectedFor.Clear();
                 }
             }
         }
