@@ -68,6 +68,17 @@ async function getJson(url, options = {}) {
   return body;
 }
 
+// A job just accepted is not in the orchestrator's records for a moment, and its page would be answered 404 (which the
+// browser logs as an error) until it is: open the page once the job list, which never answers 404, shows the job.
+async function openJob(id) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const jobs = await getJson("/api/jobs?limit=50").catch(() => []);
+    if (jobs.some((job) => job.jobId === id)) break;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  location.assign(`/ui/jobs/${id}`);
+}
+
 // Live updates come in two phases. For the first LIVE_POLL_MS after the load event the page polls with short
 // requests every POLL_MS; only then does it open the event stream. An event stream never finishes, so a headless
 // browser that waits for the network to go idle (Playwright's networkidle) or runs a virtual time budget

@@ -156,7 +156,7 @@ function bindJobActions(s) {
       const settings = parseSettings(document.getElementById("retrain-settings").value);
       const body = Object.keys(settings).length ? JSON.stringify({ settings }) : "{}";
       const accepted = await getJson(`/api/jobs/${s.jobId}/retrain`, { method: "POST", headers: { "content-type": "application/json" }, body });
-      location.assign(`/ui/jobs/${accepted.jobId}`);
+      await openJob(accepted.jobId);
     } catch (e) { error.textContent = e.message; retrain.disabled = false; }
   };
 }

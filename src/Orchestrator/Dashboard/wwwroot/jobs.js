@@ -50,7 +50,7 @@ function bindSubmit() {
       button.disabled = true;
       const type = /\.gz$/i.test(file.name) ? "application/gzip" : /\.json$/i.test(file.name) ? "application/json" : "text/csv";
       const accepted = await getJson(`/api/jobs?${query}`, { method: "POST", headers: { "content-type": type }, body: file });
-      location.assign(`/ui/jobs/${accepted.jobId}`);
+      await openJob(accepted.jobId);
     } catch (e) {
       error.textContent = e.message;
       button.disabled = false;
