@@ -8,17 +8,42 @@ namespace Pipeline.Platform.Persistence;
 
 /// <summary>
 /// Applies pending migrations before the service starts consuming. Several instances may start at once: on
-/// PostgreSQL a session-level advisory lock makes them take turns, so only one runs each migration.
+/// PostgreSQL a session-level advisory lock makes them take turns, so only one runs each migration. Hosts in one process
+/// (embedded mode, tests) also take turns: EF Core keeps one model per context type for the whole process and finishes
+/// building it on first use, and two hosts touching it first at once have failed to start with "The model must be
+/// finalized ... before 'GetRelationalModel' can be used" (a clean-clone CI run, two training systems starting together).
 /// </summary>
 public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContext> factory, ILogger<DatabaseMigrator<TContext>> logger) : IHostedService
     where TContext : DbContext
 {
+    // One per closed generic type: contexts of different types share no snapshot and need not wait for each other.
+    private static readonly SemaphoreSlim InProcessTurn = new(1, 1);
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await InProcessTurn.WaitAsync(cancellationToken);
+        try
+        {
+            await MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            InProcessTurn.Release();
+        }
+
+        LogMigrated(logger, typeof(TContext).Name);
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var context = await factory.CreateDbContextAsync(cancellationToken);
         var database = context.Database;
         try
         {
+            // First touch of the shared models under the turn, so no query or migration elsewhere in this process
+            // finds them half-built.
+            _ = context.Model;
+            _ = context.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
             if (database.IsNpgsql())
             {
                 await database.OpenConnectionAsync(cancellationToken);
@@ -44,8 +69,6 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
         {
             throw Hosting.StartupException.ForDatabase(database.GetConnectionString(), ex);
         }
-
-        LogMigrated(logger, typeof(TContext).Name);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
