@@ -96,7 +96,7 @@ public sealed partial class DatasetValidator(
                 // The file is local: whatever else the parser throws will not go away by retrying, and the job
                 // must end with a reason rather than wait in an error queue.
                 LogUnexpected(logger, request.JobId, ex);
-                return await RejectAsync(request, version, $"{source.Key}: the file could not be read as CSV ({SafeText.Echo(ex.Message)}).", cancellationToken);
+                return await RejectAsync(request, version, $"{source.Key}: the file could not be read as CSV or Parquet ({SafeText.Echo(ex.Message)}).", cancellationToken);
             }
 
             // The hidden layers on every feature column: a wide file with wide layers is refused before it is stored.
@@ -165,7 +165,7 @@ public sealed partial class DatasetValidator(
 
         var o = options.Value;
         var id = DatasetRecord.IdFor(sha256);
-        var key = $"{id}/data.csv{(scan.Compressed ? ".gz" : string.Empty)}";
+        var key = scan.Format == DataFileFormat.Parquet ? $"{id}/data.parquet" : $"{id}/data.csv{(scan.Compressed ? ".gz" : string.Empty)}";
         await store.EnsureBucketAsync(o.DatasetsBucket, cancellationToken);
         var file = File.OpenRead(local);
         ObjectRef stored;

@@ -18,7 +18,7 @@ public sealed class IngestOptions
     /// <summary>Rejected files are moved here (same bucket), with the reason in their metadata; never watched.</summary>
     public string RejectedPrefix { get; set; } = "rejected/";
 
-    /// <summary>Where accepted data sets are stored once, by content: <c>{datasetId}/data.csv[.gz]</c>.</summary>
+    /// <summary>Where accepted data sets are stored once, by content: <c>{datasetId}/data.csv[.gz]</c> or <c>{datasetId}/data.parquet</c>.</summary>
     public string DatasetsBucket { get; set; } = "datasets";
 
     /// <summary>How often the bucket is listed; zero turns the listing off (MinIO notifications only).</summary>

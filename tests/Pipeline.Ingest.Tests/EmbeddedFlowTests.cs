@@ -50,6 +50,69 @@ public sealed class EmbeddedFlowTests : IAsyncLifetime
             string.Create(CultureInfo.InvariantCulture, $"{500 + ((i * 37) % 900)};{(i % 3 == 0 ? "\"Paris; FR\"" : "Lyon")};{(i % 11 == 0 ? string.Empty : (i % 40).ToString(CultureInfo.InvariantCulture))};{(1000 * (i + salt)) + 0.5}\n")));
 
     [Fact]
+    public async Task A_dropped_parquet_file_is_validated_stored_and_preprocessed_like_the_same_table_in_csv()
+    {
+        await _host.PutAsync("houses.csv", HousesCsv(200));
+        await _host.PutAsync("houses.parquet", HousesParquet(200, _folder));
+        Assert.Equal(2, await _host.ListOnceAsync());
+        var fromCsv = await _host.Probe.WaitForAny<JobSubmitted>(j => j.Source.Key == "houses.csv");
+        var fromParquet = await _host.Probe.WaitForAny<JobSubmitted>(j => j.Source.Key == "houses.parquet");
+        var csvDone = await _host.Probe.WaitFor<DatasetPreprocessed>(fromCsv.JobId);
+        var parquetDone = await _host.Probe.WaitFor<DatasetPreprocessed>(fromParquet.JobId);
+
+        var accepted = _host.Probe.All<DatasetAccepted>(fromParquet.JobId).Single();
+        Assert.Equal(200, accepted.Rows);
+        Assert.Equal("price", accepted.ResolvedSpec.Target);
+        Assert.Equal(TaskKind.Regression, accepted.ResolvedSpec.Task);
+        Assert.EndsWith("/data.parquet", accepted.Dataset.Key, StringComparison.Ordinal);
+        Assert.Equal("houses", accepted.ResolvedSpec.ModelName);
+
+        // The same columns, kinds and encoding: the same feature layout and the same split sizes.
+        Assert.Equal(csvDone.Features, parquetDone.Features);
+        Assert.Equal(csvDone.Shards.Sum(s => s.Rows), parquetDone.Shards.Sum(s => s.Rows));
+        var csvTest = await ShardFile.ReadAsync(await _host.Store.OpenVerifiedReadAsync(csvDone.Test));
+        var parquetTest = await ShardFile.ReadAsync(await _host.Store.OpenVerifiedReadAsync(parquetDone.Test));
+        Assert.Equal(csvTest.Rows, parquetTest.Rows);
+    }
+
+    /// <summary><see cref="HousesCsv"/>'s table as Parquet, written by Apache Arrow (ParquetSharp) in two row groups.</summary>
+    private static byte[] HousesParquet(int rows, string folder)
+    {
+        var path = Path.Combine(folder, "houses.parquet");
+        Directory.CreateDirectory(folder);
+        using (var file = new ParquetSharp.ParquetFileWriter(path, [new ParquetSharp.Column<int>("sqft"), new ParquetSharp.Column<string>("city"), new ParquetSharp.Column<int?>("age"), new ParquetSharp.Column<double>("price")]))
+        {
+            foreach (var part in Enumerable.Range(0, rows).Chunk((rows + 1) / 2))
+            {
+                using var group = file.AppendRowGroup();
+                using (var w = group.NextColumn().LogicalWriter<int>())
+                {
+                    w.WriteBatch([.. part.Select(i => 500 + ((i * 37) % 900))]);
+                }
+
+                using (var w = group.NextColumn().LogicalWriter<string>())
+                {
+                    w.WriteBatch([.. part.Select(i => i % 3 == 0 ? "Paris; FR" : "Lyon")]);
+                }
+
+                using (var w = group.NextColumn().LogicalWriter<int?>())
+                {
+                    w.WriteBatch([.. part.Select(i => i % 11 == 0 ? (int?)null : i % 40)]);
+                }
+
+                using (var w = group.NextColumn().LogicalWriter<double>())
+                {
+                    w.WriteBatch([.. part.Select(i => (1000.0 * i) + 0.5)]);
+                }
+            }
+
+            file.Close();
+        }
+
+        return File.ReadAllBytes(path);
+    }
+
+    [Fact]
     public async Task A_dropped_file_becomes_K_shards_whose_rows_add_up()
     {
         await _host.PutAsync("houses.csv", HousesCsv(300), new Dictionary<string, string> { ["shards"] = "3" });

@@ -75,7 +75,8 @@ public static class JobCommands
                 .Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
             await using var file = File.OpenRead(what);
             using var content = new StreamContent(file);
-            content.Headers.ContentType = new("text/csv");
+            // The server tells the format by its first bytes; the type only has to be one it accepts.
+            content.Headers.ContentType = new(what.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? Pipeline.Ingest.Api.SubmitApi.ParquetMediaType : "text/csv");
             response = await http.PostAsync("api/jobs?" + query, content, cancellationToken);
         }
         else

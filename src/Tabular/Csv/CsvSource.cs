@@ -2,15 +2,19 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Unicode;
 using nietras.SeparatedValues;
+using Pipeline.Tabular.Parquet;
 using Pipeline.Tabular.Text;
 
 namespace Pipeline.Tabular.Csv;
 
 /// <summary>
-/// An opened CSV data file: gzip detected by its magic bytes, limits and binary content guarded, UTF-8 with or
-/// without BOM, separator (comma, semicolon or tab) detected from the header line, quoted fields (with embedded
-/// separators, quotes and newlines) unescaped by Sep, CRLF or LF. The header is read and checked on open; rows
-/// are then read with <see cref="Rows"/>, one pass, streaming.
+/// An opened data file, CSV or Parquet (told apart by its first bytes), read one pass, streaming, with
+/// <see cref="MoveNext"/> and <see cref="Current"/>.
+/// CSV: gzip detected by its magic bytes, limits and binary content guarded, UTF-8 with or without BOM, separator
+/// (comma, semicolon or tab) detected from the header line, quoted fields (with embedded separators, quotes and
+/// newlines) unescaped by Sep, CRLF or LF; the header is read and checked on open.
+/// Parquet (from a seekable stream): flat columns in their own types, one row group in memory at a time
+/// (<see cref="ParquetTable"/>); numbers reach <see cref="CsvRow.TryNumber"/> without a text round trip.
 /// </summary>
 public sealed class CsvSource : IDisposable
 {
@@ -20,8 +24,10 @@ public sealed class CsvSource : IDisposable
     private const int HeaderLineNumber = 1;
     private static readonly char[] Candidates = [',', ';', '\t'];
 
-    private readonly SepReader _reader;
-    private readonly InputGuardStream _guard;
+    private readonly SepReader? _reader;
+    private readonly InputGuardStream? _guard;
+    private readonly ParquetTable? _parquet;
+    private readonly long _parquetBytes;
 
     private readonly long _maxRows;
     private long _rows;
@@ -37,6 +43,16 @@ public sealed class CsvSource : IDisposable
         Compressed = compressed;
     }
 
+    private CsvSource(string file, ParquetTable parquet, long bytes)
+    {
+        File = file;
+        _parquet = parquet;
+        _parquetBytes = bytes;
+        _maxRows = long.MaxValue; // checked against the row groups' counts on open
+        Columns = parquet.Columns;
+        Separator = ',';
+    }
+
     /// <summary>The name used in every error message (the object key or file name).</summary>
     public string File { get; }
 
@@ -46,8 +62,10 @@ public sealed class CsvSource : IDisposable
 
     public bool Compressed { get; }
 
-    /// <summary>Uncompressed bytes read so far.</summary>
-    public long BytesRead => _guard.BytesRead;
+    public DataFileFormat Format => _parquet is null ? DataFileFormat.Csv : DataFileFormat.Parquet;
+
+    /// <summary>Uncompressed bytes read so far (for Parquet, the file's size).</summary>
+    public long BytesRead => _guard?.BytesRead ?? _parquetBytes;
 
     /// <summary>Opens a data file on disk.</summary>
     public static CsvSource OpenFile(string path, CsvLimits limits, string? displayName = null) =>
@@ -61,9 +79,15 @@ public sealed class CsvSource : IDisposable
         Stream? owned = raw;
         try
         {
-            var magic = new byte[2];
-            var got = raw.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-            var compressed = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            var magic = new byte[4];
+            var got = raw.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
+            if (ParquetTable.IsParquet(magic.AsSpan(0, got)))
+            {
+                owned = null;
+                return OpenParquet(raw, file, limits);
+            }
+
+            var compressed = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
             Stream stream = new PrefixedStream(magic.AsMemory(0, got), raw);
             if (compressed)
             {
@@ -106,7 +130,7 @@ public sealed class CsvSource : IDisposable
     }
 
     /// <summary>The row read by the last successful <see cref="MoveNext"/>.</summary>
-    public CsvRow Current => new(_reader.Current);
+    public CsvRow Current => _parquet is null ? new(_reader!.Current) : new(_parquet);
 
     /// <summary>
     /// Reads the next data row. Blank lines are skipped; a row whose field count differs from the header's is an
@@ -114,13 +138,19 @@ public sealed class CsvSource : IDisposable
     /// </summary>
     public bool MoveNext()
     {
+        if (_parquet is not null)
+        {
+            return _parquet.MoveNext();
+        }
+
+        var reader = _reader!;
         var columns = Columns.Count;
         while (true)
         {
             bool more;
             try
             {
-                more = _reader.MoveNext();
+                more = reader.MoveNext();
             }
             catch (InvalidDataException ex)
             {
@@ -132,7 +162,7 @@ public sealed class CsvSource : IDisposable
                 return false;
             }
 
-            var row = _reader.Current;
+            var row = reader.Current;
             if (row.ColCount == 1 && row.Span.Trim().IsEmpty)
             {
                 continue;
@@ -154,8 +184,23 @@ public sealed class CsvSource : IDisposable
 
     public void Dispose()
     {
-        _reader.Dispose();
-        _guard.Dispose();
+        _reader?.Dispose();
+        _guard?.Dispose();
+        _parquet?.Dispose();
+    }
+
+    /// <summary>Parquet keeps its index at the end of the file: the stream must seek (a file on disk does).</summary>
+    private static CsvSource OpenParquet(Stream raw, string file, CsvLimits limits)
+    {
+        if (!raw.CanSeek)
+        {
+            raw.Dispose();
+            throw new DatasetValidationException(file, "Parquet data can only be read from a file (it keeps its index at the end); save it to disk first.");
+        }
+
+        raw.Position = 0;
+        var bytes = raw.Length;
+        return new CsvSource(file, ParquetTable.Open(raw, file, limits), bytes);
     }
 
     private static int ReadSniff(Stream stream, byte[] buffer, string file)
@@ -292,20 +337,37 @@ public sealed class CsvSource : IDisposable
 }
 
 /// <summary>The current row of a <see cref="CsvSource"/>; valid until the next row is read.</summary>
-public readonly ref struct CsvRow(SepReader.Row row)
+public readonly ref struct CsvRow
 {
-    private readonly SepReader.Row _row = row;
+    private readonly SepReader.Row _row;
+    private readonly ParquetTable? _parquet;
 
-    /// <summary>1-based line where the row starts.</summary>
-    public int Line => _row.LineNumberFrom;
+    public CsvRow(SepReader.Row row) => _row = row;
 
-    /// <summary>Unescaped text of field <paramref name="column"/>.</summary>
-    public ReadOnlySpan<char> this[int column] => _row[column].Span;
+    internal CsvRow(ParquetTable parquet) => _parquet = parquet;
+
+    /// <summary>1-based line where the row starts (for Parquet, the line it would have as CSV with a header).</summary>
+    public int Line => _parquet?.Line ?? _row.LineNumberFrom;
+
+    /// <summary>
+    /// Unescaped text of field <paramref name="column"/> (for Parquet, the value as CSV would write it; valid until
+    /// the same column is read again).
+    /// </summary>
+    public ReadOnlySpan<char> this[int column] => _parquet is null ? _row[column].Span : _parquet.Text(column);
 
     /// <summary>
     /// The field as a finite number through Sep's fast float parser (several times faster than double.TryParse,
     /// and correctly rounded like it). False for anything else, including values with blanks around them: callers
     /// fall back to <see cref="Schema.ValueParser"/> for those, so the accepted set is the same.
     /// </summary>
-    public bool TryNumber(int column, out double value) => _row[column].TryParse(out value) && double.IsFinite(value);
+    public bool TryNumber(int column, out double value) => _parquet is null
+        ? _row[column].TryParse(out value) && double.IsFinite(value)
+        : _parquet.TryNumber(column, out value);
+}
+
+/// <summary>The format of a data file, told by its first bytes.</summary>
+public enum DataFileFormat
+{
+    Csv,
+    Parquet,
 }

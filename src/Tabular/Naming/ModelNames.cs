@@ -17,12 +17,12 @@ public static class ModelNames
     /// <summary>Why a name is refused, for a 400 or a failed deployment.</summary>
     public static string Rule => $"use 1-{MaxLength} ASCII letters, digits, '-', '_' or '.', not starting with '.'";
 
-    /// <summary>The default: the file name without directories and without .gz/.csv/.tsv/.txt, lower-cased, other characters as '-'.</summary>
+    /// <summary>The default: the file name without directories and without .gz/.csv/.tsv/.txt/.parquet, lower-cased, other characters as '-'.</summary>
     public static string FromKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         var name = key[(key.LastIndexOf('/') + 1)..];
-        foreach (var ext in new[] { ".gz", ".csv", ".tsv", ".txt" })
+        foreach (var ext in new[] { ".gz", ".csv", ".tsv", ".txt", ".parquet" })
         {
             if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase))
             {

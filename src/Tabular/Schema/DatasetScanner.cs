@@ -28,6 +28,8 @@ public sealed record DatasetScan
     public required char Separator { get; init; }
     public required bool Compressed { get; init; }
 
+    public DataFileFormat Format { get; init; } = DataFileFormat.Csv;
+
     /// <summary>Uncompressed bytes.</summary>
     public required long Bytes { get; init; }
 }
@@ -98,6 +100,7 @@ public static class DatasetScanner
             ResolvedSpec = resolved,
             Separator = source.Separator,
             Compressed = source.Compressed,
+            Format = source.Format,
             Bytes = source.BytesRead,
         };
     }

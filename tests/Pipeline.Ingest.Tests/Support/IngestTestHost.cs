@@ -77,10 +77,13 @@ public sealed class IngestTestHost : IAsyncDisposable
 
     public Task<int> ListOnceAsync() => Services.GetRequiredService<BucketWatcher>().ScanOnceAsync(CancellationToken.None);
 
-    public async Task PutAsync(string key, string content, IReadOnlyDictionary<string, string>? metadata = null)
+    public Task PutAsync(string key, string content, IReadOnlyDictionary<string, string>? metadata = null) =>
+        PutAsync(key, System.Text.Encoding.UTF8.GetBytes(content), metadata);
+
+    public async Task PutAsync(string key, byte[] content, IReadOnlyDictionary<string, string>? metadata = null)
     {
         await Store.EnsureBucketAsync(Options.Bucket);
-        await Store.PutBytesAsync(Options.Bucket, key, System.Text.Encoding.UTF8.GetBytes(content), metadata);
+        await Store.PutBytesAsync(Options.Bucket, key, content, metadata);
     }
 
     public async ValueTask DisposeAsync()
