@@ -1,3 +1,4 @@
+using Pipeline.Contracts.Api;
 using Pipeline.Cli.Commands;
 using Pipeline.Orchestrator.Api;
 

@@ -1,6 +1,7 @@
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.Api;
 using Pipeline.Orchestrator.StateMachines;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Orchestrator.Tests;
 

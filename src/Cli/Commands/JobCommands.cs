@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.Api;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Commands;
 

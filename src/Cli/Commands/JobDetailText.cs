@@ -2,6 +2,7 @@ using System.Globalization;
 using Pipeline.Contracts;
 using Pipeline.Ingest.Spec;
 using Pipeline.Orchestrator.Api;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Commands;
 

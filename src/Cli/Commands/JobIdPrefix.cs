@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Pipeline.Orchestrator.Api;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Commands;
 

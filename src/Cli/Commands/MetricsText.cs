@@ -1,6 +1,7 @@
 using System.Globalization;
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.Api;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pipeline.Orchestrator.Api;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Pipeline.Orchestrator.Api;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Commands;
 

@@ -8,6 +8,7 @@ using Pipeline.Cli.Commands;
 using Pipeline.Ingest;
 using Pipeline.Orchestrator.Api;
 using Pipeline.Platform.Hosting;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Demo;
 

@@ -1,5 +1,6 @@
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.Api;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Demo;
 

@@ -13,6 +13,7 @@ using Pipeline.Deploy.Serving.Inference;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Security;
 using Pipeline.Tabular.Text;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Deploy.Serving;
 

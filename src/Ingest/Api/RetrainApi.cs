@@ -10,6 +10,7 @@ using Pipeline.Contracts;
 using Pipeline.Ingest.Registry;
 using Pipeline.Platform.Security;
 using Pipeline.Tabular.Text;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Ingest.Api;
 

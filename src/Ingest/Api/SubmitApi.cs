@@ -15,6 +15,7 @@ using Pipeline.Platform.Artifacts;
 using Pipeline.Platform.Security;
 using Pipeline.Tabular.Naming;
 using Pipeline.Tabular.Text;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Ingest.Api;
 
@@ -299,5 +300,3 @@ public static class SubmitApi
     private sealed record SubmitExisting(string? Key, JobSpec? Spec);
 }
 
-/// <summary>The answer to a submit: the job id as stored, and the object the job trains on (<c>bucket/key</c>).</summary>
-public sealed record JobAccepted(Guid JobId, string Source);

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Pipeline.Orchestrator.StateMachines;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Orchestrator.Api;
 

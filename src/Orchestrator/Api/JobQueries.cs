@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Orchestrator.Retention;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Orchestrator.Api;
 

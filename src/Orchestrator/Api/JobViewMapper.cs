@@ -1,4 +1,5 @@
 using Pipeline.Orchestrator.StateMachines;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Orchestrator.Api;
 

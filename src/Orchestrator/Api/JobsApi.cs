@@ -15,6 +15,7 @@ using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Artifacts;
 using Pipeline.Platform.Security;
 using Pipeline.Tabular.Text;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Orchestrator.Api;
 
@@ -167,5 +168,3 @@ public static class JobsApi
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail: detail, statusCode: status, title: title);
 }
 
-/// <summary>The answer to <c>POST /api/jobs/{id}/cancel</c>: the cancellation is on its way to the job.</summary>
-public sealed record CancelAccepted(Guid JobId, bool Cancelling, string Reason);

@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Security;
+using Pipeline.Contracts.Api;
 
 namespace Pipeline.Orchestrator.Api;
 
@@ -60,8 +61,3 @@ public static class RedeployEndpoint
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail: detail, statusCode: status, title: title);
 }
 
-/// <summary>The body of <c>POST /api/jobs/{id}/redeploy</c>; every field optional.</summary>
-public sealed record RedeployRequest(bool Force = false);
-
-/// <summary>The answer: the deploy command is on its way; the job shows Deploying, then its outcome.</summary>
-public sealed record RedeployAccepted(Guid JobId, string ModelName, bool Force);

@@ -1,6 +1,4 @@
-using Pipeline.Contracts;
-
-namespace Pipeline.Orchestrator.Api;
+namespace Pipeline.Contracts.Api;
 
 /// <summary>One row of the jobs list (and one server-sent event): what a user scans for.</summary>
 public sealed record JobSummary

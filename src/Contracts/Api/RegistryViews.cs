@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Pipeline.Deploy.Serving;
+namespace Pipeline.Contracts.Api;
 
 /// <summary>One version as the registry routes show it (<c>GET /models</c>, <c>GET /models/{name}</c>).</summary>
 public sealed record ModelVersionView(
