@@ -3,6 +3,7 @@
 #   Contracts, Numerics          reference nothing of ours (Numerics is self-contained)
 #   Tabular                      Contracts, Numerics
 #   Platform                     Contracts
+#   Client                       Contracts (a library for callers of the HTTP API)
 #   services (Ingest, Preprocess, TrainWorker, Orchestrator, Deploy)
 #                                Contracts, Numerics, Tabular, Platform; never another service
 #   Cli                          anything (it hosts the services)
@@ -15,6 +16,7 @@ declare -A allowed=(
   [Numerics]=""
   [Tabular]="Contracts Numerics"
   [Platform]="Contracts"
+  [Client]="Contracts"
   [Ingest]="Contracts Numerics Tabular Platform"
   [Preprocess]="Contracts Numerics Tabular Platform"
   [TrainWorker]="Contracts Numerics Tabular Platform"

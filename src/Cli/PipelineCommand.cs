@@ -68,6 +68,12 @@ public static class PipelineCommand
             error.WriteLine($"pipeline {verb}: {ex.Message}");
             return ex.ExitCode;
         }
+        catch (Client.PipelineApiException ex)
+        {
+            // A refused request: one line with the problem's reason, and the exit code of its status.
+            error.WriteLine($"pipeline {verb}: {ex.Reason}");
+            return ApiHttp.ExitCodeOf(ex.Status);
+        }
         catch (HttpRequestException ex)
         {
             error.WriteLine($"pipeline {verb}: no answer from the running system ({ex.Message}); is `pipeline up` or `pipeline demo --serve` running? (--url)");

@@ -31,6 +31,14 @@ internal static class ApiHttp
         return client;
     }
 
+    /// <summary>The typed client (Pipeline.Client) over <see cref="Client(CommandLine, TimeSpan?)"/>'s address and key.</summary>
+    public static Pipeline.Client.PipelineClient PipelineClient(CommandLine line, TimeSpan? timeout = null) => new(Client(line, timeout), ownsHttp: true);
+
+    /// <summary>The answer as indented JSON, as the API writes it (for --json).</summary>
+    public static void WriteJson<T>(T answer, TextWriter output) => output.WriteLine(JsonSerializer.Serialize(answer, IndentedApi));
+
+    private static readonly JsonSerializerOptions IndentedApi = new(Pipeline.Client.PipelineClient.Json) { WriteIndented = true };
+
     /// <summary>
     /// The answer's JSON on stdout (for --json); a non-2xx answer is one line on stderr instead (<see cref="ReasonAsync"/>)
     /// and its exit code (<see cref="ExitCodeOf"/>).
@@ -69,49 +77,19 @@ internal static class ApiHttp
         return ExitCodeOf(response);
     }
 
-    public static int ExitCodeOf(HttpResponseMessage response) =>
-        response.IsSuccessStatusCode ? ExitCodes.Ok
-        : response.StatusCode == HttpStatusCode.NotFound ? ExitCodes.NotFound
-        : response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? ExitCodes.Denied
-        : ExitCodes.Failed;
-
-    /// <summary>
-    /// The one-line reason of a problem answer (RFC 9457 body: "title: detail", the first field error's message added
-    /// when it says more), or the status line; never the raw JSON with its escapes.
-    /// </summary>
-    public static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static int ExitCodeOf(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                var title = StringOf(root, "title");
-                var detail = StringOf(root, "detail");
-                var reason = (title, detail) switch
-                {
-                    ({ } t, { } d) when !d.StartsWith(t, StringComparison.OrdinalIgnoreCase) => $"{t}: {d}",
-                    (_, { } d) => d,
-                    ({ } t, null) => t,
-                    _ => null,
-                };
-                if (reason is not null)
-                {
-                    return reason;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a problem body; fall back to the status.
-        }
-
-        return $"{(int)response.StatusCode} {response.ReasonPhrase}";
+        return response.IsSuccessStatusCode ? ExitCodes.Ok : ExitCodeOf(response.StatusCode);
     }
 
-    private static string? StringOf(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+    public static int ExitCodeOf(HttpStatusCode status) =>
+        (int)status is >= 200 and < 300 ? ExitCodes.Ok
+        : status == HttpStatusCode.NotFound ? ExitCodes.NotFound
+        : status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? ExitCodes.Denied
+        : ExitCodes.Failed;
+
+    /// <summary>The one-line reason of a problem answer (<see cref="Pipeline.Client.PipelineApiException.ReasonAsync"/>).</summary>
+    public static Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        Pipeline.Client.PipelineApiException.ReasonAsync(response, cancellationToken);
 }

@@ -1,13 +1,9 @@
+using System.Globalization;
+using Pipeline.Client;
+using Pipeline.Contracts;
+using Pipeline.Contracts.Api;
 using Pipeline.Ingest.Spec;
 using Pipeline.Tabular.Naming;
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Threading.Channels;
-using Pipeline.Contracts;
-using Pipeline.Orchestrator.Api;
-using Pipeline.Contracts.Api;
 
 namespace Pipeline.Cli.Commands;
 
@@ -52,14 +48,6 @@ public static class JobCommands
     public const string WatchUsage = "usage: pipeline watch JOB [--url URL] [--json]\n\nFollows a job live until it ends (times count from its submission), then prints its test metrics beside the\nbaseline's. JOB may be a unique prefix. Exit code 0 when it is deployed, 1 when it ends otherwise.";
     public const string CancelUsage = "usage: pipeline cancel JOB [--reason TEXT] [--url URL] [--json]\n\nCancels a job that has not finished; its pending shards are dropped. JOB may be a unique prefix of the id.";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>The submit API names the task as the CLI does ("regression"), not by number.</summary>
-    private static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     /// <summary>A job exists once Ingest has recorded the upload; until then a just-submitted job is "not found".</summary>
     private static readonly TimeSpan JustSubmitted = TimeSpan.FromSeconds(60);
 
@@ -67,28 +55,20 @@ public static class JobCommands
     {
         var what = line.Positionals.Count == 1 ? line.Positionals[0] : throw new UsageException("give exactly one FILE or KEY.");
         var spec = SpecOf(line);
-        using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
-        HttpResponseMessage response;
+        using var client = ApiHttp.PipelineClient(line, Timeout.InfiniteTimeSpan);
+        JobAccepted accepted;
         if (File.Exists(what))
         {
             // Every setting, in the object-metadata vocabulary the API reads with the same parser.
-            var query = string.Join('&', JobSpecMetadata.ToMetadata(spec).Prepend(new("name", Path.GetFileName(what)))
-                .Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
             await using var file = File.OpenRead(what);
-            using var content = new StreamContent(file);
-            // The server tells the format by its first bytes; the type only has to be one it accepts.
-            content.Headers.ContentType = new(what.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? Pipeline.Ingest.Api.SubmitApi.ParquetMediaType : "text/csv");
-            response = await http.PostAsync("api/jobs?" + query, content, cancellationToken);
+            accepted = await client.SubmitFileAsync(file, Path.GetFileName(what), JobSpecMetadata.ToMetadata(spec), cancellationToken);
         }
         else
         {
-            response = await http.PostAsJsonAsync("api/jobs", new { key = what, spec }, SpecJson, cancellationToken);
+            accepted = await client.SubmitObjectAsync(what, spec, cancellationToken);
         }
 
-        using (response)
-        {
-            return await ReportStartedAsync("submit", http, response, line, output, error, cancellationToken);
-        }
+        return await ReportStartedAsync(client, accepted, line, output, error, cancellationToken);
     }
 
     /// <summary>`pipeline retrain JOB`: a new job on the old job's object, with its settings and the ones given on top.</summary>
@@ -109,10 +89,9 @@ public static class JobCommands
             settings[key] = value;
         }
 
-        using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
-        var id = await JobIdPrefix.ResolveAsync(http, line, cancellationToken);
-        using var response = await http.PostAsJsonAsync($"api/jobs/{id}/retrain", new { settings }, Json, cancellationToken);
-        return await ReportStartedAsync("retrain", http, response, line, output, error, cancellationToken);
+        using var client = ApiHttp.PipelineClient(line, Timeout.InfiniteTimeSpan);
+        var id = await JobIdPrefix.ResolveAsync(client.Http, line, cancellationToken);
+        return await ReportStartedAsync(client, await client.RetrainAsync(id, settings, cancellationToken), line, output, error, cancellationToken);
     }
 
     /// <summary>The verb's own options of `retrain` and the object-metadata keys they set.</summary>
@@ -126,73 +105,68 @@ public static class JobCommands
         ["--seed"] = "seed",
     };
 
-    private static async Task<int> ReportStartedAsync(string verb, HttpClient http, HttpResponseMessage response, CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> ReportStartedAsync(PipelineClient client, JobAccepted accepted, CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (!response.IsSuccessStatusCode)
-        {
-            error.WriteLine($"pipeline {verb}: {await ApiHttp.ReasonAsync(response, cancellationToken)}");
-            return ApiHttp.ExitCodeOf(response);
-        }
-
-        var body = await response.Content.ReadFromJsonAsync<SubmitAnswer>(Json, cancellationToken)
-            ?? throw new InvalidDataException("The submit answer was empty.");
         if (line.Flag("--json") && !line.Flag("--watch"))
         {
-            output.WriteLine(JsonSerializer.Serialize(body, ApiHttp.Indented));
+            ApiHttp.WriteJson(accepted, output);
         }
         else
         {
-            (line.Flag("--json") ? error : output).WriteLine($"job {body.JobId} submitted ({body.Source})");
+            (line.Flag("--json") ? error : output).WriteLine($"job {accepted.JobId} submitted ({accepted.Source})");
         }
 
-        return line.Flag("--watch") ? await FollowAsync(http, body.JobId, line.Flag("--json"), output, error, cancellationToken, JustSubmitted) : ExitCodes.Ok;
+        return line.Flag("--watch") ? await FollowAsync(client, accepted.JobId, line.Flag("--json"), output, error, cancellationToken, JustSubmitted) : ExitCodes.Ok;
     }
 
     public static async Task<int> StatusAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        using var http = ApiHttp.Client(line);
+        using var client = ApiHttp.PipelineClient(line);
         if (line.Positionals.Count == 0)
         {
-            var query = $"api/jobs?limit={line.Int("--limit", 50, 1, 1000)}" + (line.Value("--state") is { } state ? $"&state={Uri.EscapeDataString(state)}" : "");
-            using var response = await http.GetAsync(query, cancellationToken);
-            if (line.Flag("--json") || !response.IsSuccessStatusCode)
+            var jobs = await client.ListJobsAsync(line.Int("--limit", 50, 1, 1000), line.Value("--state"), cancellationToken);
+            if (line.Flag("--json"))
             {
-                return await ApiHttp.PrintAsync(response, line, output, error, cancellationToken);
+                ApiHttp.WriteJson(jobs, output);
+            }
+            else
+            {
+                PrintTable(jobs, output);
             }
 
-            var jobs = await response.Content.ReadFromJsonAsync<List<JobSummary>>(Json, cancellationToken) ?? [];
-            PrintTable(jobs, output);
             return ExitCodes.Ok;
         }
 
-        var id = await JobIdPrefix.ResolveAsync(http, line, cancellationToken);
-        using var answer = await http.GetAsync($"api/jobs/{id}", cancellationToken);
-        if (line.Flag("--json") || !answer.IsSuccessStatusCode)
+        var id = await JobIdPrefix.ResolveAsync(client.Http, line, cancellationToken);
+        var detail = await client.GetJobAsync(id, cancellationToken);
+        if (line.Flag("--json"))
         {
-            return await ApiHttp.PrintAsync(answer, line, output, error, cancellationToken);
+            ApiHttp.WriteJson(detail, output);
+        }
+        else
+        {
+            JobDetailText.Write(detail, line.Flag("--rounds"), output);
         }
 
-        var detail = await answer.Content.ReadFromJsonAsync<JobDetail>(Json, cancellationToken) ?? throw new InvalidDataException("The job answer was empty.");
-        JobDetailText.Write(detail, line.Flag("--rounds"), output);
         return ExitCodes.Ok;
     }
 
     public static async Task<int> WatchAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        using var http = ApiHttp.Client(line, Timeout.InfiniteTimeSpan);
-        var id = await JobIdPrefix.ResolveAsync(http, line, cancellationToken);
-        return await FollowAsync(http, id, line.Flag("--json"), output, error, cancellationToken, TimeSpan.Zero);
+        using var client = ApiHttp.PipelineClient(line, Timeout.InfiniteTimeSpan);
+        var id = await JobIdPrefix.ResolveAsync(client.Http, line, cancellationToken);
+        return await FollowAsync(client, id, line.Flag("--json"), output, error, cancellationToken, TimeSpan.Zero);
     }
 
     public static async Task<int> CancelAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        using var http = ApiHttp.Client(line);
-        var id = await JobIdPrefix.ResolveAsync(http, line, cancellationToken);
-        var reason = line.Value("--reason") is { } r ? "?reason=" + Uri.EscapeDataString(r) : "";
-        using var response = await http.PostAsync($"api/jobs/{id}/cancel{reason}", null, cancellationToken);
-        if (line.Flag("--json") || !response.IsSuccessStatusCode)
+        using var client = ApiHttp.PipelineClient(line);
+        var id = await JobIdPrefix.ResolveAsync(client.Http, line, cancellationToken);
+        var accepted = await client.CancelJobAsync(id, line.Value("--reason"), cancellationToken);
+        if (line.Flag("--json"))
         {
-            return await ApiHttp.PrintAsync(response, line, output, error, cancellationToken);
+            ApiHttp.WriteJson(accepted, output);
+            return ExitCodes.Ok;
         }
 
         output.WriteLine($"job {id}: cancel requested");
@@ -200,116 +174,47 @@ public static class JobCommands
     }
 
     /// <summary>
-    /// Prints a line whenever the job moves, until it ends. Listens to /api/events and, between events, asks for
-    /// the job again every few seconds, so a missed event costs a few seconds rather than a hang.
+    /// Prints a line whenever the job moves, until it ends (<see cref="PipelineClient.WatchAsync"/>), then its outcome.
     /// </summary>
-    private static async Task<int> FollowAsync(HttpClient http, Guid id, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken, TimeSpan notFoundGrace)
+    private static async Task<int> FollowAsync(PipelineClient client, Guid id, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken, TimeSpan notFoundGrace)
     {
         var log = json ? error : output;
-        var started = Stopwatch.GetTimestamp();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var changes = Channel.CreateUnbounded<bool>();
-        var listener = ListenAsync(http, id, changes.Writer, stop.Token);
-        try
+        var last = "";
+        JobDetail? final = null;
+        await foreach (var detail in client.WatchAsync(id, notFoundGrace, cancellationToken: cancellationToken))
         {
-            var last = "";
-            while (true)
+            var now = ProgressLine.Of(detail.Summary);
+            if (now != last)
             {
-                using var response = await http.GetAsync($"api/jobs/{id}", cancellationToken);
-                var notYet = response.StatusCode == System.Net.HttpStatusCode.NotFound && Stopwatch.GetElapsedTime(started) < notFoundGrace;
-                if (!response.IsSuccessStatusCode && !notYet)
-                {
-                    error.WriteLine($"pipeline watch: {await ApiHttp.ReasonAsync(response, cancellationToken)}");
-                    return ApiHttp.ExitCodeOf(response);
-                }
+                // The job's own age, not this command's: `watch` started late still tells how long the job took.
+                var elapsed = (detail.Summary.Finished ? detail.Summary.UpdatedAt : DateTimeOffset.UtcNow) - detail.Summary.SubmittedAt;
+                log.WriteLine(ProgressLine.Stamped(elapsed, now));
+                last = now;
+            }
 
-                var detail = notYet ? null : await response.Content.ReadFromJsonAsync<JobDetail>(Json, cancellationToken) ?? throw new InvalidDataException("The job answer was empty.");
-                var now = detail is null ? "Submitted" : ProgressLine.Of(detail.Summary);
-                if (now != last)
-                {
-                    // The job's own age, not this command's: `watch` started late still tells how long the job took.
-                    var elapsed = detail is null ? Stopwatch.GetElapsedTime(started) : (detail.Summary.Finished ? detail.Summary.UpdatedAt : DateTimeOffset.UtcNow) - detail.Summary.SubmittedAt;
-                    log.WriteLine(ProgressLine.Stamped(elapsed, now));
-                    last = now;
-                }
+            final = detail;
+        }
 
-                if (detail is { Summary.Finished: true })
-                {
-                    if (json)
-                    {
-                        output.WriteLine(JsonSerializer.Serialize(detail, ApiHttp.Indented));
-                    }
-                    else
-                    {
-                        output.WriteLine($"training   {JobDetailText.TrainingOutcome(detail)}");
-                        if (detail.Model is { } model)
-                        {
-                            // A finished job ends with its figures beside the baseline's and the trivial predictor's.
-                            MetricsText.WriteOutcome(model, detail.Spec.Task, output);
-                        }
-                    }
+        if (final is null)
+        {
+            throw new InvalidDataException("the watch ended before the job did.");
+        }
 
-                    return detail.Summary.State == "Deployed" ? ExitCodes.Ok : ExitCodes.Failed;
-                }
-
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wait.CancelAfter(TimeSpan.FromSeconds(3));
-                try
-                {
-                    await changes.Reader.WaitToReadAsync(wait.Token);
-                    while (changes.Reader.TryRead(out _))
-                    {
-                    }
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // No event for a while: ask again anyway.
-                }
+        if (json)
+        {
+            ApiHttp.WriteJson(final, output);
+        }
+        else
+        {
+            output.WriteLine($"training   {JobDetailText.TrainingOutcome(final)}");
+            if (final.Model is { } model)
+            {
+                // A finished job ends with its figures beside the baseline's and the trivial predictor's.
+                MetricsText.WriteOutcome(model, final.Spec.Task, output);
             }
         }
-        finally
-        {
-            await stop.CancelAsync();
-            await listener;
-        }
-    }
 
-    /// <summary>Signals every `job` event for <paramref name="id"/>; reconnects after a dropped stream.</summary>
-    private static async Task ListenAsync(HttpClient http, Guid id, ChannelWriter<bool> changes, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await http.GetAsync($"api/events?job={id}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                response.EnsureSuccessStatusCode();
-                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-                while (await reader.ReadLineAsync(cancellationToken) is { } text)
-                {
-                    if (text.StartsWith("data:", StringComparison.Ordinal))
-                    {
-                        changes.TryWrite(true);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                // The follower's polling carries on; try the stream again shortly.
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        return final.Summary.State == "Deployed" ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static void PrintTable(IReadOnlyList<JobSummary> jobs, TextWriter output)
@@ -369,6 +274,4 @@ public static class JobCommands
 
         return TrainingFlags.Apply(spec, line);
     }
-
-    private sealed record SubmitAnswer(Guid JobId, string Source);
 }

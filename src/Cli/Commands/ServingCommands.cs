@@ -1,7 +1,5 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
+using Pipeline.Client;
 
 namespace Pipeline.Cli.Commands;
 
@@ -33,11 +31,13 @@ public static class ServingCommands
     public static async Task<int> ModelsAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(line);
-        using var http = ApiHttp.Client(line);
-        var one = line.Positionals.Count > 0;
-        var path = one ? $"models/{Uri.EscapeDataString(line.Positionals[0])}" : "models";
-        return await PrintAsync(await http.GetAsync(path, cancellationToken), line, output, error,
-            (answer, o, _) => (one ? (Action<JsonElement, TextWriter>)ServingText.WriteModel : ServingText.WriteModels)(answer, o), cancellationToken);
+        using var client = ApiHttp.PipelineClient(line);
+        if (line.Positionals.Count > 0)
+        {
+            return Print(await client.GetModelAsync(line.Positionals[0], cancellationToken), line, output, error, (answer, o, _) => ServingText.WriteModel(answer, o));
+        }
+
+        return Print(await client.ListModelsAsync(cancellationToken), line, output, error, (answer, o, _) => ServingText.WriteModels(answer, o));
     }
 
     public static async Task<int> PredictAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -45,11 +45,9 @@ public static class ServingCommands
         ArgumentNullException.ThrowIfNull(line);
         var model = line.Positionals.Count == 1 ? line.Positionals[0] : throw new UsageException("give exactly one MODEL.");
         var input = PredictInput.Read(line, Console.In);
-        var version = line.Value("--version") is null ? "" : "/" + line.Int("--version", 0, 1, int.MaxValue).ToString(CultureInfo.InvariantCulture);
-        using var http = ApiHttp.Client(line);
-        using var content = new StringContent(input, Encoding.UTF8, "application/json");
-        return await PrintAsync(await http.PostAsync($"predict/{Uri.EscapeDataString(model)}{version}", content, cancellationToken), line, output, error,
-            ServingText.WritePredictions, cancellationToken);
+        int? version = line.Value("--version") is null ? null : line.Int("--version", 0, 1, int.MaxValue);
+        using var client = ApiHttp.PipelineClient(line);
+        return Print(await client.PredictAsync(model, input, version, cancellationToken), line, output, error, ServingText.WritePredictions);
     }
 
     public static async Task<int> RollbackAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -57,25 +55,23 @@ public static class ServingCommands
         ArgumentNullException.ThrowIfNull(line);
         var name = line.Positionals.Count == 1 ? line.Positionals[0] : throw new UsageException("give exactly one NAME.");
         int? to = line.Value("--to") is null ? null : line.Int("--to", 0, 1, int.MaxValue);
-        using var http = ApiHttp.Client(line);
-        var body = new { toVersion = to, requestedBy = line.Value("--by") ?? Environment.UserName };
-        return await PrintAsync(await http.PostAsJsonAsync($"models/{Uri.EscapeDataString(name)}/rollback", body, cancellationToken), line, output, error,
-            (answer, o, _) => ServingText.WriteRollback(answer, o), cancellationToken);
+        using var client = ApiHttp.PipelineClient(line);
+        var moved = await client.RollbackAsync(name, to, line.Value("--by") ?? Environment.UserName, cancellationToken);
+        return Print(moved, line, output, error, (answer, o, _) => ServingText.WriteRollback(answer, o));
     }
 
-    /// <summary>The answer as JSON with --json, else as <paramref name="write"/> puts it; a refusal is one line on stderr either way.</summary>
-    private static async Task<int> PrintAsync(HttpResponseMessage response, CommandLine line, TextWriter output, TextWriter error, Action<JsonElement, TextWriter, TextWriter> write, CancellationToken cancellationToken)
+    /// <summary>The answer as JSON with --json, else as <paramref name="write"/> puts it (refusals are thrown by the client).</summary>
+    private static int Print<T>(T answer, CommandLine line, TextWriter output, TextWriter error, Action<JsonElement, TextWriter, TextWriter> write)
     {
-        if (line.Flag("--json") || !response.IsSuccessStatusCode)
+        if (line.Flag("--json"))
         {
-            return await ApiHttp.PrintAsync(response, line, output, error, cancellationToken);
+            ApiHttp.WriteJson(answer, output);
+        }
+        else
+        {
+            write(JsonSerializer.SerializeToElement(answer, PipelineClient.Json), output, error);
         }
 
-        using (response)
-        {
-            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-            write(answer.RootElement, output, error);
-            return ExitCodes.Ok;
-        }
+        return ExitCodes.Ok;
     }
 }
