@@ -160,6 +160,7 @@ for raw in re.sub(r"\\\n", " ", dockerfile_text).splitlines():
         if src_from:
             stage["copy_from"] += src_from
         else:
+            stage.setdefault("copied", []).extend(paths[:-1])
             for src in paths[:-1]:
                 if not (ROOT / src).exists():
                     fail(rel(DOCKERFILE), f"COPY source '{src}' does not exist in the repository")
@@ -174,6 +175,28 @@ for raw in re.sub(r"\\\n", " ", dockerfile_text).splitlines():
         stage["entrypoint"] = yaml.safe_load(args)
     elif word == "HEALTHCHECK":
         stage["health"] = args
+
+
+def project_closure(project):
+    """The src/ projects a service's restore needs: itself and every ProjectReference, transitively."""
+    todo, seen = [ROOT / "src" / project / f"{project}.csproj"], set()
+    while todo:
+        csproj = todo.pop()
+        if csproj in seen or not csproj.is_file():
+            continue
+        seen.add(csproj)
+        for ref in re.findall(r'<ProjectReference\s+Include="([^"]+)"', csproj.read_text()):
+            todo.append((csproj.parent / ref.replace("\\", "/")).resolve())
+    return sorted(str(p.relative_to(ROOT)) for p in seen)
+
+
+# The restore step runs on the project files copied before it: every project a service references must be among them,
+# or the image build fails at restore (a new project under src/ is easy to forget here).
+restore_copied = set(stages.get("build", {}).get("copied", []))
+for project in sorted(set(SERVICES.values())):
+    for needed in project_closure(project):
+        if needed not in restore_copied:
+            fail(rel(DOCKERFILE), f"the build stage restores src/{project} but does not COPY {needed} before it")
 
 
 def stage_env(name, key, seen=()):
