@@ -69,6 +69,82 @@ public sealed partial class OpenApiDocumentTests
         Assert.False(paths.TryGetProperty("/ui/jobs", out _), "dashboard pages are not API");
     }
 
+    [Fact]
+    public async Task Every_request_example_in_the_document_works_against_a_system_serving_the_model_it_names()
+    {
+        await using var system = await EmbeddedSystem.StartAsync();
+        using var client = Client.PipelineClient.Create(new Uri(system.Url));
+
+        // The examples are written for the demo's house-price model, `houses`, trained from `houses.csv`.
+        var csv = Path.Combine(system.Folder, "houses.csv");
+        Demo.HousePriceCsv.Write(csv, 2000, seed: 3);
+        Contracts.Api.JobAccepted job;
+        await using (var file = File.OpenRead(csv))
+        {
+            job = await client.SubmitFileAsync(file, "houses.csv", [new("target", "price"), new("model", "houses"), new("rounds", "5")]);
+        }
+
+        Contracts.Api.JobDetail? final = null;
+        await foreach (var change in client.WatchAsync(job.JobId, notFoundGrace: TimeSpan.FromSeconds(60), poll: TimeSpan.FromMilliseconds(500)))
+        {
+            final = change;
+        }
+
+        Assert.Equal("Deployed", final!.Summary.State);
+
+        using var http = new HttpClient { BaseAddress = new Uri(system.Url) };
+        using var document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+        var sent = new List<string>();
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                if (!operation.Value.TryGetProperty("requestBody", out var body)
+                    || !body.GetProperty("content").TryGetProperty("application/json", out var json)
+                    || !json.TryGetProperty("example", out var example))
+                {
+                    continue;
+                }
+
+                var url = PathParameter().Replace(path.Name, m => m.Groups[1].Value == "id" ? job.JobId.ToString() : ExampleOf(operation.Value, m.Groups[1].Value, path.Name));
+                using var request = new HttpRequestMessage(new HttpMethod(operation.Name.ToUpperInvariant()), url)
+                {
+                    Content = new StringContent(example.GetRawText(), System.Text.Encoding.UTF8, "application/json"),
+                };
+                using var response = await http.SendAsync(request);
+                Assert.True(response.IsSuccessStatusCode, $"{operation.Name} {url} with its example: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                sent.Add($"{operation.Name} {path.Name}");
+            }
+        }
+
+        Assert.Superset(
+            new HashSet<string>(
+            [
+                "post /api/jobs", "post /api/jobs/{id}/retrain", "post /api/jobs/{id}/redeploy",
+                "post /predict/{model}", "post /predict/{model}/{version}",
+                "post /v2/models/{name}/infer", "post /v2/models/{name}/versions/{version}/infer",
+                "post /models/{name}/rollback", "post /api/models/{name}/rollback",
+            ]),
+            sent.ToHashSet());
+    }
+
+    private static string ExampleOf(JsonElement operation, string parameter, string path)
+    {
+        foreach (var p in operation.GetProperty("parameters").EnumerateArray())
+        {
+            if (p.GetProperty("name").GetString() == parameter && p.TryGetProperty("example", out var example))
+            {
+                return example.GetString()!;
+            }
+        }
+
+        Assert.Fail($"{path}: the path parameter '{parameter}' has no example");
+        return "";
+    }
+
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex PathParameter();
+
     // "{id:guid}" in a route pattern is "{id}" in the document; a group's "/models" + "" is "/models".
     private static string Normalise(string pattern)
     {

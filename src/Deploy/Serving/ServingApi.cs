@@ -34,8 +34,10 @@ public static class ServingApi
     /// </param>
     public static IEndpointRouteBuilder MapServingApi(this IEndpointRouteBuilder app, bool includeRegistry = true)
     {
-        app.MapPost("/predict/{model}", (HttpContext http, string model, PredictionHandler handler) => handler.HandleAsync(http, model, null)).AsPrediction();
-        app.MapPost("/predict/{model}/{version}", (HttpContext http, string model, string version, PredictionHandler handler) => handler.HandleAsync(http, model, version)).AsPrediction();
+        app.MapPost("/predict/{model}", (HttpContext http, string model, PredictionHandler handler) => handler.HandleAsync(http, model, null)).AsPrediction()
+            .WithRequestExample(ServingExamples.Rows, "model=houses");
+        app.MapPost("/predict/{model}/{version}", (HttpContext http, string model, string version, PredictionHandler handler) => handler.HandleAsync(http, model, version)).AsPrediction()
+            .WithRequestExample(ServingExamples.Rows, "model=houses", "version=1");
         app.MapInferenceProtocol();
         if (!includeRegistry)
         {
@@ -111,7 +113,8 @@ public static class ServingApi
                 .ProducesProblem(StatusCodes.Status404NotFound)
                 .ProducesProblem(StatusCodes.Status409Conflict)
                 .RequireAuthorization(PipelinePolicies.Admin)
-                .AcceptsOnly(allowEmptyBody: true, "application/json");
+                .AcceptsOnly(allowEmptyBody: true, "application/json")
+                .WithRequestExample(ServingExamples.Rollback, "name=houses");
         }
 
         app.MapRegistryGc();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Pipeline.Platform.Hosting;
 using Pipeline.Contracts;
 using Pipeline.Ingest.Registry;
 using Pipeline.Platform.Security;
@@ -79,6 +80,7 @@ public static class RetrainApi
             .RequireAuthorization(PipelinePolicies.Submit)
             .RequireRateLimiting(SecurityRegistration.SubmitLimit)
             .AcceptsOnly(allowEmptyBody: true, "application/json")
+            .WithRequestExample("""{"settings": {"seed": "7", "epochs": "2"}}""")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

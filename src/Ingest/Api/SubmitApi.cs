@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Pipeline.Platform.Hosting;
 using Pipeline.Contracts;
 using Pipeline.Ingest.Spec;
 using Pipeline.Platform.Artifacts;
@@ -74,7 +75,8 @@ public static class SubmitApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .AcceptsOnly(allowEmptyBody: false, UploadContentTypes);
+            .AcceptsOnly(allowEmptyBody: false, UploadContentTypes)
+            .WithRequestExample("""{"key": "houses.csv", "spec": {"target": "price", "task": "regression", "training": {"seed": 7}}}""");
         return app;
     }
 

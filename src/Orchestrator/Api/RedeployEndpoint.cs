@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Pipeline.Platform.Hosting;
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.StateMachines;
 using Pipeline.Platform.Security;
@@ -52,6 +53,7 @@ public static class RedeployEndpoint
         })
             .RequireAuthorization(PipelinePolicies.Admin)
             .AcceptsOnly(allowEmptyBody: true, "application/json")
+            .WithRequestExample("""{"force": false}""")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

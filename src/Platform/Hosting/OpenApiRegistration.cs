@@ -35,6 +35,8 @@ public static class OpenApiRegistration
             options.AddOperationTransformer((operation, context, _) =>
             {
                 AddSecurityAnswers(operation, context.Description.ActionDescriptor.EndpointMetadata);
+                AddUnboundPathParameters(operation, context.Description.RelativePath);
+                AddRequestExample(operation, context.Description.ActionDescriptor.EndpointMetadata);
                 return Task.CompletedTask;
             });
         });
@@ -63,6 +65,49 @@ public static class OpenApiRegistration
         if (metadata.OfType<EnableRateLimitingAttribute>().Any())
         {
             Problem(operation, StatusCodes.Status429TooManyRequests, "Over the caller's rate for this route; retry after Retry-After.");
+        }
+    }
+
+    /// <summary>
+    /// Every {value} of the route is a required path parameter, also those a handler reads from the route values itself
+    /// rather than binding (the inference protocol's version), which the generator would leave out.
+    /// </summary>
+    private static void AddUnboundPathParameters(OpenApiOperation operation, string? relativePath)
+    {
+        foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(relativePath ?? "", @"\{(\w+)[^}]*\}"))
+        {
+            var name = match.Groups[1].Value;
+            operation.Parameters ??= [];
+            if (!operation.Parameters.Any(p => p.In == ParameterLocation.Path && p.Name == name))
+            {
+                operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Path, Required = true, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            }
+        }
+    }
+
+    /// <summary>The route's <see cref="RequestExample"/> as its body's example (a body read by hand gets one described here) and its path parameters' examples.</summary>
+    private static void AddRequestExample(OpenApiOperation operation, IList<object> metadata)
+    {
+        if (metadata.OfType<RequestExample>().LastOrDefault() is not { } example)
+        {
+            return;
+        }
+
+        var body = operation.RequestBody as OpenApiRequestBody ?? new OpenApiRequestBody { Required = true };
+        body.Content ??= new Dictionary<string, OpenApiMediaType>();
+        if (!body.Content.TryGetValue(example.ContentType, out var media))
+        {
+            body.Content[example.ContentType] = media = new OpenApiMediaType();
+        }
+
+        media.Example = System.Text.Json.Nodes.JsonNode.Parse(example.Body);
+        operation.RequestBody = body;
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            if (parameter.In == ParameterLocation.Path && parameter.Name is { } name && example.PathValues.TryGetValue(name, out var value))
+            {
+                parameter.Example = System.Text.Json.Nodes.JsonValue.Create(value);
+            }
         }
     }
 

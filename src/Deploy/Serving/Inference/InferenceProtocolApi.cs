@@ -50,7 +50,8 @@ public static class InferenceProtocolApi
                 .RequireAuthorization(PipelinePolicies.Predict)
                 .RequireRateLimiting(SecurityRegistration.PredictLimit)
                 .AcceptsOnly(allowEmptyBody: false, "application/json")
-                .Produces<InferenceError>(StatusCodes.Status413PayloadTooLarge);
+                .Produces<InferenceError>(StatusCodes.Status413PayloadTooLarge)
+                .WithRequestExample(ServingExamples.Infer, "name=houses", "version=1");
         }
 
         return app;
