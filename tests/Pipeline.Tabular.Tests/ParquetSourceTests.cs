@@ -96,6 +96,51 @@ public sealed class ParquetSourceTests : IDisposable
     }
 
     [Fact]
+    public void A_text_column_of_digit_codes_stays_categorical_where_the_same_values_in_csv_read_as_numbers()
+    {
+        var path = Path.Combine(_folder, "codes.parquet");
+        string[] codes = ["00123", "00456", "07001", "00123"];
+        using (var file = new ParquetFileWriter(path, [new Column<string>("zip"), new Column<int>("count"), new Column<double>("y")]))
+        {
+            using var group = file.AppendRowGroup();
+            using (var w = group.NextColumn().LogicalWriter<string>())
+            {
+                w.WriteBatch(codes);
+            }
+
+            using (var w = group.NextColumn().LogicalWriter<int>())
+            {
+                w.WriteBatch([1, 2, 3, 4]);
+            }
+
+            using (var w = group.NextColumn().LogicalWriter<double>())
+            {
+                w.WriteBatch([1.5, 2.5, 3.5, 4.5]);
+            }
+
+            file.Close();
+        }
+
+        var csv = Path.Combine(_folder, "codes.csv");
+        File.WriteAllText(csv, "zip,count,y\n" + string.Concat(codes.Select((c, i) => $"{c},{i + 1},{i + 1.5}\n")));
+        var spec = new JobSpec { Target = "y" };
+        DatasetScan fromParquet, fromCsv;
+        using (var source = CsvSource.OpenFile(path, new CsvLimits()))
+        {
+            fromParquet = DatasetScanner.Scan(source, spec, new ScanOptions());
+        }
+
+        using (var source = CsvSource.OpenFile(csv, new CsvLimits()))
+        {
+            fromCsv = DatasetScanner.Scan(source, spec, new ScanOptions());
+        }
+
+        // The file says the codes are text: they stay categories (a CSV cannot say so, and its values read as numbers).
+        Assert.Equal([ColumnKind.Categorical, ColumnKind.Numeric, ColumnKind.Numeric], fromParquet.Columns.Select(c => c.Kind));
+        Assert.Equal(ColumnKind.Numeric, fromCsv.Columns[0].Kind);
+    }
+
+    [Fact]
     public void A_list_column_is_refused_with_its_name()
     {
         var path = Path.Combine(_folder, "nested.parquet");

@@ -64,6 +64,9 @@ public sealed class CsvSource : IDisposable
 
     public DataFileFormat Format => _parquet is null ? DataFileFormat.Csv : DataFileFormat.Parquet;
 
+    /// <summary>The type the file declares for column <paramref name="column"/> (Parquet); null for CSV, where the values decide.</summary>
+    public Schema.DeclaredType? DeclaredType(int column) => _parquet?.DeclaredType(column);
+
     /// <summary>Uncompressed bytes read so far (for Parquet, the file's size).</summary>
     public long BytesRead => _guard?.BytesRead ?? _parquetBytes;
 

@@ -8,6 +8,15 @@ internal static class ParquetColumnReader
 {
     public static bool Supports(DataField field) => Kind(field.ClrType) is not null;
 
+    /// <summary>The column's type for the kind rules: durations are numbers (seconds), UUIDs text.</summary>
+    public static Schema.DeclaredType DeclaredType(DataField field) => Kind(field.ClrType) switch
+    {
+        ValueKind.Integer or ValueKind.Real or ValueKind.Duration => Schema.DeclaredType.Number,
+        ValueKind.Boolean => Schema.DeclaredType.Boolean,
+        ValueKind.Date => Schema.DeclaredType.Date,
+        _ => Schema.DeclaredType.Text,
+    };
+
     public static async Task<ParquetColumn> ReadAsync(ParquetRowGroupReader group, DataField field, int rows)
     {
         var type = field.ClrType;

@@ -101,6 +101,8 @@ internal sealed class ParquetTable : IDisposable
 
     public ReadOnlySpan<char> Text(int column) => _columns[column].Text((int)_index);
 
+    public Schema.DeclaredType DeclaredType(int column) => ParquetColumnReader.DeclaredType(_fields[column]);
+
     public bool TryNumber(int column, out double value) => _columns[column].TryNumber((int)_index, out value);
 
     public bool MoveNext()

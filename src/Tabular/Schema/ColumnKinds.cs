@@ -7,16 +7,31 @@ namespace Pipeline.Tabular.Schema;
 public static class ColumnKinds
 {
     /// <summary>
-    /// Boolean when every value is true/false/yes/no; numeric when at least half the values are numbers (the
-    /// others count as missing if they are within <paramref name="nonNumericTolerance"/>, otherwise the file is
-    /// rejected naming the first bad value); date when every value is a date; categorical otherwise.
+    /// A column of a typed file takes its declared type: numbers are numeric, booleans boolean, dates and timestamps
+    /// dates; text is a date when every value is one, and categorical otherwise, never numeric (codes such as "00123"
+    /// stay categories). Without a declared type: boolean when every value is true/false/yes/no; numeric when at
+    /// least half the values are numbers (the others count as missing if they are within
+    /// <paramref name="nonNumericTolerance"/>, otherwise the file is rejected naming the first bad value); date when
+    /// every value is a date; categorical otherwise.
     /// </summary>
-    public static ColumnKind Infer(ColumnScan scan, double nonNumericTolerance, string file)
+    public static ColumnKind Infer(ColumnScan scan, double nonNumericTolerance, string file, DeclaredType? declared = null)
     {
         ArgumentNullException.ThrowIfNull(scan);
         if (scan.Present == 0)
         {
             return ColumnKind.Empty;
+        }
+
+        switch (declared)
+        {
+            case DeclaredType.Number:
+                return ColumnKind.Numeric;
+            case DeclaredType.Boolean:
+                return ColumnKind.Boolean;
+            case DeclaredType.Date:
+                return ColumnKind.Date;
+            case DeclaredType.Text:
+                return scan.Dates == scan.Present ? ColumnKind.Date : ColumnKind.Categorical;
         }
 
         if (scan.Booleans == scan.Present)

@@ -80,7 +80,7 @@ public static class DatasetScanner
         for (var i = 0; i < scans.Length; i++)
         {
             var s = scans[i];
-            summaries[i] = new ColumnSummary(s.Name, ColumnKinds.Infer(s, options.NonNumericTolerance, file), s.Missing, s.Distinct.Count, s.DistinctOverflow);
+            summaries[i] = new ColumnSummary(s.Name, ColumnKinds.Infer(s, options.NonNumericTolerance, file, source.DeclaredType(i)), s.Missing, s.Distinct.Count, s.DistinctOverflow);
         }
 
         var task = ResolveTask(file, scans[targetIndex], summaries[targetIndex].Kind, spec.Task, options);
