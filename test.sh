@@ -19,6 +19,14 @@ if [[ ! -x /usr/lib/chromium/chromium ]]; then
   apt_install() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium >/dev/null; }
   apt_install || { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt_install; }
 fi
+# A real public Parquet file written by another tool (vega-datasets' flights-3m, 3,000,000 rows, 13.5 MB) for the
+# Parquet reader's integration test; npm is there once the stack is (s3rver).
+test_data="$PWD/.local/test-data"
+if [[ ! -f "$test_data/node_modules/vega-datasets/data/flights-3m.parquet" ]]; then
+  echo "== npm install vega-datasets (test data)"
+  npm install --prefix "$test_data" --no-audit --no-fund --loglevel=error vega-datasets@3.2.1 >/dev/null
+fi
+export PIPELINE_TEST_PARQUET="$test_data/node_modules/vega-datasets/data/flights-3m.parquet"
 # Screenshots and other test artifacts land here.
 export PIPELINE_TEST_ARTIFACTS="${PIPELINE_TEST_ARTIFACTS:-$PWD/artifacts/tests}"
 set -a
