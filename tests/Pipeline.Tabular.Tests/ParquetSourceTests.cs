@@ -76,16 +76,8 @@ public sealed class ParquetSourceTests : IDisposable
         }
 
         var spec = new JobSpec { Target = "price" };
-        DatasetScan fromParquet, fromCsv;
-        using (var source = CsvSource.OpenFile(parquet, new CsvLimits()))
-        {
-            fromParquet = DatasetScanner.Scan(source, spec, new ScanOptions());
-        }
-
-        using (var source = CsvSource.OpenFile(csv, new CsvLimits()))
-        {
-            fromCsv = DatasetScanner.Scan(source, spec, new ScanOptions());
-        }
+        var fromParquet = Scan(parquet, spec);
+        var fromCsv = Scan(csv, spec);
 
         Assert.Equal(100, fromParquet.Rows);
         Assert.Equal(fromCsv.Columns, fromParquet.Columns);
@@ -124,16 +116,8 @@ public sealed class ParquetSourceTests : IDisposable
         var csv = Path.Combine(_folder, "codes.csv");
         File.WriteAllText(csv, "zip,count,y\n" + string.Concat(codes.Select((c, i) => $"{c},{i + 1},{i + 1.5}\n")));
         var spec = new JobSpec { Target = "y" };
-        DatasetScan fromParquet, fromCsv;
-        using (var source = CsvSource.OpenFile(path, new CsvLimits()))
-        {
-            fromParquet = DatasetScanner.Scan(source, spec, new ScanOptions());
-        }
-
-        using (var source = CsvSource.OpenFile(csv, new CsvLimits()))
-        {
-            fromCsv = DatasetScanner.Scan(source, spec, new ScanOptions());
-        }
+        var fromParquet = Scan(path, spec);
+        var fromCsv = Scan(csv, spec);
 
         // The file says the codes are text: they stay categories (a CSV cannot say so, and its values read as numbers).
         Assert.Equal([ColumnKind.Categorical, ColumnKind.Numeric, ColumnKind.Numeric], fromParquet.Columns.Select(c => c.Kind));
@@ -196,6 +180,12 @@ public sealed class ParquetSourceTests : IDisposable
                 _ = source.Current[2].ToString();
             }
         });
+    }
+
+    private static DatasetScan Scan(string path, JobSpec spec)
+    {
+        using var source = CsvSource.OpenFile(path, new CsvLimits());
+        return DatasetScanner.Scan(source, spec, new ScanOptions());
     }
 
     /// <summary>
