@@ -37,7 +37,39 @@ public sealed class Preprocessor(PreprocessOptions options, DatasetSchema schema
         ArgumentNullException.ThrowIfNull(spec);
         Directory.CreateDirectory(outputFolder);
         var fit = Fit(inputPath, displayName, spec, cancellationToken);
+        CheckShardsLoadable(displayName, spec.Training.Shards, fit.Transform.FeatureCount, fit.SplitRows);
         return Write(inputPath, displayName, spec, fit, outputFolder, cancellationToken);
+    }
+
+    /// <summary>
+    /// A worker loads its shard whole (<see cref="ShardFile.MaxLoadedFeatureBytes"/>): refused here, before gigabytes
+    /// are written, rather than by every worker after, with what to change.
+    /// </summary>
+    internal static void CheckShardsLoadable(string file, int shards, int features, long[] splitRows)
+    {
+        var train = splitRows[(int)Split.Train];
+        var needed = ShardFile.MinShardsFor(train, features);
+        if (needed > shards)
+        {
+            var perShard = (train + shards - 1) / shards;
+            throw new DatasetValidationException(file, Invariant(
+                $"{train:N0} training rows encode to {features:N0} features: {shards} shard(s) of {perShard:N0} rows would hold {GiB(perShard, features)} GiB each, more than the {GiB(ShardFile.MaxLoadedFeatureBytes)} GiB a worker loads at once. Train on at least {needed} shards (setting shards, `--workers {needed}`) or keep fewer categories per column (setting Pipeline:Preprocess:MaxCategories)."));
+        }
+
+        foreach (var (split, setting) in new[] { (Split.Validation, "ValidationFraction"), (Split.Test, "TestFraction") })
+        {
+            var rows = splitRows[(int)split];
+            if (ShardFile.MinShardsFor(rows, features) > 1)
+            {
+                throw new DatasetValidationException(file, Invariant(
+                    $"the {split.ToString().ToLowerInvariant()} split, {rows:N0} rows of {features:N0} features, would hold {GiB(rows, features)} GiB, more than the {GiB(ShardFile.MaxLoadedFeatureBytes)} GiB read at once; keep fewer categories per column (setting Pipeline:Preprocess:MaxCategories) or a smaller share (setting Pipeline:Preprocess:{setting})."));
+            }
+        }
+
+        static string GiB(long rowsOrBytes, int? features = null) =>
+            ((features is { } f ? rowsOrBytes * f * 4.0 : rowsOrBytes) / (1L << 30)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+
+        static string Invariant(FormattableString text) => FormattableString.Invariant(text);
     }
 
     private sealed record FitResult(FittedTransform Transform, List<ColumnReport> Reports, long Rows, long Dropped, long[] SplitRows);

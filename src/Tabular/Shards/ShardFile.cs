@@ -123,6 +123,16 @@ public static class ShardFile
     /// <summary>What <see cref="ScanAsync"/> hands over for each row: its index and features.</summary>
     public delegate void RowAction(long row, ReadOnlySpan<float> features);
 
+    /// <summary>Bytes of features a shard may hold: it is loaded whole into one array, indexed by <see cref="int"/>.</summary>
+    public const long MaxLoadedFeatureBytes = int.MaxValue;
+
+    /// <summary>The fewest shards that keep each of them loadable, for <paramref name="rows"/> rows of <paramref name="features"/> features.</summary>
+    public static long MinShardsFor(long rows, int features)
+    {
+        var perShard = Math.Max(1, MaxLoadedFeatureBytes / ((long)Math.Max(features, 1) * sizeof(float)));
+        return (rows + perShard - 1) / perShard;
+    }
+
     /// <summary>The shape in a header (no data), after checking magic, version and sizes.</summary>
     private static ShardData Shape(byte[] header)
     {
@@ -142,7 +152,7 @@ public static class ShardFile
         var features = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(16));
         var outputs = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(20));
         var task = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(24));
-        if (rows < 0 || features < 0 || outputs < 1 || rows * Math.Max(features, 1) * sizeof(float) > int.MaxValue)
+        if (rows < 0 || features < 0 || outputs < 1 || rows * Math.Max(features, 1) * sizeof(float) > MaxLoadedFeatureBytes)
         {
             throw new InvalidDataException($"Shard header is inconsistent: rows={rows}, features={features}, outputs={outputs}.");
         }
