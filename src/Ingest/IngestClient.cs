@@ -45,13 +45,14 @@ public sealed class IngestClient(IArtifactStore store, ObjectTrigger trigger, IO
     }
 
     /// <summary>
-    /// Submits an object already in the ingest bucket (uploaded by other means). Returns null when there is no such
+    /// Submits an object already in the ingest bucket (uploaded by other means), or in <paramref name="bucket"/> (a
+    /// retrain: the bucket the old job read, whatever the ingest bucket is now). Returns null when there is no such
     /// object. If a bucket trigger already saw this version, the job it started is the one returned.
     /// </summary>
-    public async Task<SubmittedFile?> SubmitExistingAsync(string key, JobSpec? spec = null, CancellationToken cancellationToken = default)
+    public async Task<SubmittedFile?> SubmitExistingAsync(string key, JobSpec? spec = null, CancellationToken cancellationToken = default, string? bucket = null)
     {
         // The content hash is computed and checked by validation; the trigger names the version by its ETag.
-        var source = new ObjectRef(options.Value.Bucket, key, string.Empty, 0);
+        var source = new ObjectRef(bucket ?? options.Value.Bucket, key, string.Empty, 0);
         return await StartAsync(source, spec ?? new JobSpec(), cancellationToken);
     }
 

@@ -1,5 +1,11 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Pipeline.Cli.Demo;
+using Pipeline.Ingest;
+using Pipeline.Ingest.Registry;
+using Pipeline.Platform.Artifacts;
 using Pipeline.Testing.Embedded;
 
 namespace Pipeline.Cli.Tests;
@@ -49,6 +55,31 @@ public sealed class RetrainVerbTests : IAsyncLifetime
         // Another spec on the same file is another job.
         var otherModel = await Started("submit", csv, "--target", "price", "--rounds", "3", "--model", "lofts-b", "--json");
         Assert.NotEqual(first, otherModel);
+    }
+
+    [Fact]
+    public async Task A_retrain_reads_the_object_where_the_old_job_read_it_even_after_the_ingest_bucket_changed()
+    {
+        var csv = Path.Combine(System.Folder, "moved.csv");
+        HousePriceCsv.Write(csv, 600, seed: 8);
+        var first = await Started("submit", csv, "--target", "price", "--rounds", "2", "--watch", "--json");
+
+        // As after a change of Pipeline:Ingest:Bucket: the old job's object and record are in another bucket now,
+        // and the ingest bucket no longer has it.
+        var store = System.Services.GetRequiredService<IArtifactStore>();
+        var ingest = System.Services.GetRequiredService<IOptions<IngestOptions>>().Value.Bucket;
+        await store.EnsureBucketAsync("archive");
+        await store.PutBytesAsync("archive", "moved.csv", await File.ReadAllBytesAsync(csv));
+        await store.DeleteAsync(ingest, "moved.csv");
+        await using (var db = await System.Services.GetRequiredService<IDbContextFactory<IngestDbContext>>().CreateDbContextAsync())
+        {
+            Assert.Equal(1, await db.ObjectVersions.Where(v => v.JobId == first).ExecuteUpdateAsync(u => u.SetProperty(v => v.Bucket, "archive")));
+        }
+
+        using var client = Client.PipelineClient.Create(new Uri(System.Url));
+        var retrained = await client.RetrainAsync(first, new Dictionary<string, string> { ["seed"] = "9" });
+        Assert.NotEqual(first, retrained.JobId);
+        Assert.Equal("archive/moved.csv", retrained.Source);
     }
 
     private async Task<(int Code, string Err)> Failed(params string[] args)

@@ -66,7 +66,7 @@ public static class RetrainApi
             SubmittedFile? started;
             try
             {
-                started = await client.SubmitExistingAsync(old.Key, spec with { SubmittedBy = PipelineClaims.ActorOf(user) }, ct);
+                started = await client.SubmitExistingAsync(old.Key, spec with { SubmittedBy = PipelineClaims.ActorOf(user) }, ct, bucket: old.Bucket);
             }
             catch (BrokerUnavailableException ex)
             {
