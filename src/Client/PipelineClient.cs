@@ -60,13 +60,10 @@ public sealed partial class PipelineClient(HttpClient http, bool ownsHttp = fals
         var query = string.Join('&', settings.Prepend(new("name", fileName)).Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
         using var body = new StreamContent(content);
         // The server tells the format by its first bytes; the type only has to be one it accepts.
-        body.Headers.ContentType = new(fileName.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? ParquetMediaType : "text/csv");
+        body.Headers.ContentType = new(fileName.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? MediaTypes.Parquet : "text/csv");
         using var response = await _http.PostAsync("api/jobs?" + query, body, cancellationToken);
         return await ReadAsync<JobAccepted>(response, cancellationToken);
     }
-
-    /// <summary>Parquet's registered media type (IANA, 2024).</summary>
-    public const string ParquetMediaType = "application/vnd.apache.parquet";
 
     /// <summary>Starts a job on an object already in the ingest bucket.</summary>
     public async Task<JobAccepted> SubmitObjectAsync(string key, JobSpec spec, CancellationToken cancellationToken = default)

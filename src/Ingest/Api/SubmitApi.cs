@@ -84,10 +84,7 @@ public static class SubmitApi
     /// What the body may be: a data file (<c>text/csv</c>, gzip, Parquet, or untyped bytes) or the JSON form. Never a form or
     /// <c>text/plain</c>, the types a page on another origin could send without asking first.
     /// </summary>
-    /// <summary>Parquet's registered media type (IANA, 2024).</summary>
-    public const string ParquetMediaType = "application/vnd.apache.parquet";
-
-    public static readonly string[] UploadContentTypes = ["text/csv", "application/gzip", "application/x-gzip", ParquetMediaType, "application/octet-stream", "application/json"];
+    public static readonly string[] UploadContentTypes = ["text/csv", "application/gzip", "application/x-gzip", MediaTypes.Parquet, "application/octet-stream", "application/json"];
 
     /// <summary>
     /// Streams the body into the store (never buffered whole) under a body limit set here on purpose, from

@@ -12,12 +12,3 @@ public enum ColumnKind
     Date = 3,
     Categorical = 4,
 }
-
-/// <summary>The type a typed file (Parquet) declares for a column; a CSV file declares none.</summary>
-public enum DeclaredType
-{
-    Number,
-    Boolean,
-    Date,
-    Text,
-}
