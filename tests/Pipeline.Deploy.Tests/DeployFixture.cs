@@ -24,9 +24,13 @@ public sealed class DeployFixture
 {
     public const string JobsBucket = "jobs";
 
-    public DeployFixture(TaskKind task = TaskKind.Regression, int rows = 2000, int seed = 7)
+    /// <param name="longTail">Adds <c>lot</c>, a log-normal column encoded with the <c>log</c> compression, as Preprocess does for long tails.</param>
+    public DeployFixture(TaskKind task = TaskKind.Regression, int rows = 2000, int seed = 7, bool longTail = false)
     {
         Task = task;
+        ColumnTransform[] lot = longTail
+            ? [new ColumnTransform { Name = "lot", Kind = ColumnKind.Numeric, Encoding = ColumnTransform.LogCompressed, LogShift = 20, LogUnit = 3.5, Impute = 400, Scales = [new FeatureScale(3.9, 1.1)] }]
+            : [];
         Transform = new FittedTransform
         {
             Target = "price",
@@ -42,6 +46,7 @@ public sealed class DeployFixture
                 new ColumnTransform { Name = "garden", Kind = ColumnKind.Boolean, Impute = 0 },
                 new ColumnTransform { Name = "sold", Kind = ColumnKind.Date, Impute = 19000, Scales = [new FeatureScale(19000, 300), new FeatureScale(6.5, 3.4), new FeatureScale(3, 2)] },
                 new ColumnTransform { Name = "city", Kind = ColumnKind.Categorical, ImputeCategory = "paris", Categories = ["lyon", "nice", "paris"] },
+                .. lot,
             ],
         };
 
@@ -58,10 +63,16 @@ public sealed class DeployFixture
             var sold = new DateTime(2022, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddDays(random.Next(700));
             var city = cities[random.Next(3)];
             var row = new Dictionary<string, object?> { ["sqft"] = Math.Round(sqft, 1), ["rooms"] = rooms, ["garden"] = garden, ["sold"] = sold.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["city"] = city };
+            if (longTail)
+            {
+                // Log-normal above 20 m², a few values (under 1 %) below it: the compression clamps those to 0.
+                row["lot"] = Math.Round(20 + Math.Exp(4 + (1.5 * Gaussian(random))) - (random.Next(100) == 0 ? 5 : 0), 2);
+            }
+
             RawRows.Add(row);
             var encoded = Transform.Apply(JsonSerializer.SerializeToElement(row));
             encoded.CopyTo(features, i * Transform.FeatureCount);
-            var price = (3 * encoded[0]) + encoded[1] + (0.5 * encoded[2]) + (city == "paris" ? 2 : 0) + (0.3 * Gaussian(random));
+            var price = (3 * encoded[0]) + encoded[1] + (0.5 * encoded[2]) + (city == "paris" ? 2 : 0) + (longTail ? encoded[^1] : 0) + (0.3 * Gaussian(random));
             targets[i] = task == TaskKind.Classification ? (price < -1 ? 0 : price < 2 ? 1 : 2) : (float)price;
         }
 

@@ -32,6 +32,43 @@ public sealed class OnnxParityTests : IDisposable
         AssertParity(fixture, network, onnx);
     }
 
+    [Theory]
+    [InlineData(TaskKind.Regression)]
+    [InlineData(TaskKind.Classification)]
+    public void A_log_compressed_column_is_compressed_in_the_graph_as_the_encoder_does(TaskKind task)
+    {
+        var fixture = new DeployFixture(task, rows: 1000, longTail: true);
+        var network = fixture.TrainModel(epochs: 5);
+        var onnx = OnnxExporter.Export(network, fixture.Transform, "houses", 1);
+        AssertParity(fixture, network, onnx);
+
+        // Straight from raw JSON rows too (no round trip through Unscale), values under the shift and missing included.
+        var rows = new[] { 5.0, 20, 20.01, 45, 3000 }.Select(lot => new Dictionary<string, object?> { ["sqft"] = 1400, ["rooms"] = 3, ["garden"] = true, ["sold"] = "2023-02-01", ["city"] = "nice", ["lot"] = lot })
+            .Append(new Dictionary<string, object?> { ["sqft"] = 1400, ["rooms"] = 3, ["garden"] = true, ["sold"] = "2023-02-01", ["city"] = "nice", ["lot"] = null })
+            .Select(r => fixture.Transform.Apply(System.Text.Json.JsonSerializer.SerializeToElement(r)))
+            .ToList();
+        var encoded = rows.SelectMany(r => r).ToArray();
+        var lotFeature = fixture.Transform.FeatureCount - 1;
+        Assert.Equal(rows[0][lotFeature], rows[1][lotFeature]); // under the shift counts as the shift
+        Assert.Equal((float)((Math.Log(1 + ((45 - 20) / 3.5)) - 3.9) / 1.1), rows[3][lotFeature], 1e-6f);
+        var raw = RawFeatureLayout.From(fixture.Transform).Unscale(encoded);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            raw[(r * fixture.Transform.FeatureCount) + lotFeature] = r == 5 ? float.NaN : (float)new[] { 5.0, 20, 20.01, 45, 3000 }[r];
+        }
+
+        var outputs = network.Spec.Outputs;
+        var ours = new float[rows.Count * outputs];
+        network.Predict(encoded, rows.Count, ours);
+        using var session = new InferenceSession(onnx);
+        var theirs = Run(session, raw, rows.Count, task == TaskKind.Classification ? OnnxExporter.ClassificationOutput : OnnxExporter.RegressionOutput);
+        for (var i = 0; i < ours.Length; i++)
+        {
+            var expected = task == TaskKind.Classification ? ours[i] : (float)fixture.Transform.DecodeTarget(ours[i]);
+            Assert.Equal(expected, theirs[i], Math.Max(Math.Abs(expected), 1e-3f) * 1e-4f);
+        }
+    }
+
     [Fact]
     public async Task The_deployed_onnx_artifact_matches_the_served_model()
     {

@@ -7,7 +7,8 @@ namespace Pipeline.Deploy.Onnx;
 
 /// <summary>
 /// Exports a network and its fitted transform as one ONNX model: input <c>features</c> [N, F] of raw values (see
-/// <see cref="RawFeatureLayout"/>), then IsNaN/Where imputation, (x − mean) / std, one Gemm per layer with its
+/// <see cref="RawFeatureLayout"/>), then IsNaN/Where imputation, the log compression of long-tailed numeric columns,
+/// (x − mean) / std, one Gemm per layer with its
 /// activation, and Softmax for classification. Output <c>prediction</c> [N, 1] (regression) or
 /// <c>probabilities</c> [N, classes].
 /// </summary>
@@ -38,7 +39,8 @@ public static class OnnxExporter
         graph.Initializer.Add(Constant("std", [layout.Count], layout.Std));
         graph.Node.Add(Node("IsNaN", ["features"], ["missing"]));
         graph.Node.Add(Node("Where", ["missing", "impute", "features"], ["imputed"]));
-        graph.Node.Add(Node("Sub", ["imputed", "mean"], ["centred"]));
+        var numbers = AddLogCompression(graph, layout, "imputed");
+        graph.Node.Add(Node("Sub", [numbers, "mean"], ["centred"]));
         graph.Node.Add(Node("Div", ["centred", "std"], ["x0"]));
 
         var parameters = network.Parameters;
@@ -83,6 +85,34 @@ public static class OnnxExporter
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return Google.Protobuf.MessageExtensions.ToByteArray(model);
+    }
+
+    /// <summary>
+    /// ln(1 + max(x − shift, 0) / unit) on the <c>log</c> features (<see cref="FeatureEncoder.Compress"/>), the others
+    /// passed through by a Where on unit &gt; 0. The other features get shift 0 and unit 1, so their unused branch stays
+    /// finite.
+    /// </summary>
+    private static string AddLogCompression(GraphProto graph, RawFeatureLayout layout, string input)
+    {
+        if (!layout.HasLogFeatures)
+        {
+            return input;
+        }
+
+        var units = layout.LogUnit.Select(u => u > 0 ? u : 1f).ToArray();
+        graph.Initializer.Add(Constant("log_shift", [layout.Count], layout.LogShift));
+        graph.Initializer.Add(Constant("log_unit", [layout.Count], units));
+        graph.Initializer.Add(Constant("log_flag", [layout.Count], layout.LogUnit.Select(u => u > 0 ? 1f : 0f).ToArray()));
+        graph.Initializer.Add(Constant("zero", [1], [0f]));
+        graph.Initializer.Add(Constant("one", [1], [1f]));
+        graph.Node.Add(Node("Greater", ["log_flag", "zero"], ["is_log"]));
+        graph.Node.Add(Node("Sub", [input, "log_shift"], ["log_shifted"]));
+        graph.Node.Add(Node("Max", ["log_shifted", "zero"], ["log_above"]));
+        graph.Node.Add(Node("Div", ["log_above", "log_unit"], ["log_units"]));
+        graph.Node.Add(Node("Add", ["log_units", "one"], ["log_arg"]));
+        graph.Node.Add(Node("Log", ["log_arg"], ["logged"]));
+        graph.Node.Add(Node("Where", ["is_log", "logged", input], ["compressed"]));
+        return "compressed";
     }
 
     private static string AddActivation(GraphProto graph, Activation activation, string input, string output)

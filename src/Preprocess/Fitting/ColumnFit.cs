@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using Pipeline.Tabular.Csv;
 using Pipeline.Tabular.Schema;
 using Pipeline.Tabular.Transforms;
@@ -15,6 +17,12 @@ internal sealed class ColumnFit
 {
     private const int SampleSize = 10_000;
     private const int MaxNumberCounts = 10_000;
+
+    /// <summary>Sample skewness above which a numeric column is log-compressed (an exponential's is 2, a normal's 0).</summary>
+    private const double LongTailSkewness = 2;
+
+    /// <summary>Fewer training values than this say too little about a tail to reshape a column.</summary>
+    private const int MinLongTailSample = 30;
 
     /// <summary>Distinct categories counted per column; later new values are not counted (memory stays bounded).</summary>
     private const int MaxTrackedCategories = 10_000;
@@ -36,6 +44,7 @@ internal sealed class ColumnFit
     private readonly Dictionary<string, long> _categoryCounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> _categoryLookup;
     private RunningStats _numbers;
+    private double _numberMin = double.PositiveInfinity;
     private RunningStats _days;
     private RunningStats[]? _dateParts;
     private long _textValues;
@@ -99,6 +108,7 @@ internal sealed class ColumnFit
         {
             case ValueClass.Number:
                 _numbers.Add(value);
+                _numberMin = Math.Min(_numberMin, value);
                 Sample(_numberSample, _numbers.Count, value);
                 CountNumber(value);
                 break;
@@ -140,7 +150,8 @@ internal sealed class ColumnFit
                 var (impute, how) = ImputeNumber(_numbers, _numberSample, imputation, _numberCountsOverflow ? null : _numberCounts);
                 var scale = _numbers.WithCopies(impute, missing);
                 var t = new ColumnTransform { Name = Name, Kind = kind, Impute = impute, Scales = [new FeatureScale(scale.Mean, scale.Std)] };
-                return (t, Report(kind, "kept", null, _keptRows - _keptNumbers, $"{how} {impute:G6}", 1));
+                var (compressed, why) = CompressLongTail(t, missing);
+                return (compressed ?? t, Report(kind, "kept", why, _keptRows - _keptNumbers, $"{how} {impute:G6}", 1));
             }
 
             case ColumnKind.Boolean:
@@ -253,6 +264,83 @@ internal sealed class ColumnFit
     };
 
     private static FeatureScale Scale(RunningStats stats) => new(stats.Mean, stats.Std);
+
+    /// <summary>
+    /// A numeric column with a long right tail (sample skewness above <see cref="LongTailSkewness"/>: money, counts,
+    /// rainfall) is log-compressed before scaling: z-scored as is, most of its values crowd into a sliver near the
+    /// mean and the difference between none and a little (a dry day and a drizzly one) all but vanishes next to the
+    /// few huge values. The unit is the 1st percentile of the values above the minimum, so the smallest steps stay
+    /// visible whatever the column's unit. Decided and fitted on the training values' uniform sample (exact up to
+    /// <see cref="SampleSize"/> rows); the imputed copies count in the fitted mean and std as in the plain scale.
+    /// </summary>
+    private (ColumnTransform? Transform, string? Why) CompressLongTail(ColumnTransform plain, long missing)
+    {
+        var n = (int)Math.Min(_numbers.Count, _numberSample.Count);
+        var twoValued = !_numberCountsOverflow && _numberCounts.Count <= 2; // any map of two values is affine: nothing to gain
+        if (n < MinLongTailSample || twoValued)
+        {
+            return (null, null);
+        }
+
+        var sample = CollectionsMarshal.AsSpan(_numberSample)[..n];
+        var skewness = Skewness(sample);
+        if (!(skewness > LongTailSkewness))
+        {
+            return (null, null);
+        }
+
+        var above = new List<double>(n);
+        foreach (var x in sample)
+        {
+            if (x > _numberMin)
+            {
+                above.Add(x - _numberMin);
+            }
+        }
+
+        above.Sort();
+        var unit = above.Count > 0 ? above[(int)(0.01 * (above.Count - 1))] : 0;
+        if (!(unit > 0) || !double.IsFinite(unit))
+        {
+            return (null, null);
+        }
+
+        var log = plain with { Encoding = ColumnTransform.LogCompressed, LogShift = _numberMin, LogUnit = unit };
+        var stats = default(RunningStats);
+        foreach (var x in sample)
+        {
+            stats.Add(FeatureEncoder.Compress(log, x));
+        }
+
+        // The sample stands for every present training value; the missing ones enter as copies of the imputed value.
+        var present = new RunningStats { Count = _numbers.Count, Mean = stats.Mean, M2 = stats.M2 / n * _numbers.Count };
+        var fitted = present.WithCopies(FeatureEncoder.Compress(log, plain.Impute), missing);
+        var why = string.Create(CultureInfo.InvariantCulture, $"long right tail (skewness {skewness:0.#}): ln(1 + (x − {_numberMin:G6}) / {unit:G4}) before scaling");
+        return (log with { Scales = [Scale(fitted)] }, why);
+    }
+
+    private static double Skewness(ReadOnlySpan<double> values)
+    {
+        var stats = default(RunningStats);
+        foreach (var x in values)
+        {
+            stats.Add(x);
+        }
+
+        if (!(stats.Std > 0))
+        {
+            return 0;
+        }
+
+        var third = 0.0;
+        foreach (var x in values)
+        {
+            var z = (x - stats.Mean) / stats.Std;
+            third += z * z * z;
+        }
+
+        return third / values.Length;
+    }
 
     private static (double Value, string How) ImputeNumber(RunningStats stats, List<double> sample, NumericImputation imputation, Dictionary<double, long>? counts)
     {

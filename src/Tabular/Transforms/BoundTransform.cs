@@ -27,7 +27,7 @@ public sealed class BoundTransform
             var column = columns[i];
             if (column.Kind == Schema.ColumnKind.Numeric && row.TryNumber(_ordinals[i], out var number))
             {
-                features[offset++] = column.Scales![0].Apply(number); // fast path; same result as Encode
+                features[offset++] = FeatureEncoder.Number(column, number); // fast path; same result as Encode
                 continue;
             }
 

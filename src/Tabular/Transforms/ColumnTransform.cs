@@ -6,7 +6,10 @@ namespace Pipeline.Tabular.Transforms;
 /// How one original column becomes features, fitted on the training split. Declarative on purpose: serving,
 /// the ONNX exporter and any other language can apply it from the JSON alone.
 /// <list type="bullet">
-/// <item>Numeric: missing or unreadable → <see cref="Impute"/>; one feature (x − mean) / std.</item>
+/// <item>Numeric: missing or unreadable → <see cref="Impute"/>; one feature (x − mean) / std. With <see cref="Encoding"/>
+///   <c>log</c> (a long right tail: prices, counts, rainfall) the value is first compressed to
+///   ln(1 + max(x − <see cref="LogShift"/>, 0) / <see cref="LogUnit"/>), and mean and std are those of the compressed
+///   values (<see cref="FeatureEncoder.Compress"/>).</item>
 /// <item>Boolean: true/yes → 1, false/no → 0, missing → <see cref="Impute"/>; one feature, not scaled.</item>
 /// <item>Date (<see cref="Encoding"/> <c>cyclic</c>): missing → <see cref="Impute"/> (days since 1970); seven
 ///   features: days, then sine and cosine of the month, the day of the week and the time of day, each
@@ -23,6 +26,7 @@ public sealed record ColumnTransform
     public const string CyclicDate = "cyclic";
     public const string TopCategoriesAndOther = "top+other";
     public const string HashedText = "text";
+    public const string LogCompressed = "log";
 
     public required string Name { get; init; }
 
@@ -33,6 +37,12 @@ public sealed record ColumnTransform
 
     /// <summary>Hash buckets of a text column.</summary>
     public int TextBuckets { get; init; }
+
+    /// <summary>A <c>log</c> numeric column: the smallest training value (it maps to 0).</summary>
+    public double LogShift { get; init; }
+
+    /// <summary>A <c>log</c> numeric column: the distance above <see cref="LogShift"/> that maps to ln 2, so the compression does not depend on the column's unit.</summary>
+    public double LogUnit { get; init; }
 
     /// <summary>Replacement for a missing value: the number, 1/0 for booleans, days since 1970 for dates.</summary>
     public double Impute { get; init; }
