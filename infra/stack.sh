@@ -348,6 +348,8 @@ cmd_up() {
   command -v rabbitmq-server >/dev/null || pkgs+=(rabbitmq-server)
   command -v node >/dev/null || pkgs+=(nodejs)
   command -v npm >/dev/null || pkgs+=(npm)
+  # LightGBM's native library (the deploy baseline for classification) needs OpenMP's runtime.
+  ldconfig -p | grep -q 'libgomp\.so\.1' || pkgs+=(libgomp1)
   local apt_pid="" npm_pid="" apt_log="$STATE/apt.log" npm_log="$STATE/npm.log"
   if [[ ${#pkgs[@]} -gt 0 ]]; then
     if command -v npm >/dev/null; then

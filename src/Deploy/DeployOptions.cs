@@ -29,7 +29,7 @@ public sealed class DeployOptions
     /// <summary>Rows the ML.NET baseline trains on at most (a uniform random sample of the training split beyond that keeps deployment time bounded).</summary>
     public int BaselineMaxRows { get; set; } = 200_000;
 
-    /// <summary>Off turns the FastTree baseline off (the model card then says so).</summary>
+    /// <summary>Off turns the boosted-trees baseline off (the model card then says so).</summary>
     public bool Baseline { get; set; } = true;
 
     public ServingOptions Serving { get; set; } = new();

@@ -30,7 +30,7 @@ public static class MetricsText
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine($"test       {Describe(model.Test)}");
-        output.WriteLine($"baseline   {Describe(model.Baseline)}  (ML.NET FastTree on the same split)");
+        output.WriteLine($"baseline   {Describe(model.Baseline)}  (ML.NET boosted trees on the same split)");
         output.WriteLine($"trivial    {Describe(model.Trivial)}  ({(task == TaskKind.Classification ? "majority class" : "training mean")} on the same split)");
     }
 }

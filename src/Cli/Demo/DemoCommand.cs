@@ -226,7 +226,7 @@ public static class DemoCommand
         output.WriteLine($"rounds     {result.Rounds} of at most {job.Spec.Training.Rounds} (best: {job.BestRound}; {epochs} epoch{(epochs == 1 ? "" : "s")} per round)");
         output.WriteLine($"validation {Describe(result.Validation)}");
         output.WriteLine($"test       {Describe(result.Metrics)}");
-        output.WriteLine($"baseline   {Describe(result.Baseline)}  (ML.NET FastTree on the same split)");
+        output.WriteLine($"baseline   {Describe(result.Baseline)}  (ML.NET boosted trees on the same split)");
         output.WriteLine($"trivial    {Describe(result.Trivial)}  ({(job.Spec.Task == TaskKind.Classification ? "majority class" : "training mean")} on the same split)");
         if (job.Spec.Plan is { } plan)
         {

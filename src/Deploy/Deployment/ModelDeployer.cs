@@ -284,14 +284,14 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         {
             var seed = command.Settings?.Seed ?? 42;
             // ML.NET's training cannot be interrupted from here (its cancel is in Microsoft.ML.Experimental): a cancel
-            // stops waiting at once, and the abandoned FastTree run ends by itself (bounded by BaselineMaxRows).
-            return await Task.Run(() => FastTreeBaseline.TrainAndEvaluate(train.Sample(), trainedOn, test, task, seed), ct).WaitAsync(ct);
+            // stops waiting at once, and the abandoned tree training ends by itself (bounded by BaselineMaxRows).
+            return await Task.Run(() => TreeBaseline.TrainAndEvaluate(train.Sample(), trainedOn, test, task, seed), ct).WaitAsync(ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The baseline is information for people; it never blocks a deployment.
             logger.LogWarning(ex, "Baseline for {Model} failed", command.ModelName);
-            return new BaselineResult("ML.NET FastTree", "", 0, null, ex.Message);
+            return new BaselineResult(task == TaskKind.Classification ? TreeBaseline.ClassificationTrainer : TreeBaseline.RegressionTrainer, "", 0, null, ex.Message);
         }
     }
 

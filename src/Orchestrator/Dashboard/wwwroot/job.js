@@ -49,10 +49,10 @@ function testMetricsTable(d) {
   const trivialIs = isClassification(d.spec) ? "majority class" : "training mean";
   const cell = (set, n, id) => `<td class="num"${id ? ` id="${id}"` : ""}>${has(set, n) ? num(set[n]) : "–"}</td>`;
   return `<table id="test-metrics"><thead><tr><th>Test metric</th><th class="num">This model</th>
-      <th class="num" title="ML.NET FastTree on the same split">Baseline</th><th class="num" title="the ${trivialIs}, same split">Trivial (${trivialIs})</th></tr></thead><tbody>
+      <th class="num" title="ML.NET boosted trees (FastTree regression, LightGBM classification) on the same split">Baseline</th><th class="num" title="the ${trivialIs}, same split">Trivial (${trivialIs})</th></tr></thead><tbody>
       ${names.map((n) => `<tr data-metric="${n}"><td>${n}${HIGHER_IS_BETTER.has(n) ? " ↑" : " ↓"}</td>${cell(m.test, n)}${cell(m.baseline, n)}${cell(m.trivial, n)}</tr>`).join("")}
     </tbody></table>
-    <p class="muted" id="metrics-note">Baseline: ML.NET FastTree; trivial: the ${trivialIs}; both on the same test split.</p>`;
+    <p class="muted" id="metrics-note">Baseline: ML.NET boosted trees (FastTree regression, LightGBM classification); trivial: the ${trivialIs}; both on the same test split.</p>`;
 }
 
 // Stages and merged rounds, the rounds folded into one line: a 1,000-round job must not push the chart down.
