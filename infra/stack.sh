@@ -5,6 +5,7 @@
 #   infra/stack.sh down     stop all three; idempotent
 #   infra/stack.sh status   one line per service
 #   infra/stack.sh env      print the export lines (source infra/.state/stack.env instead, if you like)
+#   infra/stack.sh stop|start rabbitmq|postgres|s3   one service down or up again (fault injection: bench/chaos.sh)
 #
 # Secrets are generated at the first `up` and kept in infra/.state/stack.env (mode 600, gitignored).
 # PIPELINE_STACK_STATE overrides the state folder. Needs root (apt-get, su postgres) on Debian 12.
@@ -411,10 +412,25 @@ cmd_env() {
   grep '^export ' "$ENV_FILE"
 }
 
+# One service down or up again, for fault injection (bench/chaos.sh): the others keep running.
+cmd_service() { # stop|start rabbitmq|postgres|s3
+  need_root
+  case "$1 ${2:-}" in
+    "stop rabbitmq") rabbit_stop ;;
+    "stop postgres") pg_stop ;;
+    "stop s3") s3_stop ;;
+    "start rabbitmq") export ERL_EPMD_ADDRESS=$HOST; rabbit_start ;;
+    "start postgres") pg_start ;;
+    "start s3") load_or_create_secrets; s3_start ;;
+    *) die "usage: $0 stop|start rabbitmq|postgres|s3" ;;
+  esac
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  stop | start) cmd_service "$1" "${2:-}" ;;
+  *) echo "usage: $0 up|down|status|env|stop SERVICE|start SERVICE (SERVICE: rabbitmq, postgres, s3)" >&2; exit 2 ;;
 esac
