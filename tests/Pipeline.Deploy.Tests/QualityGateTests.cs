@@ -88,6 +88,19 @@ public class QualityGateTests
         var baseline = new ModelMetrics { Accuracy = 0.923 };
         Assert.True(QualityGate.WorthServing(TaskKind.Classification, candidate, trivial, baseline, 0.01, 0.05, testRows: 13).Promote);
         Assert.False(QualityGate.WorthServing(TaskKind.Classification, candidate, trivial, baseline, 0.01, 0.05, testRows: 5_000).Promote);
-        Assert.Equal(0.05, Math.Max(0.05, QualityGate.NoiseTolerance(TaskKind.Classification, 0.923, 100_000)));
+        Assert.Equal(0.05, Math.Max(0.05, QualityGate.NoiseTolerance(TaskKind.Classification, 0.923, 0.846, 100_000)));
+    }
+
+    [Fact]
+    public void A_baseline_perfect_on_a_tiny_split_does_not_make_the_noise_vanish()
+    {
+        // 13 rows: the baseline got all right, the candidate 11 (two rows). Equally good models differ by that often.
+        var trivial = new ModelMetrics { Accuracy = 0.33 };
+        var baseline = new ModelMetrics { Accuracy = 1.0 };
+        Assert.True(QualityGate.WorthServing(TaskKind.Classification, new ModelMetrics { Accuracy = 11 / 13.0 }, trivial, baseline, 0.01, 0.05, testRows: 13).Promote);
+        // Six rows behind is not noise.
+        Assert.False(QualityGate.WorthServing(TaskKind.Classification, new ModelMetrics { Accuracy = 7 / 13.0 }, trivial, baseline, 0.01, 0.05, testRows: 13).Promote);
+        // Regression: a baseline with R² 1.0 on 20 rows against a candidate's 0.95.
+        Assert.True(QualityGate.NoiseTolerance(TaskKind.Regression, 1.0, 0.95, 20) > 0.02);
     }
 }

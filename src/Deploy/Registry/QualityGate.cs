@@ -68,7 +68,7 @@ public static class QualityGate
             return new GateDecision(false, $"not worth serving: test {name} {F(score)}, while {trivialText}; the model must cut the trivial predictor's error by at least {F(100 * margin)} % (setting Pipeline:Deploy:MinImprovementOverTrivial)");
         }
 
-        var tolerance = baseline is null ? baselineTolerance : Math.Max(baselineTolerance, NoiseTolerance(task, Score(baseline), testRows));
+        var tolerance = baseline is null ? baselineTolerance : Math.Max(baselineTolerance, NoiseTolerance(task, Score(baseline), score, testRows));
         if (baseline is not null && double.IsFinite(Score(baseline)) && score < Score(baseline) - tolerance)
         {
             return new GateDecision(false, $"not worth serving: test {name} {F(score)} is more than {F(tolerance)} below the baseline's {F(Score(baseline))} on the same {testRows} test rows (setting Pipeline:Deploy:BaselineTolerance)");
@@ -78,20 +78,23 @@ public static class QualityGate
     }
 
     /// <summary>
-    /// Two standard errors of the difference between two models' scores on <paramref name="rows"/> test rows, taking
-    /// the baseline's score for both: accuracy √(2p(1−p)/n); R² (1−R²)·√(2/n)·√2, from the relative standard error
-    /// √(2/n) of a mean of squared normal errors.
+    /// Two standard errors of the difference between two models' scores on <paramref name="rows"/> test rows, under
+    /// the hypothesis that they are equally good, so with their pooled (mean) score p for both: accuracy
+    /// √(2p(1−p)/n); R² (1−R²)·√(2/n)·√2, from the relative standard error √(2/n) of a mean of squared normal errors.
+    /// Pooled, not the baseline's alone: a baseline that happened to get all 13 rows of a tiny split right would
+    /// otherwise claim no noise at all (p(1−p) = 0) and the gate would reject for two rows.
     /// </summary>
-    public static double NoiseTolerance(TaskKind task, double baselineScore, int rows)
+    public static double NoiseTolerance(TaskKind task, double baselineScore, double candidateScore, int rows)
     {
         if (rows <= 0 || !double.IsFinite(baselineScore))
         {
             return 0;
         }
 
+        var pooled = double.IsFinite(candidateScore) ? (baselineScore + candidateScore) / 2 : baselineScore;
         var se = task == TaskKind.Classification
-            ? Math.Sqrt(2 * Math.Clamp(baselineScore, 0, 1) * (1 - Math.Clamp(baselineScore, 0, 1)) / rows)
-            : Math.Max(0, 1 - baselineScore) * Math.Sqrt(2.0 / rows) * Math.Sqrt(2);
+            ? Math.Sqrt(2 * Math.Clamp(pooled, 0, 1) * (1 - Math.Clamp(pooled, 0, 1)) / rows)
+            : Math.Max(0, 1 - pooled) * Math.Sqrt(2.0 / rows) * Math.Sqrt(2);
         return 2 * se;
     }
 
