@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The chaos suite of issue #18 against the local stack: every fault injected into a running training job (a worker
-# SIGKILLed mid-shard, the orchestrator stopped and started, RabbitMQ, PostgreSQL and the S3 endpoint each down for
+# SIGKILLed mid-shard, the orchestrator process SIGKILLed, the orchestrator stopped and started, RabbitMQ, PostgreSQL and the S3 endpoint each down for
 # an outage, stale and duplicate results, 20 jobs at once), each required to end Completed with the undisturbed
 # run's model bit for bit; prints the table of what each cost (docs/RELIABILITY.md, "Chaos suite").
 #

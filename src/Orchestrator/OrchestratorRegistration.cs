@@ -36,11 +36,20 @@ public static class OrchestratorRegistration
         return services;
     }
 
-    /// <summary>The TrainingJob saga, persisted with our EF Core repository; finished jobs are kept for the dashboard.</summary>
-    public static IBusRegistrationConfigurator AddOrchestratorSagas(this IBusRegistrationConfigurator bus)
+    /// <summary>
+    /// The TrainingJob saga, persisted with our EF Core repository; finished jobs are kept for the dashboard.
+    /// <paramref name="consume"/> false registers the repository (job state can be read) without a receive endpoint:
+    /// a host beside an orchestrator process that must not take its messages.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddOrchestratorSagas(this IBusRegistrationConfigurator bus, bool consume = true)
     {
-        bus.AddSagaStateMachine<TrainingJobStateMachine, TrainingJobState, TrainingJobDefinition>()
+        var saga = bus.AddSagaStateMachine<TrainingJobStateMachine, TrainingJobState, TrainingJobDefinition>()
             .EfCoreRepository<TrainingJobState, OrchestratorDbContext>(FinalizedSagaPolicy.Archive);
+        if (!consume)
+        {
+            saga.ExcludeFromConfigureEndpoints();
+        }
+
         return bus;
     }
 }

@@ -22,7 +22,8 @@ public sealed class TrainingSystem : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("pipeline-train-").FullName;
     private readonly IHost _host;
 
-    public TrainingSystem(TrainingData data, int workerConcurrency = 1, int? corruptShard = null, IReadOnlyDictionary<string, string?>? settings = null, bool inProcessWorkers = true)
+    /// <param name="inProcessOrchestrator">False: the saga runs in an Orchestrator process started by the test; this host only reads job state.</param>
+    public TrainingSystem(TrainingData data, int workerConcurrency = 1, int? corruptShard = null, IReadOnlyDictionary<string, string?>? settings = null, bool inProcessWorkers = true, bool inProcessOrchestrator = true)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
@@ -39,7 +40,7 @@ public sealed class TrainingSystem : IAsyncDisposable
         builder.Services.AddTrainWorker(builder.Configuration);
         builder.Services.AddPipelineBus(builder.Configuration, x =>
         {
-            x.AddOrchestratorSagas();
+            x.AddOrchestratorSagas(consume: inProcessOrchestrator);
             if (inProcessWorkers)
             {
                 x.AddTrainWorkerConsumers();

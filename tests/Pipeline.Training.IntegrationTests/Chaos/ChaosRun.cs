@@ -7,8 +7,9 @@ using Pipeline.Testing.Training;
 namespace Pipeline.Training.IntegrationTests.Chaos;
 
 /// <summary>
-/// One chaos scenario's system on the local stack: the saga in this process (with stand-ins for the other stages),
-/// two TrainWorkers as real processes (they also merge), its own database and virtual host. Every scenario runs the
+/// One chaos scenario's system on the local stack: the saga in this process or in an Orchestrator process of its own,
+/// stand-ins for the other stages in this process, two TrainWorkers as real processes (they also merge), its own
+/// database and virtual host. Every scenario runs the
 /// same job on the same data, so its final model can be compared with the undisturbed run's bit for bit.
 /// </summary>
 internal sealed class ChaosRun : IAsyncDisposable
@@ -34,15 +35,33 @@ internal sealed class ChaosRun : IAsyncDisposable
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    public static async Task<ChaosRun> StartAsync()
+    /// <param name="orchestratorProcess">The saga in an Orchestrator process of its own (which a scenario can SIGKILL) instead of this one.</param>
+    public static async Task<ChaosRun> StartAsync(bool orchestratorProcess = false)
     {
         var stack = await StackTraining.CreateAsync();
-        var system = new TrainingSystem(Data, settings: stack.Settings, inProcessWorkers: false);
+        var system = new TrainingSystem(Data, settings: stack.Settings, inProcessWorkers: false, inProcessOrchestrator: !orchestratorProcess);
         await system.StartAsync();
         var run = new ChaosRun(stack, system);
+        if (orchestratorProcess)
+        {
+            await run.StartOrchestratorAsync();
+        }
+
         run.AddWorker("worker-a");
         run.AddWorker("worker-b");
         return run;
+    }
+
+    /// <summary>The Orchestrator process, when the run has one.</summary>
+    public ServiceProcess? Orchestrator { get; private set; }
+
+    /// <summary>Starts an Orchestrator process and waits until its bus is up (the host waits for the bus before it reports started).</summary>
+    public async Task StartOrchestratorAsync()
+    {
+        Orchestrator = ServiceProcess.Start("Orchestrator", _stack.Settings);
+        _workers.Add(Orchestrator); // disposed with the workers; it prints no shard-training lines
+        // A job published before its saga's queue is bound would go nowhere.
+        await Orchestrator.WaitForLine("Application started", TimeSpan.FromMinutes(2));
     }
 
     public ServiceProcess AddWorker(string name)

@@ -73,6 +73,22 @@ public sealed class ChaosTests(UndisturbedRun undisturbed) : IClassFixture<Undis
 
     [Fact]
     [Trait("Category", "Chaos")]
+    public async Task The_orchestrator_process_SIGKILLed()
+    {
+        await using var run = await ChaosRun.StartAsync(orchestratorProcess: true);
+        var id = await run.Submit();
+        await run.WaitForRounds(id, 2);
+        var state = await Describe(run, id);
+        run.Orchestrator!.Kill();
+        var rounds = (await run.System.WaitFor(id, j => j is not null)).History.Count;
+        var killedAt = run.Elapsed;
+        await run.StartOrchestratorAsync();
+        var resumed = await run.WaitForRounds(id, rounds + 1);
+        await Finish(run, id, "Orchestrator process SIGKILL, a new one started at once", state, run.Elapsed - killedAt, resumed);
+    }
+
+    [Fact]
+    [Trait("Category", "Chaos")]
     public async Task Duplicate_and_stale_results()
     {
         await using var run = await ChaosRun.StartAsync();
