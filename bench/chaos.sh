@@ -12,6 +12,7 @@
 # Writes bench/chaos/results/latest.jsonl and latest.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+command="bench/chaos.sh $*"
 filter="Category=Chaos|Category=ChaosCi"
 outage=20
 while [[ $# -gt 0 ]]; do
@@ -34,5 +35,5 @@ rm -f "$results/latest.jsonl"
 status=0
 PIPELINE_CHAOS_RESULTS="$PWD/$results/latest.jsonl" PIPELINE_CHAOS_OUTAGE_SECONDS="$outage" \
   dotnet test tests/Pipeline.Training.IntegrationTests -c Release --no-build --filter "$filter" --logger "console;verbosity=normal" || status=$?
-/usr/bin/python3 bench/chaos/table.py "$results/latest.jsonl" "bench/chaos.sh $*" | tee "$results/latest.md"
+/usr/bin/python3 bench/chaos/table.py "$results/latest.jsonl" "$command" | tee "$results/latest.md"
 exit $status

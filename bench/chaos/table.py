@@ -26,7 +26,8 @@ def main(path, command):
     except OSError:
         commit = "?"
     print(f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on commit `{commit}`: `{command.strip()}`. Job: 60,000 rows, "
-          "2 shards, 6 rounds, two TrainWorker processes (which also merge), the saga in the test process.")
+          "2 shards, 6 rounds, two TrainWorker processes (which also merge), the saga in the test process (in an Orchestrator "
+          "process of its own for the SIGKILL row).")
     print()
     print("| fault | job state at the fault | final state | recovery s | job s | shard trainings beyond the undisturbed run "
           "| lost or duplicated | model identical to the undisturbed run |")
