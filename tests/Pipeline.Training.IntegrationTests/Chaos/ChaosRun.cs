@@ -21,6 +21,7 @@ internal sealed class ChaosRun : IAsyncDisposable
 
     private readonly StackTraining _stack;
     private readonly List<ServiceProcess> _workers = [];
+    private readonly List<ServiceProcess> _processes = []; // every process started (workers and orchestrators), to dispose
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     private ChaosRun(StackTraining stack, TrainingSystem system)
@@ -59,7 +60,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     public async Task StartOrchestratorAsync()
     {
         Orchestrator = ServiceProcess.Start("Orchestrator", _stack.Settings);
-        _workers.Add(Orchestrator); // disposed with the workers; it prints no shard-training lines
+        _processes.Add(Orchestrator);
         // A job published before its saga's queue is bound would go nowhere.
         await Orchestrator.WaitForLine("Application started", TimeSpan.FromMinutes(2));
     }
@@ -68,6 +69,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     {
         var worker = ServiceProcess.Start("TrainWorker", _stack.With(("Pipeline:TrainWorker:WorkerName", name)));
         _workers.Add(worker);
+        _processes.Add(worker);
         return worker;
     }
 
@@ -114,9 +116,9 @@ internal sealed class ChaosRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var worker in _workers)
+        foreach (var process in _processes)
         {
-            await worker.DisposeAsync();
+            await process.DisposeAsync();
         }
 
         await System.DisposeAsync();
