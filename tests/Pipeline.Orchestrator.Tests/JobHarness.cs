@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
 using Pipeline.Orchestrator;
 using Pipeline.Orchestrator.StateMachines;
+using Pipeline.Platform.Messaging;
 
 namespace Pipeline.Orchestrator.Tests;
 
@@ -27,7 +28,11 @@ internal sealed class JobHarness : IAsyncDisposable
 
     /// <param name="options">Changes to the orchestrator's settings (deadlines) beyond the two common ones.</param>
     /// <param name="services">Consumers that play the other services, e.g. one that throws so its command faults.</param>
-    public static async Task<JobHarness> StartAsync(TimeSpan? roundTimeout = null, int maxAttempts = 3, Action<OrchestratorOptions>? options = null, Action<IBusRegistrationConfigurator>? services = null)
+    /// <param name="lostSends">
+    /// The saga's endpoint set up as in production (retries outside the in-memory outbox, which sends after the save)
+    /// and the first sends of each listed command type failing as a broker gone away would make them fail.
+    /// </param>
+    public static async Task<JobHarness> StartAsync(TimeSpan? roundTimeout = null, int maxAttempts = 3, Action<OrchestratorOptions>? options = null, Action<IBusRegistrationConfigurator>? services = null, LostSends? lostSends = null)
     {
         var provider = new ServiceCollection()
             .AddSingleton(TimeProvider.System)
@@ -41,10 +46,30 @@ internal sealed class JobHarness : IAsyncDisposable
             {
                 services?.Invoke(x);
                 x.AddDelayedMessageScheduler();
-                x.AddSagaStateMachine<TrainingJobStateMachine, TrainingJobState>().InMemoryRepository();
+                if (lostSends is null)
+                {
+                    x.AddSagaStateMachine<TrainingJobStateMachine, TrainingJobState>().InMemoryRepository();
+                }
+                else
+                {
+                    x.AddSingleton(lostSends);
+                    x.AddConsumer<LostSends.Receiver<ValidateDataset>>().Endpoint(e => e.Name = CommandQueues.ValidateDataset);
+                    x.AddConsumer<LostSends.Receiver<PreprocessDataset>>().Endpoint(e => e.Name = CommandQueues.PreprocessDataset);
+                    x.AddConsumer<LostSends.Receiver<TrainShard>>().Endpoint(e => e.Name = CommandQueues.TrainShard);
+                    x.AddConsumer<LostSends.Receiver<MergeRound>>().Endpoint(e => e.Name = CommandQueues.MergeRound);
+                    x.AddConsumer<LostSends.Receiver<DeployModel>>().Endpoint(e => e.Name = CommandQueues.DeployModel);
+                    x.AddConfigureEndpointsCallback((_, _, e) => e.UseMessageRetry(r => r.Immediate(3)));
+                    x.AddSagaStateMachine<TrainingJobStateMachine, TrainingJobState, TrainingJobDefinition>().InMemoryRepository();
+                }
+
                 x.UsingInMemory((context, cfg) =>
                 {
                     cfg.UseDelayedMessageScheduler();
+                    if (lostSends is not null)
+                    {
+                        cfg.ConfigureSend(send => send.UseFilter(new LostSends.Filter(lostSends)));
+                    }
+
                     cfg.ConfigureEndpoints(context);
                 });
             })

@@ -71,12 +71,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                     job.ModelName = ctx.Message.Spec.ModelName ?? ModelNames.FromKey(ctx.Message.Source.Key);
                     Touch(ctx.Saga, clock);
                 })
-                .Send(CommandQueues.Address(CommandQueues.ValidateDataset), ctx => new ValidateDataset
-                {
-                    JobId = ctx.Saga.CorrelationId,
-                    Source = ctx.Message.Source,
-                    Spec = ctx.Message.Spec,
-                })
+                .Send(CommandQueues.Address(CommandQueues.ValidateDataset), ctx => ValidateCommand(ctx.Saga.CorrelationId, ctx.Message))
                 .Schedule(Deadline, ctx => StageDeadline.Validating(o).Message(ctx.Saga), _ => o.ValidatingDeadline)
                 .TransitionTo(Validating));
 
@@ -90,13 +85,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                     ctx.Saga.Spec = ctx.Message.ResolvedSpec;
                     Touch(ctx.Saga, clock);
                 })
-                .Send(CommandQueues.Address(CommandQueues.PreprocessDataset), ctx => new PreprocessDataset
-                {
-                    JobId = ctx.Saga.CorrelationId,
-                    DatasetId = ctx.Message.DatasetId,
-                    Dataset = ctx.Message.Dataset,
-                    Spec = ctx.Message.ResolvedSpec,
-                })
+                .Send(CommandQueues.Address(CommandQueues.PreprocessDataset), ctx => PreprocessCommand(ctx.Message))
                 .Schedule(Deadline, ctx => StageDeadline.Preprocessing(o).Message(ctx.Saga), _ => o.PreprocessingDeadline)
                 .TransitionTo(Preprocessing),
             When(Rejected).Then(ctx => Fail(ctx.Saga, "ingest", ctx.Message.Reason, clock)).Unschedule(Deadline).PublishFailed().TransitionTo(Failed),
@@ -126,16 +115,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                     Touch(ctx.Saga, clock);
                 })
                 .If(ctx => ctx.Saga.RoundResults.Count == ctx.Saga.Prepared!.Shards.Count, all => all
-                    .Send(CommandQueues.Address(CommandQueues.MergeRound), ctx => new MergeRound
-                    {
-                        JobId = ctx.Saga.CorrelationId,
-                        Round = ctx.Saga.Round,
-                        Results = [.. ctx.Saga.RoundResults.OrderBy(r => r.Shard)],
-                        Validation = ctx.Saga.Prepared!.Validation,
-                        Task = ctx.Saga.Prepared.Task,
-                        GlobalModel = GlobalModelOf(ctx.Saga),
-                        Settings = ctx.Saga.Spec.Training,
-                    })
+                    .Send(CommandQueues.Address(CommandQueues.MergeRound), ctx => MergeCommand(ctx.Saga))
                     .Schedule(Deadline, ctx => StageDeadline.Merging(o).Message(ctx.Saga), _ => o.MergingDeadline)
                     .TransitionTo(Merging)),
             When(ShardFailed, ctx => ctx.Message.Round == ctx.Saga.Round && ctx.Saga.RoundResults.TrueForAll(r => r.Shard != ctx.Message.Shard))
@@ -228,6 +208,38 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
                 .Schedule(Deadline, ctx => StageDeadline.Deploying(o).Message(ctx.Saga), _ => o.DeployingDeadline)
                 .TransitionTo(Deploying));
 
+        // The message that moved the job into a state, handled again (an in-process retry or a redelivery), means its
+        // first handling may have saved the new state and then failed to send that state's command: the in-memory
+        // outbox sends after the save, and the broker can go away in between. Ignoring it, as a plain duplicate is
+        // ignored, would leave the job waiting for its deadline, so the command (and the state's timer) goes again.
+        // Every command is idempotent: a second one that meets the first does the same work to the same result.
+        During(Validating,
+            When(Submitted, IsRetried)
+                .Send(CommandQueues.Address(CommandQueues.ValidateDataset), ctx => ValidateCommand(ctx.Saga.CorrelationId, ctx.Message))
+                .Schedule(Deadline, ctx => StageDeadline.Validating(o).Message(ctx.Saga), _ => o.ValidatingDeadline));
+        During(Preprocessing,
+            When(Accepted, IsRetried)
+                .Send(CommandQueues.Address(CommandQueues.PreprocessDataset), ctx => PreprocessCommand(ctx.Message))
+                .Schedule(Deadline, ctx => StageDeadline.Preprocessing(o).Message(ctx.Saga), _ => o.PreprocessingDeadline));
+        During(Training,
+            When(Preprocessed, ctx => ctx.Saga.Round == 1 && IsRetried(ctx))
+                .ThenAsync(ctx => SendShardsAgain(ctx, clock))
+                .Schedule(Deadline, ctx => Timeout(ctx.Saga)),
+            When(Merged, ctx => ctx.Message.Round == ctx.Saga.Round - 1 && IsRetried(ctx))
+                .ThenAsync(ctx => SendShardsAgain(ctx, clock))
+                .Schedule(Deadline, ctx => Timeout(ctx.Saga)));
+        During(Merging,
+            When(ShardDone, ctx => ctx.Message.Round == ctx.Saga.Round && IsRetried(ctx))
+                .Send(CommandQueues.Address(CommandQueues.MergeRound), ctx => MergeCommand(ctx.Saga))
+                .Schedule(Deadline, ctx => StageDeadline.Merging(o).Message(ctx.Saga), _ => o.MergingDeadline));
+        During(Deploying,
+            When(Merged, ctx => ctx.Message.Round == ctx.Saga.Round && IsRetried(ctx))
+                .Send(CommandQueues.Address(CommandQueues.DeployModel), ctx => DeployCommand(ctx.Saga, ctx.Saga.Spec.ForceDeploy))
+                .Schedule(Deadline, ctx => StageDeadline.Deploying(o).Message(ctx.Saga), _ => o.DeployingDeadline),
+            When(Redeploy, IsRetried)
+                .Send(CommandQueues.Address(CommandQueues.DeployModel), ctx => DeployCommand(ctx.Saga, ctx.Saga.Spec.ForceDeploy || ctx.Message.ForceDeploy))
+                .Schedule(Deadline, ctx => StageDeadline.Deploying(o).Message(ctx.Saga), _ => o.DeployingDeadline));
+
         // Cancelling works in every state that is not already an outcome; late results are then ignored.
         During([Validating, Preprocessing, Training, Merging, Deploying],
             When(Cancel)
@@ -246,7 +258,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
             Ignore(ShardDone), Ignore(ShardFailed), Ignore(Merged), Ignore(MergeFailed), Ignore(Deployed),
             Ignore(DeployRejected), Ignore(DeployFailed), Ignore(Cancel), Ignore(Deadline.Received));
         During(Cancelled, Ignore(Redeploy));
-        During([Validating, Preprocessing, Training, Merging, Deploying], Ignore(Redeploy));
+        During([Validating, Preprocessing, Training, Merging], Ignore(Redeploy));
 
         // A fault is handled in the state that sent its command; anywhere else it is late and changes nothing.
         IgnoreOutside(Validating, ValidateFaulted);
@@ -256,11 +268,14 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
         IgnoreOutside(Deploying, DeployFaulted);
 
         // A duplicate JobSubmitted (same object version seen twice) or a stale result in a later state is dropped.
-        DuringAny(Ignore(Submitted));
-        During([Merging, Deploying], Ignore(ShardDone), Ignore(ShardFailed));
-        During(Training, Ignore(Merged), Ignore(MergeFailed));
-        During([Training, Merging, Deploying], Ignore(Accepted), Ignore(Rejected), Ignore(Preprocessed), Ignore(PreprocessFailed));
-        During(Preprocessing, Ignore(Accepted), Ignore(Rejected));
+        // (The retried ones are handled above; the filters there let a plain duplicate through as a no-op.)
+        During([Preprocessing, Training, Merging, Deploying], Ignore(Submitted));
+        During(Merging, Ignore(ShardFailed));
+        During(Deploying, Ignore(ShardDone), Ignore(ShardFailed));
+        During(Training, Ignore(MergeFailed));
+        During([Training, Merging, Deploying], Ignore(Accepted), Ignore(Rejected), Ignore(PreprocessFailed));
+        During([Merging, Deploying], Ignore(Preprocessed));
+        During(Preprocessing, Ignore(Rejected));
         During([Training, Merging], Ignore(Deployed), Ignore(DeployRejected), Ignore(DeployFailed));
     }
 
@@ -313,6 +328,36 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
         x.CorrelateById(m => jobId(m.Message.Message));
         x.OnMissingInstance(m => m.Discard());
     }
+
+    /// <summary>Handled before: an in-process retry, or a redelivery (by the broker or by our scheduled redelivery).</summary>
+    private static bool IsRetried(ConsumeContext ctx) =>
+        ctx.GetRetryAttempt() > 0 || ctx.GetRedeliveryCount() > 0 || ctx.ReceiveContext.Redelivered;
+
+    private static ValidateDataset ValidateCommand(Guid jobId, JobSubmitted submitted) => new()
+    {
+        JobId = jobId,
+        Source = submitted.Source,
+        Spec = submitted.Spec,
+    };
+
+    private static PreprocessDataset PreprocessCommand(DatasetAccepted accepted) => new()
+    {
+        JobId = accepted.JobId,
+        DatasetId = accepted.DatasetId,
+        Dataset = accepted.Dataset,
+        Spec = accepted.ResolvedSpec,
+    };
+
+    private static MergeRound MergeCommand(TrainingJobState job) => new()
+    {
+        JobId = job.CorrelationId,
+        Round = job.Round,
+        Results = [.. job.RoundResults.OrderBy(r => r.Shard)],
+        Validation = job.Prepared!.Validation,
+        Task = job.Prepared.Task,
+        GlobalModel = GlobalModelOf(job),
+        Settings = job.Spec.Training,
+    };
 
     private static StageTimedOut Timeout(TrainingJobState job) => new() { JobId = job.CorrelationId, Stage = "train", Round = job.Round };
 
@@ -406,11 +451,22 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
         await SendShards(ctx, shards, GlobalModelOf(ctx.Saga));
     }
 
+    /// <summary>
+    /// The round's open shards sent again as the same attempts: the earlier sends may never have left, so this is not
+    /// a new try and must not use up <c>MaxShardAttempts</c> (a broker outage can retry the trigger many times).
+    /// </summary>
+    private static async Task SendShardsAgain<T>(BehaviorContext<TrainingJobState, T> ctx, TimeProvider clock)
+        where T : class
+    {
+        Touch(ctx.Saga, clock);
+        await SendShards(ctx, MissingShards(ctx.Saga), GlobalModelOf(ctx.Saga), newAttempt: false);
+    }
+
     /// <summary>The model the current round started from: the previous round's merge, or null (the seeded initial model) in round 1.</summary>
     private static ObjectRef? GlobalModelOf(TrainingJobState job) =>
         job.Round == 1 ? null : job.History.Single(h => h.Round == job.Round - 1).Model;
 
-    private static async Task SendShards<T>(BehaviorContext<TrainingJobState, T> ctx, IEnumerable<int> shards, ObjectRef? globalModel)
+    private static async Task SendShards<T>(BehaviorContext<TrainingJobState, T> ctx, IEnumerable<int> shards, ObjectRef? globalModel, bool newAttempt = true)
         where T : class
     {
         var job = ctx.Saga;
@@ -424,7 +480,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
         };
         foreach (var index in shards)
         {
-            attempts[index] = attempts.GetValueOrDefault(index) + 1;
+            attempts[index] = attempts.GetValueOrDefault(index) + (newAttempt ? 1 : 0);
             await endpoint.Send(new TrainShard
             {
                 JobId = job.CorrelationId,
