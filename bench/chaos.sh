@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The chaos suite of issue #18 against the local stack: every fault injected into a running training job (a worker
-# SIGKILLed mid-shard, the orchestrator process SIGKILLed, the orchestrator stopped and started, RabbitMQ, PostgreSQL and the S3 endpoint each down for
-# an outage, stale and duplicate results, 20 jobs at once), each required to end Completed with the undisturbed
+# The chaos suite of issue #18 against the local stack: every fault injected into a running job (a worker
+# SIGKILLed mid-shard, the orchestrator process SIGKILLed, the orchestrator stopped and started, RabbitMQ, PostgreSQL
+# and the S3 endpoint each down for an outage in Training and in Validating, Preprocessing and Deploying, a restart of
+# everything, stale and duplicate results, 20 jobs at once), each required to end Completed with the undisturbed
 # run's model bit for bit; prints the table of what each cost (docs/RELIABILITY.md, "Chaos suite").
 #
-#   bench/chaos.sh                  the whole suite, outages of 20 s (~5 min)
+#   bench/chaos.sh                  the whole suite, outages of 20 s (~15 min)
 #   bench/chaos.sh --outage 90      outages of 90 s instead (any number of seconds)
-#   bench/chaos.sh --ci             only the quick ones test.sh also runs (worker SIGKILL, S3 down)
+#   bench/chaos.sh --ci             only the quick ones test.sh also runs (worker SIGKILL, S3 down in Training and in Preprocessing)
 #
 # Stops and starts the machine-wide services (infra/stack.sh stop|start): run it alone, not beside other tests.
 # Writes bench/chaos/results/latest.jsonl and latest.md.

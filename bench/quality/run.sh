@@ -9,6 +9,7 @@
 #   --only      only these data sets (names in bench/quality/datasets.py)
 #   --seed      split, scikit-learn and demo seed (default 42)
 #   --no-build  use the CLI already built in src/Cli/bin/Release
+#   --seeds 1,2,3  one report per seed, then mean ± sd per data set (seeds.py; results/seeds.md)
 # Needs: the .NET SDK, node and npm, Debian's python3-sklearn (/usr/bin/python3).
 set -euo pipefail
 
@@ -23,7 +24,7 @@ args=()
 for arg in "$@"; do
   case "$arg" in
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$arg") ;;
   esac
 done
@@ -47,4 +48,7 @@ if [[ "$build" == 1 ]]; then
 fi
 
 cd "$root"
+if [[ " ${args[*]-} " == *" --seeds "* ]]; then
+  exec "$python" "$here/seeds.py" "${args[@]}"
+fi
 exec "$python" "$here/quality.py" "${args[@]+"${args[@]}"}"

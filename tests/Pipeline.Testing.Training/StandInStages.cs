@@ -8,23 +8,29 @@ namespace Pipeline.Testing.Training;
 /// Plays Ingest, Preprocess and Deploy around the real saga and workers: accepts the dataset, writes K shards of a
 /// synthetic regression set plus a validation split, and "deploys" whatever model it is given.
 /// </summary>
-public sealed class StandInIngest(TrainingData data) : IConsumer<ValidateDataset>
+public sealed class StandInIngest(IArtifactStore store, TrainingData data, StandInOptions options) : IConsumer<ValidateDataset>
 {
-    public Task Consume(ConsumeContext<ValidateDataset> context) => context.Publish(new DatasetAccepted
+    public async Task Consume(ConsumeContext<ValidateDataset> context)
     {
-        JobId = context.Message.JobId,
-        DatasetId = "synthetic",
-        Dataset = context.Message.Source,
-        Columns = ["x0", "x1", "x2", "x3", "x4", "y"],
-        Rows = data.TrainRows + data.ValidationRows,
-        ResolvedSpec = context.Message.Spec,
-    });
+        await options.HoldIf(StandInStage.Validate);
+        await store.EnsureBucketAsync("jobs"); // what Ingest does first: reach the store
+        await context.Publish(new DatasetAccepted
+        {
+            JobId = context.Message.JobId,
+            DatasetId = "synthetic",
+            Dataset = context.Message.Source,
+            Columns = ["x0", "x1", "x2", "x3", "x4", "y"],
+            Rows = data.TrainRows + data.ValidationRows,
+            ResolvedSpec = context.Message.Spec,
+        });
+    }
 }
 
 public sealed class StandInPreprocess(IArtifactStore store, TrainingData data, StandInOptions options) : IConsumer<PreprocessDataset>
 {
     public async Task Consume(ConsumeContext<PreprocessDataset> context)
     {
+        await options.HoldIf(StandInStage.Preprocess);
         var m = context.Message;
         var k = m.Spec.Training.Shards;
         await store.EnsureBucketAsync("jobs");
@@ -74,15 +80,56 @@ public sealed record TrainingData(float[] X, float[] Y, int TrainRows, int Valid
     }
 }
 
-public sealed class StandInDeploy : IConsumer<DeployModel>
+public sealed class StandInDeploy(IArtifactStore store, StandInOptions options) : IConsumer<DeployModel>
 {
-    public Task Consume(ConsumeContext<DeployModel> context) => context.Publish(new ModelDeployed
+    public async Task Consume(ConsumeContext<DeployModel> context)
     {
-        JobId = context.Message.JobId,
-        ModelName = context.Message.ModelName,
-        Version = 1,
-        Test = context.Message.Validation,
-    });
+        await options.HoldIf(StandInStage.Deploy);
+        // What Deploy does first: read the model it is given.
+        await using (var model = await store.OpenReadAsync(context.Message.Model.Bucket, context.Message.Model.Key, context.CancellationToken))
+        {
+            await model.CopyToAsync(Stream.Null, context.CancellationToken);
+        }
+
+        await context.Publish(new ModelDeployed
+        {
+            JobId = context.Message.JobId,
+            ModelName = context.Message.ModelName,
+            Version = 1,
+            Test = context.Message.Validation,
+        });
+    }
 }
 
-public sealed record StandInOptions(int? CorruptShard);
+public enum StandInStage
+{
+    Validate,
+    Preprocess,
+    Deploy,
+}
+
+/// <param name="CorruptShard">The shard whose file the preprocess stand-in corrupts.</param>
+/// <param name="Hold">The stage whose first command waits for the test (a chaos scenario's fault in that state).</param>
+public sealed record StandInOptions(int? CorruptShard, StageHold? Hold = null)
+{
+    internal Task HoldIf(StandInStage stage) => Hold is { } hold && hold.Stage == stage ? hold.WaitAsync() : Task.CompletedTask;
+}
+
+/// <summary>
+/// Stops a stand-in stage at its first command until the test releases it, so that a fault is injected while the job
+/// is in that state and the stage's own work (store, publish) runs into it. Later commands (redeliveries) go through.
+/// </summary>
+public sealed class StageHold(StandInStage stage)
+{
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public StandInStage Stage { get; } = stage;
+
+    /// <summary>Completes when the stage's first command has arrived and waits.</summary>
+    public Task Reached => _reached.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    internal Task WaitAsync() => _reached.TrySetResult() ? _released.Task : Task.CompletedTask;
+}

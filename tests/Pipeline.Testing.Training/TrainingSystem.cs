@@ -23,7 +23,7 @@ public sealed class TrainingSystem : IAsyncDisposable
     private readonly IHost _host;
 
     /// <param name="inProcessOrchestrator">False: the saga runs in an Orchestrator process started by the test; this host only reads job state.</param>
-    public TrainingSystem(TrainingData data, int workerConcurrency = 1, int? corruptShard = null, IReadOnlyDictionary<string, string?>? settings = null, bool inProcessWorkers = true, bool inProcessOrchestrator = true)
+    public TrainingSystem(TrainingData data, int workerConcurrency = 1, int? corruptShard = null, IReadOnlyDictionary<string, string?>? settings = null, bool inProcessWorkers = true, bool inProcessOrchestrator = true, StageHold? hold = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
@@ -35,7 +35,7 @@ public sealed class TrainingSystem : IAsyncDisposable
         // Warnings and errors reach the test output, which is where a failing scenario is diagnosed.
         builder.Logging.ClearProviders().UsePipelineDefaults().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(data);
-        builder.Services.AddSingleton(new StandInOptions(corruptShard));
+        builder.Services.AddSingleton(new StandInOptions(corruptShard, hold));
         builder.Services.AddOrchestrator(builder.Configuration);
         builder.Services.AddTrainWorker(builder.Configuration);
         builder.Services.AddPipelineBus(builder.Configuration, x =>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Pipeline.Platform.Persistence;
 
@@ -16,6 +17,9 @@ namespace Pipeline.Platform.Persistence;
 public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContext> factory, ILogger<DatabaseMigrator<TContext>> logger) : IHostedService
     where TContext : DbContext
 {
+    // 0.5 + 1 + 2 + 4 + 8 + 8 s of waiting: PostgreSQL's start-up after a restart takes seconds.
+    private const int RestartAttempts = 7;
+
     // One per closed generic type: contexts of different types share no snapshot and need not wait for each other.
     private static readonly SemaphoreSlim InProcessTurn = new(1, 1);
 
@@ -24,7 +28,23 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
         await InProcessTurn.WaitAsync(cancellationToken);
         try
         {
-            await MigrateAsync(cancellationToken);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await MigrateAsync(cancellationToken);
+                    break;
+                }
+                catch (Hosting.StartupException ex) when (attempt < RestartAttempts && ServerRestarting(ex) is { } restart)
+                {
+                    // The server restarted under pooled connections (57P01/57P02: each one fails once) or is still
+                    // starting (57P03), as in a restart of everything at once: a few short waits, not a failed start.
+                    NpgsqlConnection.ClearAllPools();
+                    var wait = TimeSpan.FromSeconds(Math.Min(8, 0.5 * (1 << (attempt - 1))));
+                    LogServerRestarting(logger, typeof(TContext).Name, restart.SqlState, wait.TotalSeconds);
+                    await Task.Delay(wait, cancellationToken);
+                }
+            }
         }
         finally
         {
@@ -73,6 +93,20 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>The error that says the server was shut down, terminated the connection or is starting, if that is what failed.</summary>
+    private static PostgresException? ServerRestarting(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is PostgresException { SqlState: "57P01" or "57P02" or "57P03" } restart)
+            {
+                return restart;
+            }
+        }
+
+        return null;
+    }
+
     // A fixed 64-bit key per context type, the same in every process (string.GetHashCode is randomised).
     private static long StableLockKey(string name)
     {
@@ -86,6 +120,9 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
     /// </summary>
     private static Task<bool> CreateHistoryTableAsync(DatabaseFacade database, CancellationToken cancellationToken) =>
         database.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database for {Context} is restarting ({SqlState}); trying again in {Seconds} s")]
+    private static partial void LogServerRestarting(ILogger logger, string context, string sqlState, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database schema of {Context} is up to date")]
     private static partial void LogMigrated(ILogger logger, string context);

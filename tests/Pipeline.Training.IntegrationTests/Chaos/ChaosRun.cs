@@ -37,10 +37,11 @@ internal sealed class ChaosRun : IAsyncDisposable
     public TimeSpan Elapsed => _clock.Elapsed;
 
     /// <param name="orchestratorProcess">The saga in an Orchestrator process of its own (which a scenario can SIGKILL) instead of this one.</param>
-    public static async Task<ChaosRun> StartAsync(bool orchestratorProcess = false)
+    /// <param name="hold">A stand-in stage that waits at its first command until the scenario releases it.</param>
+    public static async Task<ChaosRun> StartAsync(bool orchestratorProcess = false, StageHold? hold = null)
     {
         var stack = await StackTraining.CreateAsync();
-        var system = new TrainingSystem(Data, settings: stack.Settings, inProcessWorkers: false, inProcessOrchestrator: !orchestratorProcess);
+        var system = new TrainingSystem(Data, settings: stack.Settings, inProcessWorkers: false, inProcessOrchestrator: !orchestratorProcess, hold: hold);
         await system.StartAsync();
         var run = new ChaosRun(stack, system);
         if (orchestratorProcess)
@@ -48,8 +49,13 @@ internal sealed class ChaosRun : IAsyncDisposable
             await run.StartOrchestratorAsync();
         }
 
-        run.AddWorker("worker-a");
-        run.AddWorker("worker-b");
+        // Up before any fault: a service whose broker is unreachable at start exits after the bus's start timeout (for
+        // its supervisor to start it again), and the scenarios are about a running job, not a starting worker.
+        foreach (var worker in new[] { run.AddWorker("worker-a"), run.AddWorker("worker-b") })
+        {
+            await worker.WaitForLine("Application started", TimeSpan.FromMinutes(2));
+        }
+
         return run;
     }
 
@@ -82,10 +88,13 @@ internal sealed class ChaosRun : IAsyncDisposable
         System.WaitFor(id, TrainingSystem.IsOver, timeout ?? TimeSpan.FromMinutes(10));
 
     /// <summary>The orchestrator (this process's saga host) stopped, then a new one on the same database and broker.</summary>
-    public async Task RestartOrchestratorAsync(TimeSpan down)
+    public Task RestartOrchestratorAsync(TimeSpan down) => RestartOrchestratorAsync(() => Task.Delay(down));
+
+    /// <summary>The orchestrator stopped, <paramref name="whileDown"/> run, then a new one on the same database and broker.</summary>
+    public async Task RestartOrchestratorAsync(Func<Task> whileDown)
     {
         await System.DisposeAsync();
-        await Task.Delay(down);
+        await whileDown();
         System = new TrainingSystem(Data, settings: _stack.Settings, inProcessWorkers: false);
         await System.StartAsync();
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pipeline.Contracts;
 using Pipeline.Orchestrator.StateMachines;
+using Pipeline.Testing.Training;
 using Microsoft.Extensions.DependencyInjection;
 using MassTransit;
 
@@ -144,6 +145,100 @@ public sealed class ChaosTests(UndisturbedRun undisturbed) : IClassFixture<Undis
         Assert.Equal("none", lost);
         Assert.True(identical, "a concurrent job's model differs from the undisturbed run's");
     }
+
+    /// <summary>
+    /// A dependency down while the job is in a state other than Training: the stage (a stand-in that does what the
+    /// real one does first: reach the store, publish its answer) is held at its first command, the dependency
+    /// stopped, the stage released into the outage, and the dependency started again after the outage.
+    /// </summary>
+    [Theory]
+    [Trait("Category", "Chaos")]
+    [InlineData(StandInStage.Validate, "s3")]
+    [InlineData(StandInStage.Validate, "rabbitmq")]
+    [InlineData(StandInStage.Validate, "postgres")]
+    [InlineData(StandInStage.Preprocess, "rabbitmq")]
+    [InlineData(StandInStage.Preprocess, "postgres")]
+    [InlineData(StandInStage.Deploy, "s3")]
+    [InlineData(StandInStage.Deploy, "rabbitmq")]
+    [InlineData(StandInStage.Deploy, "postgres")]
+    public async Task A_dependency_down_in_another_state(StandInStage stage, string service)
+    {
+        await OutageInStage(stage, service);
+    }
+
+    /// <summary>The first report: the store down while the job preprocesses (it then stayed Preprocessing).</summary>
+    [Fact]
+    [Trait("Category", "ChaosCi")]
+    public async Task The_object_store_down_while_preprocessing()
+    {
+        await OutageInStage(StandInStage.Preprocess, "s3");
+    }
+
+    [Fact]
+    [Trait("Category", "Chaos")]
+    public async Task Everything_restarted_mid_job()
+    {
+        await using var run = await ChaosRun.StartAsync();
+        var id = await run.Submit();
+        await run.WaitForRounds(id, 2);
+        var state = await Describe(run, id);
+        var stoppedAt = run.Elapsed;
+        foreach (var worker in run.Workers.ToList())
+        {
+            worker.Kill();
+        }
+
+        await run.RestartOrchestratorAsync(async () =>
+        {
+            string[] services = ["rabbitmq", "postgres", "s3"];
+            foreach (var service in services)
+            {
+                await Stack("stop", service);
+            }
+
+            foreach (var service in services)
+            {
+                await Stack("start", service);
+            }
+        });
+        run.AddWorker("worker-c");
+        run.AddWorker("worker-d");
+        var backAt = run.Elapsed;
+        var rounds = (await run.System.WaitFor(id, j => j is not null, TimeSpan.FromMinutes(5))).History.Count;
+        var resumed = await run.WaitForRounds(id, rounds + 1);
+        await Finish(run, id, $"full restart: workers SIGKILLed, orchestrator, RabbitMQ, PostgreSQL and S3 stopped and started ({(backAt - stoppedAt).TotalSeconds:0} s down)", state, run.Elapsed - backAt, resumed);
+    }
+
+    private async Task OutageInStage(StandInStage stage, string service)
+    {
+        var hold = new StageHold(stage);
+        await using var run = await ChaosRun.StartAsync(hold: hold);
+        var id = await run.Submit();
+        await hold.Reached.WaitAsync(TimeSpan.FromMinutes(5));
+        var state = await Describe(run, id);
+        var held = (await run.System.WaitFor(id, j => j is not null)).CurrentState;
+        await Stack("stop", service);
+        try
+        {
+            hold.Release();
+            await Task.Delay(Outage);
+        }
+        finally
+        {
+            await Stack("start", service);
+        }
+
+        var backAt = run.Elapsed;
+        var resumed = await run.System.WaitFor(id, j => j?.CurrentState != held, TimeSpan.FromMinutes(20));
+        await Finish(run, id, $"{Names[service]} down {Outage.TotalSeconds:0} s", state, run.Elapsed - backAt, resumed);
+    }
+
+    private static readonly Dictionary<string, string> Names = new()
+    {
+        ["s3"] = "S3 endpoint (s3rver)",
+        ["rabbitmq"] = "RabbitMQ",
+        ["postgres"] = "PostgreSQL",
+    };
 
     private async Task OutageOf(string service, string name)
     {
