@@ -23,6 +23,25 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void Overflowed_logits_give_a_log_loss_that_is_a_number_or_infinite_never_NaN()
+    {
+        // Row 1: one infinite logit on its label (certain and right); row 2: two infinite logits, one the label.
+        var labels = new float[] { 0, 1 };
+        var logits = new[] { float.PositiveInfinity, 0f, -3f, float.PositiveInfinity, float.PositiveInfinity, 1f };
+        var metrics = ModelEvaluation.Classification(logits, labels, 2, 3).Metrics;
+        Assert.Equal(0.5, metrics.Accuracy!.Value, 12); // row 2 picks the first of its two infinite logits: wrong
+        Assert.Equal(Math.Log(2) / 2, metrics.LogLoss!.Value, 12);
+
+        // Row 3 confidently wrong: infinite log-loss, which FiniteMetrics turns into "not measured" for storing.
+        var wrong = ModelEvaluation.Classification(new[] { 0f, float.PositiveInfinity }, new float[] { 0 }, 1, 2).Metrics;
+        Assert.True(double.IsPositiveInfinity(wrong.LogLoss!.Value));
+        var stored = FiniteMetrics.Of(wrong with { R2 = double.NaN });
+        Assert.Null(stored.LogLoss);
+        Assert.Null(stored.R2);
+        Assert.Equal(0.0, stored.Accuracy);
+    }
+
+    [Fact]
     public void The_trivial_predictor_is_the_training_mean_or_the_majority_class()
     {
         var train = new ShardData([0, 0, 0, 0], [1, 2, 3, 6], 4, 1, 1, (int)TaskKind.Regression);

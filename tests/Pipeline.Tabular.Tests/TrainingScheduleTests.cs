@@ -33,6 +33,15 @@ public sealed class TrainingScheduleTests
     }
 
     [Fact]
+    public void A_loss_near_zero_that_keeps_falling_by_a_share_of_itself_does_not_count_as_improving()
+    {
+        // A separable classification set: the log-loss halves every round while the logits grow without bound.
+        Assert.False(TrainingSchedule.IsImprovement(5e-9, 1e-8));
+        Assert.False(TrainingSchedule.IsImprovement(0.00005, 0.0001));
+        Assert.True(TrainingSchedule.IsImprovement(0.0008, 0.001));
+    }
+
+    [Fact]
     public void The_plateau_schedule_halves_the_rate_after_half_the_patience_without_improvement_and_never_raises_it()
     {
         Assert.Equal(0.01, TrainingSchedule.LearningRate([], Plateau));

@@ -49,7 +49,10 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
         {
             return await RegisterAndGateAsync(command, cancellationToken);
         }
-        catch (Exception ex) when (ex is DeploymentException or ModelFormatException or InvalidDataException or ArtifactNotFoundException or JsonException)
+        // Errors that the same command would meet again (bad input, a bug) fail the deployment at once; anything else
+        // (the store, the database) is left to the bus's retries and redeliveries. Argument and arithmetic errors are
+        // in the first group: an ArgumentException from writing a NaN metric was redelivered for 15 minutes.
+        catch (Exception ex) when (ex is DeploymentException or ModelFormatException or InvalidDataException or ArtifactNotFoundException or JsonException or ArgumentException or ArithmeticException or NotSupportedException)
         {
             logger.LogWarning(ex, "Deployment of {Model} for job {JobId} failed", command.ModelName, command.JobId);
             return new DeployOutcome.Failed(ex.Message);
@@ -80,15 +83,15 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
             modelBytes = calibrated.ToArray();
         }
 
-        var testMetrics = TestEvaluation.Evaluate(network, test, transform);
-        var validation = TargetUnits.ToOriginal(command.Validation, transform);
+        var testMetrics = FiniteMetrics.Of(TestEvaluation.Evaluate(network, test, transform));
+        var validation = FiniteMetrics.Of(TargetUnits.ToOriginal(command.Validation, transform));
         var metric = GateMetric.For(transform.Task);
         var score = metric.Read(testMetrics) ?? double.NaN;
         var (train, trainedOn) = await LoadTrainingRowsAsync(command, ct);
-        var trivial = TargetUnits.ToOriginal(TrivialPredictor.Evaluate(train.Targets, test, transform.Task), transform);
+        var trivial = FiniteMetrics.Of(TargetUnits.ToOriginal(TrivialPredictor.Evaluate(train.Targets, test, transform.Task), transform));
         var baseline = await TrainBaselineAsync(command, transform.Task, train, trainedOn, test, ct);
         ct.ThrowIfCancellationRequested();
-        baseline = baseline with { Test = baseline.Test is null ? null : TargetUnits.ToOriginal(baseline.Test, transform) };
+        baseline = baseline with { Test = baseline.Test is null ? null : FiniteMetrics.Of(TargetUnits.ToOriginal(baseline.Test, transform)) };
         var lineage = new Lineage
         {
             JobId = command.JobId,

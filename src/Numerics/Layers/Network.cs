@@ -183,7 +183,7 @@ public sealed class Network
             case OutputKind.MulticlassClassification:
                 for (int r = 0; r < rows; r++)
                 {
-                    TensorPrimitives.SoftMax(logits.Slice(r * Spec.Outputs, Spec.Outputs), destination.Slice(r * Spec.Outputs, Spec.Outputs));
+                    StableSoftMax(logits.Slice(r * Spec.Outputs, Spec.Outputs), destination.Slice(r * Spec.Outputs, Spec.Outputs));
                 }
 
                 break;
@@ -191,6 +191,42 @@ public sealed class Network
                 logits.CopyTo(destination);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Softmax of one row with its largest logit subtracted first: TensorPrimitives.SoftMax exponentiates the logits
+    /// as they are, so a confident network's logits above ~88 overflow to infinity and the answer becomes NaN (a
+    /// model trained to near-zero loss on separable data, measured on penguins). A row with infinite logits shares the
+    /// probability among them.
+    /// </summary>
+    internal static void StableSoftMax(ReadOnlySpan<float> logits, Span<float> destination)
+    {
+        var max = TensorPrimitives.Max(logits);
+        if (float.IsPositiveInfinity(max))
+        {
+            var top = CountOf(logits, max);
+            for (var c = 0; c < logits.Length; c++)
+            {
+                destination[c] = logits[c] == max ? 1f / top : 0f;
+            }
+
+            return;
+        }
+
+        TensorPrimitives.Subtract(logits, max, destination);
+        TensorPrimitives.Exp(destination, destination);
+        TensorPrimitives.Divide(destination, TensorPrimitives.Sum<float>(destination), destination);
+    }
+
+    private static int CountOf(ReadOnlySpan<float> values, float value)
+    {
+        var count = 0;
+        foreach (var v in values)
+        {
+            count += v == value ? 1 : 0;
+        }
+
+        return count;
     }
 
     private Workspace RentPredictWorkspace()

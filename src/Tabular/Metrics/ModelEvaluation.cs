@@ -114,14 +114,29 @@ public static class ModelEvaluation
                 }
             }
 
-            double sum = 0;
-            for (var c = 0; c < classes; c++)
+            var label = (int)labels[i];
+            if (float.IsPositiveInfinity(max))
             {
-                sum += Math.Exp(row[c] - max);
+                // Overflowed logits: the infinite ones share the probability (as Network.StableSoftMax answers).
+                var top = 0;
+                foreach (var v in row)
+                {
+                    top += v == max ? 1 : 0;
+                }
+
+                logLoss += row[label] == max ? Math.Log(top) : double.PositiveInfinity;
+            }
+            else
+            {
+                double sum = 0;
+                for (var c = 0; c < classes; c++)
+                {
+                    sum += Math.Exp(row[c] - max);
+                }
+
+                logLoss -= row[label] - max - Math.Log(sum);
             }
 
-            var label = (int)labels[i];
-            logLoss -= row[label] - max - Math.Log(sum);
             correct += argmax == label ? 1 : 0;
             truePositives[label] += argmax == label ? 1 : 0;
             predicted[argmax]++;
