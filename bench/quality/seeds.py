@@ -3,7 +3,7 @@
 per data set the mean and standard deviation of each method's held-out metric and of ours minus scikit-learn's MLP.
 On the small sets one test row is worth 0.01-0.03 of accuracy, so one split cannot tell a method apart from noise.
 
-  bench/quality/run.sh --seeds 1,2,3,4,5 --quick [--only NAME,...]
+  bench/quality/run.sh --seeds 1,2,3,4,5 --quick [--only NAME,...] [--reuse]
 
 Writes results/seeds.md and results/seeds.json; each seed's own report goes to results/seeds/SEED/.
 """
@@ -38,9 +38,16 @@ def main():
     i = args.index("--seeds")
     seeds = [int(s) for s in args[i + 1].split(",") if s.strip()]
     rest = args[:i] + args[i + 2:]
+    # --reuse: a seed whose report is already in results/seeds/SEED is read, not run again (a long run resumed).
+    reuse = "--reuse" in rest
+    rest = [a for a in rest if a != "--reuse"]
     reports = []
     for seed in seeds:
         out = os.path.join(HERE, "results", "seeds", str(seed))
+        if reuse and os.path.exists(os.path.join(out, "latest.json")):
+            with open(os.path.join(out, "latest.json"), encoding="utf-8") as f:
+                reports.append(json.load(f))
+            continue
         done = subprocess.run([sys.executable, os.path.join(HERE, "quality.py"), "--seed", str(seed), "--results", out, *rest],
                               stdout=subprocess.DEVNULL, check=False)
         with open(os.path.join(out, "latest.json"), encoding="utf-8") as f:
