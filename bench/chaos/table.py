@@ -37,7 +37,7 @@ def main(path, command):
               f"| {r['shardTrainingsBeyondUndisturbed']} | {r['lostOrDuplicated']} | {cell(r['identicalToUndisturbed'])} |")
     print()
     print("recovery s: from the fault's end (the worker killed, the service started again, the orchestrator back) to the "
-          "next round merged.")
+          "next round merged; for a fault in Validating, Preprocessing or Deploying, to the job leaving that state.")
 
 
 if __name__ == "__main__":
