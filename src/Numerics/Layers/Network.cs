@@ -204,7 +204,7 @@ public sealed class Network
         var max = TensorPrimitives.Max(logits);
         if (float.IsPositiveInfinity(max))
         {
-            var top = CountOf(logits, max);
+            var top = logits.Count(max);
             for (var c = 0; c < logits.Length; c++)
             {
                 destination[c] = logits[c] == max ? 1f / top : 0f;
@@ -216,17 +216,6 @@ public sealed class Network
         TensorPrimitives.Subtract(logits, max, destination);
         TensorPrimitives.Exp(destination, destination);
         TensorPrimitives.Divide(destination, TensorPrimitives.Sum<float>(destination), destination);
-    }
-
-    private static int CountOf(ReadOnlySpan<float> values, float value)
-    {
-        var count = 0;
-        foreach (var v in values)
-        {
-            count += v == value ? 1 : 0;
-        }
-
-        return count;
     }
 
     private Workspace RentPredictWorkspace()

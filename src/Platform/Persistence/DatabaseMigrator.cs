@@ -28,23 +28,7 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
         await InProcessTurn.WaitAsync(cancellationToken);
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await MigrateAsync(cancellationToken);
-                    break;
-                }
-                catch (Hosting.StartupException ex) when (attempt < RestartAttempts && ServerRestarting(ex) is { } restart)
-                {
-                    // The server restarted under pooled connections (57P01/57P02: each one fails once) or is still
-                    // starting (57P03), as in a restart of everything at once: a few short waits, not a failed start.
-                    NpgsqlConnection.ClearAllPools();
-                    var wait = TimeSpan.FromSeconds(Math.Min(8, 0.5 * (1 << (attempt - 1))));
-                    LogServerRestarting(logger, typeof(TContext).Name, restart.SqlState, wait.TotalSeconds);
-                    await Task.Delay(wait, cancellationToken);
-                }
-            }
+            await MigrateWhileTheServerRestartsAsync(cancellationToken);
         }
         finally
         {
@@ -52,6 +36,29 @@ public sealed partial class DatabaseMigrator<TContext>(IDbContextFactory<TContex
         }
 
         LogMigrated(logger, typeof(TContext).Name);
+    }
+
+    /// <summary>
+    /// Migrates, waiting a little when the server restarted under pooled connections (57P01/57P02: each one fails
+    /// once) or is still starting (57P03), as in a restart of everything at once; any other error fails the start.
+    /// </summary>
+    private async Task MigrateWhileTheServerRestartsAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await MigrateAsync(cancellationToken);
+                return;
+            }
+            catch (Hosting.StartupException ex) when (attempt < RestartAttempts && ServerRestarting(ex) is { } restart)
+            {
+                NpgsqlConnection.ClearAllPools();
+                var wait = TimeSpan.FromSeconds(Math.Min(8, 0.5 * (1 << (attempt - 1))));
+                LogServerRestarting(logger, typeof(TContext).Name, restart.SqlState, wait.TotalSeconds);
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
     }
 
     private async Task MigrateAsync(CancellationToken cancellationToken)

@@ -118,13 +118,7 @@ public static class ModelEvaluation
             if (float.IsPositiveInfinity(max))
             {
                 // Overflowed logits: the infinite ones share the probability (as Network.StableSoftMax answers).
-                var top = 0;
-                foreach (var v in row)
-                {
-                    top += v == max ? 1 : 0;
-                }
-
-                logLoss += row[label] == max ? Math.Log(top) : double.PositiveInfinity;
+                logLoss += row[label] == max ? Math.Log(row.Count(max)) : double.PositiveInfinity;
             }
             else
             {

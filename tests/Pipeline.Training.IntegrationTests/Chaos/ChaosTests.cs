@@ -67,8 +67,7 @@ public sealed class ChaosTests(UndisturbedRun undisturbed) : IClassFixture<Undis
         var state = await Describe(run, id);
         await run.RestartOrchestratorAsync(TimeSpan.FromSeconds(5));
         var backAt = run.Elapsed;
-        var rounds = (await run.System.WaitFor(id, j => j is not null)).History.Count;
-        var resumed = await run.WaitForRounds(id, rounds + 1);
+        var resumed = await NextRoundMerged(run, id);
         await Finish(run, id, "orchestrator stopped 5 s, started again (workers keep running)", state, run.Elapsed - backAt, resumed);
     }
 
@@ -204,8 +203,7 @@ public sealed class ChaosTests(UndisturbedRun undisturbed) : IClassFixture<Undis
         run.AddWorker("worker-c");
         run.AddWorker("worker-d");
         var backAt = run.Elapsed;
-        var rounds = (await run.System.WaitFor(id, j => j is not null, TimeSpan.FromMinutes(5))).History.Count;
-        var resumed = await run.WaitForRounds(id, rounds + 1);
+        var resumed = await NextRoundMerged(run, id);
         await Finish(run, id, $"full restart: workers SIGKILLed, orchestrator, RabbitMQ, PostgreSQL and S3 stopped and started ({(backAt - stoppedAt).TotalSeconds:0} s down)", state, run.Elapsed - backAt, resumed);
     }
 
@@ -258,9 +256,15 @@ public sealed class ChaosTests(UndisturbedRun undisturbed) : IClassFixture<Undis
         }
 
         var backAt = run.Elapsed;
-        var rounds = (await run.System.WaitFor(id, j => j is not null, TimeSpan.FromMinutes(5))).History.Count;
-        var resumed = await run.WaitForRounds(id, rounds + 1);
+        var resumed = await NextRoundMerged(run, id);
         await Finish(run, id, $"{name} down {Outage.TotalSeconds:0} s", state, run.Elapsed - backAt, resumed);
+    }
+
+    /// <summary>Waits until one more round than the job has now is merged (the sign that training resumed).</summary>
+    private static async Task<TrainingJobState> NextRoundMerged(ChaosRun run, Guid id)
+    {
+        var rounds = (await run.System.WaitFor(id, j => j is not null, TimeSpan.FromMinutes(5))).History.Count;
+        return await run.WaitForRounds(id, rounds + 1);
     }
 
     /// <summary>Waits for the end, records the figure and asserts what every fault must leave: the undisturbed result.</summary>
