@@ -42,6 +42,8 @@ public static class BusRegistration
         }
 
         services.TryAddSingleton<IScheduleMessageProvider, DurableScheduleMessageProvider>();
+        services.TryAddSingleton<IDatabaseProbe, SchedulerDatabaseProbe>();
+        services.TryAddSingleton<DatabaseOutageWait>();
         services.AddHostedService<ScheduledMessageDispatcher>();
 
         // Readiness: MassTransit adds its bus check (tag "ready") itself; the database is checked here, once per
@@ -92,6 +94,10 @@ public static class BusRegistration
                 }
 
                 endpoint.UseMessageRetry(r => r.Exponential(bus.RetryLimit, bus.RetryMinInterval, bus.RetryMaxInterval, bus.RetryMinInterval));
+
+                // Inside the retry, per message type: a failure on an unreachable database waits for it here, since
+                // the redelivery above would need that same database to store the message.
+                endpoint.UseConsumeFilter(typeof(DatabaseOutageFilter<>), context);
             });
 
             configure(x);
