@@ -91,7 +91,7 @@ public sealed record TrainingSettings
     public string Activation { get; init; } = "relu";
 
     /// <summary>
-    /// Starting weights: auto (He for the relu family and gelu, Glorot otherwise), he, glorot, or fan-in
+    /// Starting weights: auto (Glorot), he, glorot, or fan-in
     /// (PyTorch's default: weights and biases uniform in ±1/sqrt(inputs)).
     /// </summary>
     public string Initialisation { get; init; } = "auto";

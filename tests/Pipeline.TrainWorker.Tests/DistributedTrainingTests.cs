@@ -98,7 +98,13 @@ public sealed class DistributedTrainingTests
 
         Assert.Equal("Completed", momentum.CurrentState);
         Assert.NotEqual(plain.History[1].ValidationLoss, momentum.History[1].ValidationLoss);
-        Assert.InRange(momentum.BestValidationLoss!.Value, 0.2, 0.4);
+
+        // Learns: a tenth of the mean predictor's loss at most (R² above 0.9; the validation rows' variance is about 16).
+        // Six rounds at momentum 0.5 need not reach the noise floor the plain run reaches.
+        var validation = Data.Y.Skip(Data.TrainRows).Take(Data.ValidationRows).ToArray();
+        var mean = validation.Average();
+        var trivial = validation.Average(y => (y - mean) * (y - mean));
+        Assert.InRange(momentum.BestValidationLoss!.Value, 0.25 * 0.8, 0.1 * trivial);
     }
 
     /// <summary>

@@ -54,18 +54,16 @@ public sealed class Network
 
     /// <summary>
     /// A new network with parameters drawn from <paramref name="seed"/> as <paramref name="initialisation"/> says
-    /// (by default He-uniform weights for the relu family and gelu, Glorot-uniform for the rest, zero biases).
+    /// (by default Glorot-uniform weights and zero biases, see <see cref="WeightInitialisation.Auto"/>).
     /// </summary>
     public static Network Create(
         NetworkSpec spec, ulong seed, IComputeBackend? backend = null, WeightInitialisation initialisation = WeightInitialisation.Auto)
     {
         var network = new Network(spec, new AlignedBuffer(spec.ParameterCount()), backend ?? CpuBackend.Default);
         var random = new DeterministicRandom(seed);
+        var rule = initialisation == WeightInitialisation.Auto ? WeightInitialisation.Glorot : initialisation;
         foreach (var layer in network.Layers)
         {
-            var rule = initialisation != WeightInitialisation.Auto ? initialisation
-                : UsesHeInitialisation(layer.Activation) ? WeightInitialisation.He
-                : WeightInitialisation.Glorot;
             float limit = rule switch
             {
                 WeightInitialisation.He => MathF.Sqrt(6f / layer.Inputs),
@@ -230,7 +228,4 @@ public sealed class Network
 
         return new Workspace(this, PredictChunk, withGradients: false);
     }
-
-    private static bool UsesHeInitialisation(Activation activation) =>
-        activation is Activation.Relu or Activation.LeakyRelu or Activation.Gelu;
 }
