@@ -25,8 +25,40 @@ public static class OrchestratorMetrics
     static OrchestratorMetrics() =>
         Meter.CreateObservableGauge("pipeline.jobs", ObserveJobs, unit: "{job}", description: "Jobs by state (every job the database keeps, finished ones included).");
 
-    /// <summary>A round merged: <paramref name="duration"/> since its shards were sent.</summary>
-    public static void RoundMerged(TimeSpan duration) => RoundDuration.Record(Math.Max(0, duration.TotalSeconds));
+    // The last round counted per job: the saga records a round in its behaviour, before its save, and a RoundMerged
+    // handled again after a failed save (an optimistic-concurrency conflict with another message of the job) must not
+    // count the round twice. Rounds only grow, so one number per running job is enough; a finished job's entry is dropped.
+    private static readonly ConcurrentDictionary<Guid, int> CountedRounds = new();
+
+    /// <summary>Round <paramref name="round"/> of job <paramref name="jobId"/> merged, <paramref name="duration"/> after its shards were sent; once per round.</summary>
+    public static void RoundMerged(Guid jobId, int round, TimeSpan duration)
+    {
+        while (true)
+        {
+            if (CountedRounds.TryGetValue(jobId, out var counted))
+            {
+                if (round <= counted)
+                {
+                    return;
+                }
+
+                if (!CountedRounds.TryUpdate(jobId, round, counted))
+                {
+                    continue;
+                }
+            }
+            else if (!CountedRounds.TryAdd(jobId, round))
+            {
+                continue;
+            }
+
+            RoundDuration.Record(Math.Max(0, duration.TotalSeconds));
+            return;
+        }
+    }
+
+    /// <summary>The job ended: its rounds are counted for good.</summary>
+    public static void JobFinished(Guid jobId) => CountedRounds.TryRemove(jobId, out _);
 
     private static IEnumerable<Measurement<long>> ObserveJobs()
     {

@@ -395,6 +395,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
     {
         job.FinishedAt = clock.GetUtcNow();
         job.UpdatedAt = job.FinishedAt.Value;
+        OrchestratorMetrics.JobFinished(job.CorrelationId);
     }
 
     private static void Fail(TrainingJobState job, string stage, string reason, TimeProvider clock)
@@ -417,7 +418,7 @@ public sealed class TrainingJobStateMachine : MassTransitStateMachine<TrainingJo
 
     private static void RecordRound(TrainingJobState job, RoundMerged merged, TimeProvider clock)
     {
-        OrchestratorMetrics.RoundMerged(clock.GetUtcNow() - (job.History.Count > 0 ? job.History[^1].MergedAt : job.PreprocessedAt ?? job.UpdatedAt));
+        OrchestratorMetrics.RoundMerged(job.CorrelationId, merged.Round, clock.GetUtcNow() - (job.History.Count > 0 ? job.History[^1].MergedAt : job.PreprocessedAt ?? job.UpdatedAt));
         job.History.Add(new RoundRecord(merged.Round, merged.TrainLoss, merged.ValidationLoss, merged.Validation, merged.Model, clock.GetUtcNow(), [.. job.RoundResults.OrderBy(r => r.Shard)], merged.ComputeSeconds));
         // The best checkpoint is the lowest loss; patience restarts only on a real improvement, not on noise.
         var improved = TrainingSchedule.IsImprovement(merged.ValidationLoss, job.BestValidationLoss);
