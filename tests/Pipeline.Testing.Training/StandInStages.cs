@@ -106,6 +106,12 @@ public enum StandInStage
     Validate,
     Preprocess,
     Deploy,
+
+    /// <summary>
+    /// Not a stand-in: the merge runs in the real workers. What is held is the saga's first <see cref="MergeRound"/>
+    /// send (after the saga saved the job as Merging), so the command leaves into the fault (<see cref="HeldMergeSend"/>).
+    /// </summary>
+    Merge,
 }
 
 /// <param name="CorruptShard">The shard whose file the preprocess stand-in corrupts.</param>
@@ -132,4 +138,23 @@ public sealed class StageHold(StandInStage stage)
     public void Release() => _released.TrySetResult();
 
     internal Task WaitAsync() => _reached.TrySetResult() ? _released.Task : Task.CompletedTask;
+}
+
+/// <summary>
+/// On the saga endpoint's send pipe: the first <see cref="MergeRound"/> waits for the test's <see cref="StageHold"/>
+/// (the job is then saved as Merging; the in-memory outbox sends after the save), every other send passes.
+/// </summary>
+public sealed class HeldMergeSend(StageHold hold) : IFilter<SendContext>
+{
+    public async Task Send(SendContext context, IPipe<SendContext> next)
+    {
+        if (context is SendContext<MergeRound>)
+        {
+            await hold.WaitAsync();
+        }
+
+        await next.Send(context);
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("held-merge-send");
 }

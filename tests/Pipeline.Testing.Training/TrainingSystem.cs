@@ -49,6 +49,16 @@ public sealed class TrainingSystem : IAsyncDisposable
             x.AddConsumer<StandInIngest>().Endpoint(e => e.Name = CommandQueues.ValidateDataset);
             x.AddConsumer<StandInPreprocess>().Endpoint(e => e.Name = CommandQueues.PreprocessDataset);
             x.AddConsumer<StandInDeploy>().Endpoint(e => e.Name = CommandQueues.DeployModel);
+            if (hold is { Stage: StandInStage.Merge })
+            {
+                x.AddConfigureEndpointsCallback((_, name, endpoint) =>
+                {
+                    if (name == TrainingJobDefinition.Queue)
+                    {
+                        endpoint.ConfigureSend(send => send.UseFilter(new HeldMergeSend(hold)));
+                    }
+                });
+            }
         });
         _host = builder.Build();
         LogContext.ConfigureCurrentLogContext(_host.Services.GetRequiredService<ILoggerFactory>());

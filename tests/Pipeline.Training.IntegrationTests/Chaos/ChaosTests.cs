@@ -148,7 +148,8 @@ public sealed class ChaosTests(UndisturbedRun undisturbed) : IClassFixture<Undis
     /// <summary>
     /// A dependency down while the job is in a state other than Training: the stage (a stand-in that does what the
     /// real one does first: reach the store, publish its answer) is held at its first command, the dependency
-    /// stopped, the stage released into the outage, and the dependency started again after the outage.
+    /// stopped, the stage released into the outage, and the dependency started again after the outage. For Merging
+    /// the saga's first MergeRound send is held instead, and the real workers merge once it leaves.
     /// </summary>
     [Theory]
     [Trait("Category", "Chaos")]
@@ -160,6 +161,9 @@ public sealed class ChaosTests(UndisturbedRun undisturbed) : IClassFixture<Undis
     [InlineData(StandInStage.Deploy, "s3")]
     [InlineData(StandInStage.Deploy, "rabbitmq")]
     [InlineData(StandInStage.Deploy, "postgres")]
+    [InlineData(StandInStage.Merge, "s3")]
+    [InlineData(StandInStage.Merge, "rabbitmq")]
+    [InlineData(StandInStage.Merge, "postgres")]
     public async Task A_dependency_down_in_another_state(StandInStage stage, string service)
     {
         await OutageInStage(stage, service);
