@@ -33,27 +33,23 @@ public static class OrchestratorMetrics
     /// <summary>Round <paramref name="round"/> of job <paramref name="jobId"/> merged, <paramref name="duration"/> after its shards were sent; once per round.</summary>
     public static void RoundMerged(Guid jobId, int round, TimeSpan duration)
     {
-        while (true)
+        // AddOrUpdate retries its factories until one's value is stored; the one that ran last is it, so its verdict counts.
+        var advanced = false;
+        CountedRounds.AddOrUpdate(
+            jobId,
+            _ =>
+            {
+                advanced = true;
+                return round;
+            },
+            (_, counted) =>
+            {
+                advanced = round > counted;
+                return Math.Max(round, counted);
+            });
+        if (advanced)
         {
-            if (CountedRounds.TryGetValue(jobId, out var counted))
-            {
-                if (round <= counted)
-                {
-                    return;
-                }
-
-                if (!CountedRounds.TryUpdate(jobId, round, counted))
-                {
-                    continue;
-                }
-            }
-            else if (!CountedRounds.TryAdd(jobId, round))
-            {
-                continue;
-            }
-
             RoundDuration.Record(Math.Max(0, duration.TotalSeconds));
-            return;
         }
     }
 

@@ -40,5 +40,14 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContract, IDisposable
 
     protected override IArtifactStore Store { get; }
 
+    [Fact]
+    public async Task The_outage_probe_finds_the_running_endpoint_answering()
+    {
+        // Registered with the store: the probe messages consult before waiting out an object-store outage.
+        var probe = Assert.Single(_services.GetServices<Pipeline.Platform.Messaging.Outages.IDependencyProbe>());
+        Assert.Equal("object store", probe.Dependency);
+        Assert.True(await probe.AnswersAsync(CancellationToken.None));
+    }
+
     public void Dispose() => _services.Dispose();
 }

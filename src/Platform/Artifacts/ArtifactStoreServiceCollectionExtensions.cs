@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Pipeline.Platform.Messaging.Outages;
 
 namespace Pipeline.Platform.Artifacts;
 
@@ -17,6 +18,7 @@ public static class ArtifactStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ArtifactStoreOptions>().Bind(configuration.GetSection(ArtifactStoreOptions.SectionName));
         services.TryAddSingleton<IArtifactStore>(sp => Create(sp.GetRequiredService<IOptions<ArtifactStoreOptions>>().Value));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyProbe, ArtifactStoreProbe>());
         return services;
     }
 

@@ -57,6 +57,30 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
 
     private IMinioClient Client => _client.Value;
 
+    /// <summary>
+    /// Whether the endpoint answers now (a bucket listing, within <paramref name="timeout"/> or 5 s): any answer, an
+    /// error response included, is true; no connection, a broken one or no answer in time is false.
+    /// </summary>
+    public async Task<bool> AnswersAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(5));
+        try
+        {
+            await Client.ListBucketsAsync(deadline.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is ConnectionException or HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+        catch (MinioException)
+        {
+            return true; // it answered, with an error (credentials, permissions): reachable
+        }
+    }
+
     public async Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken = default)
     {
         ArtifactKey.ValidateBucket(bucket);

@@ -30,6 +30,16 @@ public sealed class BusOptions
 
     public TimeSpan RedeliveryMaxInterval { get; set; } = TimeSpan.FromMinutes(8);
 
+    /// <summary>
+    /// How long a message that failed while a dependency (the database, the object store) does not answer is held in
+    /// process waiting for it, per outage (<see cref="Outages.DependencyOutageWait"/>): about the whole redelivery
+    /// budget, which for the database cannot be used at all (the scheduler keeps redeliveries there).
+    /// </summary>
+    public TimeSpan OutageWait { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often a held message checks whether its dependency answers again.</summary>
+    public TimeSpan OutageProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The waits between redeliveries: with the defaults 1, 2, 4 and 8 minutes (15 minutes in all).</summary>
     public TimeSpan[] RedeliveryIntervals() =>
         [.. Enumerable.Range(0, Math.Max(0, RedeliveryLimit))

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pipeline.Platform.Hosting;
+using Pipeline.Platform.Messaging.Outages;
 using Pipeline.Platform.Persistence;
 using Pipeline.Platform.Scheduling;
 using Pipeline.Platform.Telemetry;
@@ -42,8 +43,8 @@ public static class BusRegistration
         }
 
         services.TryAddSingleton<IScheduleMessageProvider, DurableScheduleMessageProvider>();
-        services.TryAddSingleton<IDatabaseProbe, SchedulerDatabaseProbe>();
-        services.TryAddSingleton<DatabaseOutageWait>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyProbe, DatabaseProbe>());
+        services.TryAddSingleton<DependencyOutages>();
         services.AddHostedService<ScheduledMessageDispatcher>();
 
         // Readiness: MassTransit adds its bus check (tag "ready") itself; the database is checked here, once per
@@ -95,9 +96,10 @@ public static class BusRegistration
 
                 endpoint.UseMessageRetry(r => r.Exponential(bus.RetryLimit, bus.RetryMinInterval, bus.RetryMaxInterval, bus.RetryMinInterval));
 
-                // Inside the retry, per message type: a failure on an unreachable database waits for it here, since
-                // the redelivery above would need that same database to store the message.
-                endpoint.UseConsumeFilter(typeof(DatabaseOutageFilter<>), context);
+                // Inside the retry, per message type: a failure on an unreachable database or object store waits
+                // for it here rather than in redelivery, which backs off to 8 minutes (and, for the database, needs
+                // that same database to store the message).
+                endpoint.UseConsumeFilter(typeof(DependencyOutageFilter<>), context);
             });
 
             configure(x);

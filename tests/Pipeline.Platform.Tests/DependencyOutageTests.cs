@@ -7,17 +7,19 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Platform.Hosting;
 using Pipeline.Platform.Messaging;
+using Pipeline.Platform.Artifacts;
+using Pipeline.Platform.Messaging.Outages;
 using Pipeline.Platform.Persistence;
 
 namespace Pipeline.Platform.Tests;
 
 /// <summary>
-/// A message whose handling fails on an unreachable database is held until the database answers, instead of running
-/// through its retries into redelivery (which needs the same database) and the <c>_error</c> queue. The bus is the
-/// production one (<c>AddPipelineBus</c>, in-memory transport) with few, fast retries; the database's outage is a
-/// probe that answers "down" and a consumer that throws a driver exception while it does.
+/// A message whose handling fails on an unreachable dependency (here a database) is held until it answers, instead of
+/// running through its retries into redelivery (which backs off to minutes, and for the database needs the database)
+/// and the <c>_error</c> queue. The bus is the production one (<c>AddPipelineBus</c>, in-memory transport) with few,
+/// fast retries; the outage is a probe that answers "down" and a consumer that throws a driver exception while it does.
 /// </summary>
-public sealed class DatabaseOutageTests
+public sealed class DependencyOutageTests
 {
     [Fact]
     public async Task A_message_failing_while_the_database_is_down_is_handled_once_it_is_back()
@@ -63,9 +65,41 @@ public sealed class DatabaseOutageTests
     [Fact]
     public void Driver_errors_are_found_inside_wrappers()
     {
-        Assert.True(DatabaseOutageWait.InvolvesTheDatabase(new InvalidOperationException("outer", new DriverException())));
-        Assert.True(DatabaseOutageWait.InvolvesTheDatabase(new AggregateException(new IOException(), new DriverException())));
-        Assert.False(DatabaseOutageWait.InvolvesTheDatabase(new InvalidOperationException("outer", new IOException())));
+        var database = new DatabaseProbe(null!);
+        Assert.True(database.MayHaveCaused(new InvalidOperationException("outer", new DriverException())));
+        Assert.True(database.MayHaveCaused(new AggregateException(new IOException(), new DriverException())));
+        Assert.False(database.MayHaveCaused(new InvalidOperationException("outer", new IOException())));
+    }
+
+    [Fact]
+    public void Only_an_s3_store_is_suspected_and_not_for_a_missing_object()
+    {
+        var unreachable = new HttpRequestException("Connection refused");
+        using var s3 = new S3ArtifactStore(new ArtifactStoreOptions { Provider = "s3", Endpoint = "127.0.0.1:1", AccessKey = "a", SecretKey = "b" });
+        var probe = new ArtifactStoreProbe(s3);
+        Assert.True(probe.MayHaveCaused(new InvalidOperationException("upload failed", unreachable)));
+        Assert.True(probe.MayHaveCaused(new Minio.Exceptions.ConnectionException("Connection error")));
+        Assert.False(probe.MayHaveCaused(new Minio.Exceptions.ObjectNotFoundException("jobs/x")));
+        Assert.False(probe.MayHaveCaused(new ArtifactNotFoundException("jobs", "x")));
+        Assert.False(probe.MayHaveCaused(new FormatException("line 3: not a number")));
+
+        var folder = Directory.CreateTempSubdirectory("probe-");
+        try
+        {
+            Assert.False(new ArtifactStoreProbe(new LocalFolderArtifactStore(folder.FullName)).MayHaveCaused(unreachable));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_s3_endpoint_that_nothing_listens_on_does_not_answer()
+    {
+        // Port 1 on the loopback: refused at once, so this takes milliseconds, not the probe's time-out.
+        using var s3 = new S3ArtifactStore(new ArtifactStoreOptions { Provider = "s3", Endpoint = "127.0.0.1:1", AccessKey = "a", SecretKey = "b" });
+        Assert.False(await new ArtifactStoreProbe(s3).AnswersAsync(CancellationToken.None));
     }
 
     public sealed record Touch
@@ -76,7 +110,7 @@ public sealed class DatabaseOutageTests
     private sealed class DriverException() : DbException("connection refused");
 
     /// <summary>The database as the probe and the consumer see it.</summary>
-    private sealed class SwitchedDatabase : IDatabaseProbe
+    private sealed class SwitchedDatabase : IDependencyProbe
     {
         private readonly Lock _gate = new();
         private readonly List<(int Times, TaskCompletionSource Reached)> _waiters = [];
@@ -87,6 +121,10 @@ public sealed class DatabaseOutageTests
         public bool FailAnyway { get; init; }
 
         public int Probes => Volatile.Read(ref _probes);
+
+        public string Dependency => "test database";
+
+        public bool MayHaveCaused(Exception exception) => ExceptionChain.Contains<DbException>(exception);
 
         public Task Probed(int times)
         {
@@ -171,21 +209,22 @@ public sealed class DatabaseOutageTests
             settings["Pipeline:Bus:RetryMinInterval"] = "00:00:00.010";
             settings["Pipeline:Bus:RetryMaxInterval"] = "00:00:00.020";
             settings["Pipeline:Bus:RedeliveryLimit"] = "0";
-            settings["Pipeline:Database:OutageWait"] = outageWait.ToString();
-            settings["Pipeline:Database:OutageProbeInterval"] = "00:00:00.020";
+            settings["Pipeline:Bus:OutageWait"] = outageWait.ToString();
+            settings["Pipeline:Bus:OutageProbeInterval"] = "00:00:00.020";
 
             var builder = Host.CreateApplicationBuilder();
             builder.Configuration.Sources.Clear();
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders().UsePipelineDefaults().SetMinimumLevel(LogLevel.Error);
             builder.Services.AddSingleton(database);
-            builder.Services.Replace(ServiceDescriptor.Singleton<IDatabaseProbe>(database));
             builder.Services.AddSingleton<Result>();
             builder.Services.AddPipelineBus(builder.Configuration, x =>
             {
                 x.AddConsumer<TouchConsumer>();
                 x.AddConsumer<TouchFaultConsumer>();
             });
+            builder.Services.RemoveAll<IDependencyProbe>();
+            builder.Services.AddSingleton<IDependencyProbe>(database);
             var host = builder.Build();
             LogContext.ConfigureCurrentLogContext(host.Services.GetRequiredService<ILoggerFactory>());
             await host.StartAsync();
