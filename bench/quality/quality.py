@@ -222,9 +222,11 @@ def score(task, y_test, model, x_test):
 # ---------------------------------------------------------------------------------------------- methods
 
 
-def run_ours(d, folder, train_csv, test_csv, seed, timeout):
+def run_ours(d, folder, train_csv, test_csv, seed, timeout, settings):
     command = ["dotnet", CLI, "demo", "--file", train_csv, "--target", d.target, "--task", d.task,
                "--seed", str(seed), "--test-file", test_csv, "--json", "--dir", os.path.join(folder, "ours")]
+    if settings:
+        command += ["--set", settings]
     started = time.monotonic()
     with open(os.path.join(folder, "ours.log"), "w", encoding="utf-8") as err:
         try:
@@ -376,8 +378,10 @@ def markdown(report):
                      f"| {pair(r.get('trivial'))} | {internal('internalTest')} | {internal('baseline')} |")
     lines.append("")
     notes = [
-        "ours: `pipeline demo` with its default settings (the automatic training plan chooses shards, epochs, batch size, patience from the data size; nothing set per data set), "
-        "scored on test.csv through its serving API (`--test-file`); its time is the whole demo process (start-up, "
+        ("ours: `pipeline demo` with its default settings (the automatic training plan chooses shards, epochs, batch size, patience from the data size; nothing set per data set), "
+         if not meta.get("settings") else
+         f"ours: `pipeline demo --set \"{meta['settings']}\"` (the same settings for every set; the automatic plan chooses the rest), ")
+        + "scored on test.csv through its serving API (`--test-file`); its time is the whole demo process (start-up, "
         "ingest, preprocessing, training, the ML.NET baseline, deploy with ONNX export, held-out scoring).",
         "sklearn MLP: hidden_layer_sizes=(64,), otherwise defaults; numeric columns median-imputed and standardised, "
         f"categorical one-hot (at most {MAX_CATEGORIES} columns each, categories seen under {MIN_FREQUENCY} times "
@@ -459,6 +463,9 @@ def main():
     parser.add_argument("--ours-timeout", type=int, default=3600, help="seconds one demo run may take")
     parser.add_argument("--work", default=os.path.join(HERE, "work"), help="data and run folder (default work/)")
     parser.add_argument("--results", default=os.path.join(HERE, "results"), help="where latest.md/json go")
+    parser.add_argument("--set", dest="settings", default="",
+                        help="job settings for every demo run, as `pipeline demo --set` takes them (e.g. \"patience=60\"): "
+                             "to measure a setting against the automatic plan on the same splits")
     args = parser.parse_args()
 
     chosen = datasets.DATASETS
@@ -475,7 +482,7 @@ def main():
 
     import sklearn
     meta = {"utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit(), "machine": machine(),
-            "seed": args.seed, "command": " ".join(["bench/quality/run.sh"] + sys.argv[1:]),
+            "seed": args.seed, "settings": args.settings, "command": " ".join(["bench/quality/run.sh"] + sys.argv[1:]),
             "sklearn": sklearn.__version__, "numpy": np.__version__, "vegaDatasets": vega_version()}
     report = {"meta": meta, "datasets": []}
     failures = 0
@@ -494,7 +501,7 @@ def main():
         report["datasets"].append(entry)
         log(f"   {len(train):,} train / {len(test):,} test rows -> {folder}")
 
-        entry["ours"] = run_ours(d, folder, train_csv, test_csv, args.seed, args.ours_timeout)
+        entry["ours"] = run_ours(d, folder, train_csv, test_csv, args.seed, args.ours_timeout, args.settings)
         log(f"   ours    {entry['ours'].get('heldOut')} ({entry['ours']['seconds']:.1f} s) {entry['ours'].get('error', '')}")
 
         t = header.index(d.target)

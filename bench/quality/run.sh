@@ -10,6 +10,7 @@
 #   --seed      split, scikit-learn and demo seed (default 42)
 #   --no-build  use the CLI already built in src/Cli/bin/Release
 #   --seeds 1,2,3  one report per seed, then mean ± sd per data set (seeds.py; results/seeds.md)
+#   --set "K=V ..."  settings for every demo run (as `pipeline demo --set`), to measure one against the automatic plan
 # Needs: the .NET SDK, node and npm, Debian's python3-sklearn (/usr/bin/python3).
 set -euo pipefail
 

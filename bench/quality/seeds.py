@@ -41,9 +41,15 @@ def main():
     # --reuse: a seed whose report is already in results/seeds/SEED is read, not run again (a long run resumed).
     reuse = "--reuse" in rest
     rest = [a for a in rest if a != "--reuse"]
+    # --results DIR (default results/): the per-seed reports go to DIR/seeds/SEED, the summary to DIR/seeds.md and .json.
+    results = os.path.join(HERE, "results")
+    if "--results" in rest:
+        j = rest.index("--results")
+        results = rest[j + 1]
+        rest = rest[:j] + rest[j + 2:]
     reports = []
     for seed in seeds:
-        out = os.path.join(HERE, "results", "seeds", str(seed))
+        out = os.path.join(results, "seeds", str(seed))
         if reuse and os.path.exists(os.path.join(out, "latest.json")):
             with open(os.path.join(out, "latest.json"), encoding="utf-8") as f:
                 reports.append(json.load(f))
@@ -73,10 +79,10 @@ def main():
             "| data set | metric | " + " | ".join(label for _, label in METHODS) + " | ours − MLP | worst split |\n"
             "|---|---|" + "---:|" * (len(METHODS) + 2) + "\n")
     text = head + "\n".join(table) + "\n"
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "seeds.md"), "w", encoding="utf-8") as f:
+    os.makedirs(results, exist_ok=True)
+    with open(os.path.join(results, "seeds.md"), "w", encoding="utf-8") as f:
         f.write(text)
-    with open(os.path.join(HERE, "results", "seeds.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(results, "seeds.json"), "w", encoding="utf-8") as f:
         json.dump({"meta": meta, "seeds": seeds, "datasets": rows}, f, indent=2)
         f.write("\n")
     print(text)
