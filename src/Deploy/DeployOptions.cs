@@ -29,6 +29,12 @@ public sealed class DeployOptions
     /// <summary>Rows the ML.NET baseline trains on at most (a uniform random sample of the training split beyond that keeps deployment time bounded).</summary>
     public int BaselineMaxRows { get; set; } = 200_000;
 
+    /// <summary>
+    /// Feature values the baseline's sample holds at most (4 bytes each: 200 MB by default), so a wide file samples
+    /// fewer rows than <see cref="BaselineMaxRows"/>: 200,000 rows of 5,000 features would be 4 GB.
+    /// </summary>
+    public long BaselineMaxValues { get; set; } = 50_000_000;
+
     /// <summary>Off turns the boosted-trees baseline off (the model card then says so).</summary>
     public bool Baseline { get; set; } = true;
 

@@ -6,10 +6,12 @@ namespace Pipeline.Deploy.Baseline;
 
 /// <summary>
 /// What Deploy needs of the training split, streamed from the shard files so memory holds the sample and a read
-/// buffer, never a shard: a uniform random sample of at most <c>maxRows</c> rows for the baseline (reservoir
-/// sampling, seeded) and the target's mean or class counts for the trivial predictor (over every row).
+/// buffer, never a shard: a uniform random sample of at most <c>maxRows</c> rows and <c>maxValues</c> feature values
+/// (whichever is fewer rows for the file's width) for the baseline (reservoir sampling, seeded), and the target's mean
+/// or class counts for the trivial predictor (over every row). The buffers grow with the rows kept: a 30-row file of
+/// 5,000 columns once reserved room for 200,000 rows (4 GB) up front.
 /// </summary>
-public sealed class TrainingSample(int maxRows, int seed)
+public sealed class TrainingSample(int maxRows, long maxValues, int seed)
 {
     private readonly Random _random = new(seed);
     private float[] _features = [];
@@ -18,9 +20,13 @@ public sealed class TrainingSample(int maxRows, int seed)
     private long _seen;
     private long[] _slotRow = [];
     private ShardData? _shape;
+    private int _limit = Math.Max(1, maxRows);
 
     /// <summary>Every training row seen.</summary>
     public long Rows { get; private set; }
+
+    /// <summary>The most rows the sample keeps for this file's width: <c>maxRows</c>, fewer when its rows are wide.</summary>
+    public int Limit => _limit;
 
     public TargetSummary Targets { get; } = new();
 
@@ -59,10 +65,7 @@ public sealed class TrainingSample(int maxRows, int seed)
         if (_shape is null)
         {
             _shape = part with { Features = [], Targets = [] };
-            var capacity = Math.Min(maxRows, 1 << 20);
-            _features = new float[(long)capacity * part.FeatureCount];
-            _targets = new float[capacity];
-            _slotRow = new long[capacity];
+            _limit = (int)Math.Clamp(maxValues / Math.Max(1, part.FeatureCount), 1, Math.Max(1, maxRows));
         }
 
         // Row indices are per shard: slots filled from earlier shards already have their targets.
@@ -73,11 +76,11 @@ public sealed class TrainingSample(int maxRows, int seed)
         }
     }
 
-    /// <summary>Algorithm R over the rows seen so far: row n replaces a random kept row with probability maxRows / n.</summary>
+    /// <summary>Algorithm R over the rows seen so far: row n replaces a random kept row with probability limit / n.</summary>
     private void Offer(long row, ReadOnlySpan<float> features, Dictionary<long, int> slots)
     {
         _seen++;
-        var slot = _kept < maxRows ? _kept++ : _random.NextInt64(_seen) is var j && j < maxRows ? (int)j : -1;
+        var slot = _kept < _limit ? _kept++ : _random.NextInt64(_seen) is var j && j < _limit ? (int)j : -1;
         if (slot < 0)
         {
             return;
@@ -106,7 +109,7 @@ public sealed class TrainingSample(int maxRows, int seed)
         }
     }
 
-    /// <summary>The sampled rows (all rows when there are at most maxRows).</summary>
+    /// <summary>The sampled rows (all rows when there are at most <see cref="Limit"/>).</summary>
     public ShardData Sample() => _shape is null
         ? throw new InvalidDataException("no training rows")
         : _shape with { Features = _features[..(_kept * _shape.FeatureCount)], Targets = _targets[.._kept], Rows = _kept };
@@ -118,7 +121,7 @@ public sealed class TrainingSample(int maxRows, int seed)
             return;
         }
 
-        var capacity = (int)Math.Min(maxRows, Math.Max(rows, (long)_targets.Length * 2));
+        var capacity = (int)Math.Min(_limit, Math.Max(rows, (long)_targets.Length * 2));
         var old = _slotRow.Length;
         Array.Resize(ref _targets, capacity);
         Array.Resize(ref _features, capacity * width);

@@ -255,7 +255,7 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
     /// </summary>
     private async Task<(TrainingSample Rows, string Name)> LoadTrainingRowsAsync(DeployModel command, CancellationToken ct)
     {
-        var sample = new TrainingSample(Math.Max(1, options.Value.BaselineMaxRows), command.Settings?.Seed ?? 42);
+        var sample = new TrainingSample(Math.Max(1, options.Value.BaselineMaxRows), Math.Max(1, options.Value.BaselineMaxValues), command.Settings?.Seed ?? 42);
         if (command.TrainingShards is { Count: > 0 } shards)
         {
             foreach (var shard in shards)
@@ -265,8 +265,8 @@ public sealed class ModelDeployer(IArtifactStore store, ModelRegistry registry, 
                 await sample.AddAsync(stream, ct);
             }
 
-            return (sample, sample.Rows > options.Value.BaselineMaxRows
-                ? $"training split (uniform random sample of {options.Value.BaselineMaxRows:N0} of {sample.Rows:N0} rows)"
+            return (sample, sample.Rows > sample.Limit
+                ? $"training split (uniform random sample of {sample.Limit:N0} of {sample.Rows:N0} rows)"
                 : "training split");
         }
 

@@ -30,18 +30,18 @@ public sealed class DataProbeTests(InputsSystem system)
     }
 
     [Fact]
-    public async Task A_file_of_5000_columns_is_preprocessed_with_memory_bounded()
+    public async Task A_file_of_5000_columns_is_trained_and_deployed_with_memory_bounded()
     {
-        // Within the column limit: the fitting state per column grows with the 30 rows seen, not 2 × 10 000 doubles.
-        // What is measured is preprocessing: the job trains long enough (1,000 epochs) to be seen in training and is
-        // cancelled there. The deployment of such a file is another matter, still open: run to the end, this job grew
-        // the process by ~3.9 GB (docs/RELIABILITY.md, "Known problems").
+        // Within the column limit, run to the end: the fitting state per column grows with the 30 rows seen, not
+        // 2 × 10 000 doubles, and Deploy's baseline sample with the rows kept: it reserved 200,000 rows × 5,000
+        // features up front and grew the process by 3.9 GB (docs/RELIABILITY.md, "Known problems", fixed).
         var file = Wide(columns: 5_000, rows: 30);
         var growth = new MemoryGrowth();
-        var job = await system.SubmitJobAsync("wide-5k.csv", new ByteArrayContent(file), "&shards=1&rounds=1&epochs=1000");
-        await system.WaitForAsync(job, s => s.GetProperty("finished").GetBoolean() || s.GetProperty("stage").GetString() is "train", TimeSpan.FromMinutes(3), growth.Sample);
+        var job = await system.SubmitJobAsync("wide-5k.csv", new ByteArrayContent(file), "&shards=1&rounds=1");
+        var detail = await system.WaitUntilFinishedAsync(job, TimeSpan.FromMinutes(3), growth.Sample);
         growth.Sample();
-        using var cancel = await system.Http.PostAsync($"/api/jobs/{job}/cancel", null); // training is not what is measured here
+        // Random numbers: nothing to learn, so the gate rejects the model; what matters is that Deploy ran to the end.
+        Assert.Contains(detail.GetProperty("summary").GetProperty("state").GetString(), new[] { "Rejected", "Deployed" });
         Assert.True(growth.MaxBytes < 400 * MiB, $"memory grew by {growth.MaxBytes / MiB} MB");
     }
 
