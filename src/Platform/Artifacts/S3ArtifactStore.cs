@@ -58,13 +58,13 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
     private IMinioClient Client => _client.Value;
 
     /// <summary>
-    /// Whether the endpoint answers now (a bucket listing, within <paramref name="timeout"/> or 5 s): any answer, an
-    /// error response included, is true; no connection, a broken one or no answer in time is false.
+    /// Whether the endpoint answers now (a bucket listing, within 5 s): any answer, an error response included, is
+    /// true; no connection, a broken one or no answer in time is false.
     /// </summary>
-    public async Task<bool> AnswersAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public async Task<bool> AnswersAsync(CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(5));
+        deadline.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
             await Client.ListBucketsAsync(deadline.Token).ConfigureAwait(false);

@@ -1,6 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Pipeline.Platform.Scheduling;
+using Pipeline.Platform.Persistence;
 
 namespace Pipeline.Platform.Hosting;
 
@@ -9,20 +8,11 @@ namespace Pipeline.Platform.Hosting;
 /// live there. Registered by <c>AddPipelineBus</c>, which every service calls, on the scheduler's context (all
 /// contexts share one connection string).
 /// </summary>
-internal sealed class DatabaseHealthCheck(IDbContextFactory<SchedulerDbContext> contexts) : IHealthCheck
+internal sealed class DatabaseHealthCheck(DatabaseProbe probe) : IHealthCheck
 {
     public const string Name = "database";
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            return await db.Database.CanConnectAsync(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("database unreachable");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy("database unreachable", ex);
-        }
-    }
+    // The same question the outage wait asks of a failed message: one probe, one answer.
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await probe.AnswersAsync(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("database unreachable");
 }

@@ -43,7 +43,8 @@ public static class BusRegistration
         }
 
         services.TryAddSingleton<IScheduleMessageProvider, DurableScheduleMessageProvider>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyProbe, DatabaseProbe>());
+        services.TryAddSingleton<DatabaseProbe>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyProbe, DatabaseProbe>(sp => sp.GetRequiredService<DatabaseProbe>()));
         services.TryAddSingleton<DependencyOutages>();
         services.AddHostedService<ScheduledMessageDispatcher>();
 
