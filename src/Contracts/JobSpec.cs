@@ -103,6 +103,12 @@ public sealed record TrainingSettings
     public double LearningRate { get; init; } = Auto;
 
     /// <summary>
+    /// Weight decay: an L2 penalty added to the gradient (sgd, momentum, nesterov, adam, as PyTorch's optimizers do)
+    /// or AdamW's decoupled decay rate; 0 (the default) disables it.
+    /// </summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>
     /// What the optimizer (Adam moments, momentum) starts each round from: averaged (the sample-weighted mean of the
     /// shards' states after the previous round, like the parameters) or reset (fresh every round, the default: it
     /// measured better with several shards, see docs/TRAINING.md).

@@ -37,6 +37,7 @@ public static class ModelSpecs
         Momentum = settings.Optimizer.ToLowerInvariant() is "momentum" or "nesterov" ? 0.9f : 0f,
         Nesterov = settings.Optimizer.Equals("nesterov", StringComparison.OrdinalIgnoreCase),
         LearningRate = (float)settings.LearningRate,
+        WeightDecay = (float)settings.WeightDecay,
         BatchSize = settings.BatchSize,
         Epochs = settings.LocalEpochs,
         Seed = SeedFor(settings.Seed, round, shard),

@@ -40,6 +40,7 @@ public class SpecTests
             ["shards"] = "8",
             ["hidden-layers"] = "64,32",
             ["learning-rate"] = "0.01",
+            ["weight-decay"] = "1e-4",
             ["init"] = "Fan-In",
             ["rounds"] = "many",
             ["merge"] = "FedAvgM",
@@ -51,6 +52,7 @@ public class SpecTests
         Assert.Equal(8, spec.Training.Shards);
         Assert.Equal([64, 32], spec.Training.HiddenLayers);
         Assert.Equal(0.01, spec.Training.LearningRate);
+        Assert.Equal(1e-4, spec.Training.WeightDecay);
         Assert.Equal("fan-in", spec.Training.Initialisation);
         Assert.Equal("fedavgm", spec.Training.Merge);
         Assert.Equal(0.9, spec.Training.ServerMomentum);
@@ -61,7 +63,7 @@ public class SpecTests
     [Fact]
     public void Metadata_round_trips()
     {
-        var original = new JobSpec { Target = "y", Task = TaskKind.Regression, Training = new TrainingSettings { Shards = 3, HiddenLayers = [8, 4], LearningRate = 0.005, Initialisation = "glorot", Merge = "fedavgm", ServerLearningRate = 0.7, ServerMomentum = 0 } };
+        var original = new JobSpec { Target = "y", Task = TaskKind.Regression, Training = new TrainingSettings { Shards = 3, HiddenLayers = [8, 4], LearningRate = 0.005, WeightDecay = 0.01, Initialisation = "glorot", Merge = "fedavgm", ServerLearningRate = 0.7, ServerMomentum = 0 } };
         var (parsed, errors) = JobSpecMetadata.Parse(JobSpecMetadata.ToMetadata(original));
         Assert.Empty(errors);
         Assert.Equal(original.Training.HiddenLayers, parsed.Training.HiddenLayers);
@@ -83,6 +85,7 @@ public class SpecTests
             Patience = -2,
             HiddenLayers = [64, 0],
             LearningRate = 5,
+            WeightDecay = -0.1,
             Optimizer = "rmsprop",
             Initialisation = "xavier",
             Merge = "scaffold",
@@ -100,6 +103,7 @@ public class SpecTests
                 "server-momentum = 1 is out of range; allowed 0 up to (not including) 1 (or auto).",
                 "hidden-layers[1] (layer size) = 0 is out of range; allowed 1..8192.",
                 "learning-rate = 5 is out of range; allowed 1E-07..1 (or 0 for auto).",
+                "weight-decay = -0.1 is out of range; allowed 0..1 (0: none).",
                 "optimizer 'rmsprop' is not known; allowed: sgd, momentum, nesterov, adam, adamw.",
                 "init 'xavier' is not known; allowed: auto, he, glorot, fan-in.",
             ],

@@ -18,6 +18,7 @@ public static class TrainingFlags
         ["--epochs"] = "epochs",
         ["--batch-size"] = "batch-size",
         ["--lr"] = "learning-rate",
+        ["--weight-decay"] = "weight-decay",
         ["--hidden"] = "hidden-layers",
         ["--activation"] = "activation",
         ["--optimizer"] = "optimizer",
@@ -31,7 +32,7 @@ public static class TrainingFlags
     /// <summary>The lines the flags add to a verb's --help.</summary>
     public const string Usage = """
         Training settings (any value may be "auto" where the plan chooses it; `status JOB` shows what was chosen and why):
-          --epochs N  --batch-size N  --lr RATE  --hidden 128,64  --activation relu|tanh|sigmoid|linear|leakyrelu|gelu
+          --epochs N  --batch-size N  --lr RATE  --weight-decay L2 (0: none)  --hidden 128,64  --activation relu|tanh|sigmoid|linear|leakyrelu|gelu
           --optimizer sgd|momentum|nesterov|adam|adamw  --patience EPOCHS (0: never stop early)  --init auto|he|glorot|fan-in
           --spec FILE   a JSON job spec, as the API takes it, e.g. {"target": "price", "training": {"hiddenLayers": [128, 64]}};
                         the options above win over it, and --set "KEY=VALUE ..." wins over them all.

@@ -12,7 +12,7 @@ public static class JobSpecMetadata
 {
     /// <summary>The metadata keys understood, for documentation and error messages.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "lr-schedule", "optimizer-state", "merge", "server-lr", "server-momentum", "patience", "min-epochs", "seed", "force-deploy", "retrain-of"];
+        ["model", "target", "task", "shards", "rounds", "epochs", "batch-size", "hidden-layers", "activation", "init", "optimizer", "learning-rate", "weight-decay", "lr-schedule", "optimizer-state", "merge", "server-lr", "server-momentum", "patience", "min-epochs", "seed", "force-deploy", "retrain-of"];
 
     /// <summary>Parses what it can; every value that cannot be read is reported (with the key and the value).</summary>
     public static (JobSpec Spec, IReadOnlyList<string> Errors) Parse(IReadOnlyDictionary<string, string> metadata, JobSpec? baseSpec = null)
@@ -53,6 +53,7 @@ public static class JobSpecMetadata
                 case "lr-schedule": t = t with { LearningRateSchedule = value.ToLowerInvariant() }; break;
                 case "optimizer-state": t = t with { OptimizerState = value.ToLowerInvariant() }; break;
                 case "merge": t = t with { Merge = value.ToLowerInvariant() }; break;
+                case "weight-decay": t = t with { WeightDecay = Number(key, value, errors, t.WeightDecay, 0) }; break;
                 case "server-lr": t = t with { ServerLearningRate = Number(key, value, errors, t.ServerLearningRate, TrainingSettings.Auto) }; break;
                 case "server-momentum": t = t with { ServerMomentum = Number(key, value, errors, t.ServerMomentum, -1) }; break;
                 case "force-deploy":
@@ -124,6 +125,7 @@ public static class JobSpecMetadata
             ["init"] = t.Initialisation,
             ["optimizer"] = t.Optimizer,
             ["learning-rate"] = t.LearningRate == TrainingSettings.Auto ? "auto" : t.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+            ["weight-decay"] = t.WeightDecay.ToString("R", CultureInfo.InvariantCulture),
             ["lr-schedule"] = t.LearningRateSchedule,
             ["optimizer-state"] = t.OptimizerState,
             ["merge"] = t.Merge,

@@ -18,6 +18,9 @@ public static class TrainingSettingsBounds
     public const double MaxLearningRate = 1.0;
     public const int MaxPatience = 1000;
 
+    /// <summary>Above this a decay shrinks the weights faster than any learning rate here can move them.</summary>
+    public const double MaxWeightDecay = 1.0;
+
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh", "sigmoid", "linear", "leakyrelu", "gelu"];
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "momentum", "nesterov", "adam", "adamw"];
     public static readonly IReadOnlyList<string> Initialisations = ["auto", "he", "glorot", "fan-in"];
@@ -79,6 +82,11 @@ public static class TrainingSettingsBounds
         if (settings.LearningRate != TrainingSettings.Auto && !(settings.LearningRate >= MinLearningRate && settings.LearningRate <= MaxLearningRate))
         {
             errors.Add($"learning-rate = {settings.LearningRate} is out of range; allowed {MinLearningRate}..{MaxLearningRate} (or 0 for auto).");
+        }
+
+        if (!(settings.WeightDecay >= 0 && settings.WeightDecay <= MaxWeightDecay))
+        {
+            errors.Add($"weight-decay = {settings.WeightDecay} is out of range; allowed 0..{MaxWeightDecay} (0: none).");
         }
 
         if (!Activations.Contains(settings.Activation, StringComparer.OrdinalIgnoreCase))
