@@ -457,6 +457,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="comma-separated data set names: " + ",".join(d.name for d in datasets.DATASETS))
     parser.add_argument("--quick", action="store_true", help="skip the 1M+ row set(s)")
+    parser.add_argument("--holdout", action="store_true",
+                        help="the hold-out sets (datasets.HOLDOUT) instead of the report's: to check a change chosen on the report")
     parser.add_argument("--seed", type=int, default=42, help="split, sklearn and demo seed (default 42)")
     parser.add_argument("--mlp-max-rows", type=int, default=200_000,
                         help="sklearn MLP trains on a uniform sample of this many train rows when there are more")
@@ -468,13 +470,14 @@ def main():
                              "to measure a setting against the automatic plan on the same splits")
     args = parser.parse_args()
 
-    chosen = datasets.DATASETS
+    chosen = datasets.HOLDOUT if args.holdout else datasets.DATASETS
     if args.only:
+        every = datasets.DATASETS + datasets.HOLDOUT
         names = [n.strip() for n in args.only.split(",") if n.strip()]
-        unknown = [n for n in names if n not in {d.name for d in chosen}]
+        unknown = [n for n in names if n not in {d.name for d in every}]
         if unknown:
-            parser.error(f"unknown data set(s) {', '.join(unknown)}; known: {', '.join(d.name for d in chosen)}")
-        chosen = [d for d in chosen if d.name in names]
+            parser.error(f"unknown data set(s) {', '.join(unknown)}; known: {', '.join(d.name for d in every)}")
+        chosen = [d for d in every if d.name in names]
     if args.quick:
         chosen = [d for d in chosen if not d.big]
     if not os.path.exists(CLI):
