@@ -104,9 +104,9 @@ public sealed record TrainingSettings
 
     /// <summary>
     /// Weight decay: an L2 penalty added to the gradient (sgd, momentum, nesterov, adam, as PyTorch's optimizers do)
-    /// or AdamW's decoupled decay rate; 0 (the default) disables it.
+    /// or AdamW's decoupled decay rate; 0 disables it; -1 (default) lets the plan choose.
     /// </summary>
-    public double WeightDecay { get; init; }
+    public double WeightDecay { get; init; } = -1;
 
     /// <summary>
     /// What the optimizer (Adam moments, momentum) starts each round from: averaged (the sample-weighted mean of the

@@ -37,7 +37,8 @@ public static class ModelSpecs
         Momentum = settings.Optimizer.ToLowerInvariant() is "momentum" or "nesterov" ? 0.9f : 0f,
         Nesterov = settings.Optimizer.Equals("nesterov", StringComparison.OrdinalIgnoreCase),
         LearningRate = (float)settings.LearningRate,
-        WeightDecay = (float)settings.WeightDecay,
+        // A spec resolved before the setting existed reads as auto (-1): it trained without decay.
+        WeightDecay = (float)Math.Max(0, settings.WeightDecay),
         BatchSize = settings.BatchSize,
         Epochs = settings.LocalEpochs,
         Seed = SeedFor(settings.Seed, round, shard),

@@ -53,6 +53,7 @@ public class SpecTests
         Assert.Equal([64, 32], spec.Training.HiddenLayers);
         Assert.Equal(0.01, spec.Training.LearningRate);
         Assert.Equal(1e-4, spec.Training.WeightDecay);
+        Assert.Equal(-1, JobSpecMetadata.Parse(new Dictionary<string, string> { ["weight-decay"] = "auto" }).Spec.Training.WeightDecay);
         Assert.Equal("fan-in", spec.Training.Initialisation);
         Assert.Equal("fedavgm", spec.Training.Merge);
         Assert.Equal(0.9, spec.Training.ServerMomentum);
@@ -103,7 +104,7 @@ public class SpecTests
                 "server-momentum = 1 is out of range; allowed 0 up to (not including) 1 (or auto).",
                 "hidden-layers[1] (layer size) = 0 is out of range; allowed 1..8192.",
                 "learning-rate = 5 is out of range; allowed 1E-07..1 (or 0 for auto).",
-                "weight-decay = -0.1 is out of range; allowed 0..1 (0: none).",
+                "weight-decay = -0.1 is out of range; allowed 0..1 (0: none), or auto.",
                 "optimizer 'rmsprop' is not known; allowed: sgd, momentum, nesterov, adam, adamw.",
                 "init 'xavier' is not known; allowed: auto, he, glorot, fan-in.",
             ],

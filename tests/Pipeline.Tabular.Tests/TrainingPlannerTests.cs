@@ -27,6 +27,7 @@ public sealed class TrainingPlannerTests
         Assert.Equal(20, s.MinEpochs);
         Assert.Equal(200, s.Rounds); // the 2,000-epoch ceiling
         Assert.Equal(0.001, s.LearningRate);
+        Assert.Equal(0, s.WeightDecay); // none: measured mixed (docs/TRAINING.md, "Weight decay")
         Assert.Equal("plateau", s.LearningRateSchedule);
     }
 
@@ -44,11 +45,11 @@ public sealed class TrainingPlannerTests
     [Fact]
     public void Every_explicit_setting_wins_and_is_marked_as_given()
     {
-        var asked = new TrainingSettings { Shards = 8, Rounds = 7, LocalEpochs = 2, BatchSize = 100, LearningRate = 0.01, Patience = 0, MinEpochs = 3, LearningRateSchedule = "constant", Merge = "fedadam", ServerLearningRate = 0.5, ServerMomentum = 0 };
+        var asked = new TrainingSettings { Shards = 8, Rounds = 7, LocalEpochs = 2, BatchSize = 100, LearningRate = 0.01, WeightDecay = 0, Patience = 0, MinEpochs = 3, LearningRateSchedule = "constant", Merge = "fedadam", ServerLearningRate = 0.5, ServerMomentum = 0 };
         var (s, plan) = TrainingPlanner.Resolve(asked, 442);
         Assert.Equal(asked, s);
         Assert.All(plan, p => Assert.False(p.Automatic, p.Setting));
-        Assert.Equal(["shards", "epochs", "batch-size", "learning-rate", "lr-schedule", "patience", "min-epochs", "rounds", "merge", "server-lr", "server-momentum"], plan.Select(p => p.Setting));
+        Assert.Equal(["shards", "epochs", "batch-size", "learning-rate", "weight-decay", "lr-schedule", "patience", "min-epochs", "rounds", "merge", "server-lr", "server-momentum"], plan.Select(p => p.Setting));
     }
 
     /// <summary>One shard must train exactly as without a merge scheme: fedavg, or the server values that equal it.</summary>

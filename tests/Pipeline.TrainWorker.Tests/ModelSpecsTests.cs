@@ -23,6 +23,7 @@ public class ModelSpecsTests
         var trainer = ModelSpecs.Trainer(new TrainingSettings { Optimizer = optimizer, WeightDecay = 0.01, LearningRate = 0.001, BatchSize = 32, LocalEpochs = 1 }, TaskKind.Regression, round: 1, shard: 0);
         Assert.Equal(kind, trainer.Optimizer);
         Assert.Equal(0.01f, trainer.WeightDecay);
+        // Unresolved (auto, -1): what a spec resolved before the setting existed holds; it trained without decay.
         Assert.Equal(0f, ModelSpecs.Trainer(new TrainingSettings { Optimizer = optimizer, LearningRate = 0.001, BatchSize = 32, LocalEpochs = 1 }, TaskKind.Regression, 1, 0).WeightDecay);
     }
 

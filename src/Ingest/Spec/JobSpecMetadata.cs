@@ -53,7 +53,7 @@ public static class JobSpecMetadata
                 case "lr-schedule": t = t with { LearningRateSchedule = value.ToLowerInvariant() }; break;
                 case "optimizer-state": t = t with { OptimizerState = value.ToLowerInvariant() }; break;
                 case "merge": t = t with { Merge = value.ToLowerInvariant() }; break;
-                case "weight-decay": t = t with { WeightDecay = Number(key, value, errors, t.WeightDecay, 0) }; break;
+                case "weight-decay": t = t with { WeightDecay = Number(key, value, errors, t.WeightDecay, -1) }; break;
                 case "server-lr": t = t with { ServerLearningRate = Number(key, value, errors, t.ServerLearningRate, TrainingSettings.Auto) }; break;
                 case "server-momentum": t = t with { ServerMomentum = Number(key, value, errors, t.ServerMomentum, -1) }; break;
                 case "force-deploy":
@@ -125,7 +125,7 @@ public static class JobSpecMetadata
             ["init"] = t.Initialisation,
             ["optimizer"] = t.Optimizer,
             ["learning-rate"] = t.LearningRate == TrainingSettings.Auto ? "auto" : t.LearningRate.ToString("R", CultureInfo.InvariantCulture),
-            ["weight-decay"] = t.WeightDecay.ToString("R", CultureInfo.InvariantCulture),
+            ["weight-decay"] = NumberText(t.WeightDecay, -1),
             ["lr-schedule"] = t.LearningRateSchedule,
             ["optimizer-state"] = t.OptimizerState,
             ["merge"] = t.Merge,

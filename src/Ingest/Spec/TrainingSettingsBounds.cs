@@ -84,9 +84,9 @@ public static class TrainingSettingsBounds
             errors.Add($"learning-rate = {settings.LearningRate} is out of range; allowed {MinLearningRate}..{MaxLearningRate} (or 0 for auto).");
         }
 
-        if (!(settings.WeightDecay >= 0 && settings.WeightDecay <= MaxWeightDecay))
+        if (settings.WeightDecay != -1 && !(settings.WeightDecay >= 0 && settings.WeightDecay <= MaxWeightDecay))
         {
-            errors.Add($"weight-decay = {settings.WeightDecay} is out of range; allowed 0..{MaxWeightDecay} (0: none).");
+            errors.Add($"weight-decay = {settings.WeightDecay} is out of range; allowed 0..{MaxWeightDecay} (0: none), or auto.");
         }
 
         if (!Activations.Contains(settings.Activation, StringComparer.OrdinalIgnoreCase))
