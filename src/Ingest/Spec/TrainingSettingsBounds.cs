@@ -18,7 +18,7 @@ public static class TrainingSettingsBounds
     public const double MaxLearningRate = 1.0;
     public const int MaxPatience = 1000;
 
-    /// <summary>Above this a decay shrinks the weights faster than any learning rate here can move them.</summary>
+    /// <summary>With learning rates up to 1, AdamW's per-step shrink 1 − rate · decay stays in [0, 1]: it never flips a weight's sign.</summary>
     public const double MaxWeightDecay = 1.0;
 
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh", "sigmoid", "linear", "leakyrelu", "gelu"];
