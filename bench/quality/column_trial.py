@@ -9,11 +9,9 @@ Name") come from:
 """
 import argparse
 import collections
-import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -33,7 +31,8 @@ def main():
     parser.add_argument("--min-rows", type=int, default=5)
     parser.add_argument("--work", default="/tmp/column-trial")
     args = parser.parse_args()
-    d = next(x for x in datasets.DATASETS if x.name == args.dataset)
+    d = datasets.by_name(args.dataset)
+    metric, _ = quality.headline(d.task)
     results = collections.defaultdict(list)
     for seed in [int(s) for s in args.seeds.split(",")]:
         folder = os.path.join(args.work, f"{d.name}-{seed}")
@@ -53,11 +52,8 @@ def main():
             base = os.path.join(folder, re.sub(r"\W+", "-", name))
             quality.write_csv(base + "-train.csv", columns, [shape(r) for r in train])
             quality.write_csv(base + "-test.csv", columns, [shape(r) for r in test])
-            done = subprocess.run(["dotnet", quality.CLI, "demo", "--file", base + "-train.csv", "--target", d.target,
-                                   "--task", d.task, "--seed", str(seed), "--test-file", base + "-test.csv", "--json",
-                                   "--dir", base + "-run"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=False)
-            held = json.loads(done.stdout)["heldOut"]
-            value = held.get("r2", held.get("accuracy"))
+            os.makedirs(base + "-run", exist_ok=True)
+            value = quality.run_ours(d, base + "-run", base + "-train.csv", base + "-test.csv", seed, 3600, "")["heldOut"][metric]
             results[name].append(value)
             print(f"seed {seed:>3}  {name:<22} {value:.3f}", flush=True)
     for name, values in results.items():

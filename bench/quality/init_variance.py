@@ -8,7 +8,7 @@ default), ours (`pipeline demo --seed S`: starting weights, batch order and inte
 Run from the repository root with the CLI built (bench/quality/run.sh builds it). Used for docs/BENCHMARKS.md,
 "Learning quality".
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, os, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import datasets, quality  # noqa: E402
@@ -20,28 +20,21 @@ p.add_argument("--split-seed", type=int, default=42)
 a = p.parse_args()
 
 d = datasets.by_name(a.name)
-metric = "r2" if d.task == "regression" else "accuracy"
+metric, _ = quality.headline(d.task)
 with tempfile.TemporaryDirectory(prefix="pln-init-variance-") as folder:
     header, rows = datasets.load(d.name, folder)
     train, test = quality.split(header, rows, d.target, a.split_seed)
     train_csv, test_csv = os.path.join(folder, "train.csv"), os.path.join(folder, "test.csv")
     quality.write_csv(train_csv, header, train)
     quality.write_csv(test_csv, header, test)
-    t = header.index(d.target)
-    columns = [quality.Column(h, i, [r[i] for r in train]) for i, h in enumerate(header) if i != t]
-    x_train, n_numeric = quality.features(columns, train)
-    x_test, _ = quality.features(columns, test)
-    parse = float if d.task == "regression" else str.strip
-    y_train, y_test = [parse(r[t]) for r in train], [parse(r[t]) for r in test]
+    inputs = quality.SklearnInputs(d, header, train, test)
 
     ours, mlp = [], []
     for seed in [int(s) for s in a.seeds.split(",")]:
-        m = quality.run_sklearn("mlp", d, x_train, y_train, x_test, y_test, n_numeric, columns, seed, 200_000)
-        command = ["dotnet", quality.CLI, "demo", "--file", train_csv, "--target", d.target, "--task", d.task,
-                   "--seed", str(seed), "--test-file", test_csv, "--json", "--dir", os.path.join(folder, f"ours-{seed}")]
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=False)
-        ours.append(json.loads(done.stdout)["heldOut"][metric])
-        mlp.append(m["heldOut"][metric])
+        run = os.path.join(folder, f"seed-{seed}")
+        os.makedirs(run)
+        ours.append(quality.run_ours(d, run, train_csv, test_csv, seed, 3600, "")["heldOut"][metric])
+        mlp.append(inputs.run("mlp", d, seed)["heldOut"][metric])
         print(f"{a.name} split {a.split_seed} seed {seed}: ours {ours[-1]:.4f}  sklearn MLP {mlp[-1]:.4f}", flush=True)
 
 wins = sum(o > m for o, m in zip(ours, mlp))

@@ -256,6 +256,23 @@ def run_ours(d, folder, train_csv, test_csv, seed, timeout, settings):
     return out
 
 
+class SklearnInputs:
+    """The feature matrices and targets scikit-learn trains and scores on, from one split's rows."""
+
+    def __init__(self, d, header, train, test):
+        t = header.index(d.target)
+        self.columns = [Column(h, i, [r[i] for r in train]) for i, h in enumerate(header) if i != t]
+        self.x_train, self.n_numeric = features(self.columns, train)
+        self.x_test, _ = features(self.columns, test)
+        parse = float if d.task == "regression" else str.strip
+        self.y_train = [parse(r[t]) for r in train]
+        self.y_test = [parse(r[t]) for r in test]
+
+    def run(self, name, d, seed, max_rows=200_000):
+        return run_sklearn(name, d, self.x_train, self.y_train, self.x_test, self.y_test, self.n_numeric, self.columns,
+                           seed, max_rows)
+
+
 def run_sklearn(name, d, x_train, y_train, x_test, y_test, n_numeric, columns, seed, max_rows):
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -455,7 +472,8 @@ def machine():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", help="comma-separated data set names: " + ",".join(d.name for d in datasets.DATASETS))
+    parser.add_argument("--only", help="comma-separated data set names: "
+                        + ",".join(d.name for d in datasets.DATASETS + datasets.HOLDOUT))
     parser.add_argument("--quick", action="store_true", help="skip the 1M+ row set(s)")
     parser.add_argument("--holdout", action="store_true",
                         help="the hold-out sets (datasets.HOLDOUT) instead of the report's: to check a change chosen on the report")
@@ -507,23 +525,16 @@ def main():
         entry["ours"] = run_ours(d, folder, train_csv, test_csv, args.seed, args.ours_timeout, args.settings)
         log(f"   ours    {entry['ours'].get('heldOut')} ({entry['ours']['seconds']:.1f} s) {entry['ours'].get('error', '')}")
 
-        t = header.index(d.target)
-        columns = [Column(h, i, [r[i] for r in train]) for i, h in enumerate(header) if i != t]
-        entry["sklearnColumns"] = {c.name: c.kind for c in columns}
-        x_train, n_numeric = features(columns, train)
-        x_test, _ = features(columns, test)
-        parse = float if d.task == "regression" else str.strip
-        y_train = [parse(r[t]) for r in train]
-        y_test = [parse(r[t]) for r in test]
+        inputs = SklearnInputs(d, header, train, test)
+        entry["sklearnColumns"] = {c.name: c.kind for c in inputs.columns}
         del train, test
         for name in ("mlp", "hgb"):
             try:
-                entry[name] = run_sklearn(name, d, x_train, y_train, x_test, y_test, n_numeric, columns, args.seed,
-                                          args.mlp_max_rows)
+                entry[name] = inputs.run(name, d, args.seed, args.mlp_max_rows)
             except Exception as ex:  # one method's failure is reported, the others still run
                 entry[name] = {"error": f"{type(ex).__name__}: {ex}"}
             log(f"   {name:7} {entry[name].get('heldOut')} ({entry[name].get('seconds', 0):.1f} s) {entry[name].get('error', '')}")
-        entry["trivial"] = run_trivial(d, y_train, y_test)
+        entry["trivial"] = run_trivial(d, inputs.y_train, inputs.y_test)
         failures += sum(1 for m in ("ours", "mlp", "hgb") if entry[m].get("error"))
 
     os.makedirs(args.results, exist_ok=True)
